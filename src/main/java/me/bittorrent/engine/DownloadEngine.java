@@ -297,6 +297,11 @@ public class DownloadEngine {
         });
     }
 
+    /** The state folder (torrents/ and preferences.json). */
+    public Path stateDir() {
+        return repository.stateDir();
+    }
+
     public Path downloadDir() {
         return downloadDir.get();
     }
