@@ -289,7 +289,7 @@ public class DownloadEngine {
             if (!deleteFiles || removed.meta() == null) {
                 return Uni.createFrom().item(0);
             }
-            return blocking(() -> LocalFileDeletion.deleteFiles(removed.meta(), Path.of(removed.stored().downloadDir())));
+            return blocking(() -> TorrentFiles.delete(removed.meta(), Path.of(removed.stored().downloadDir())));
         }).map(count -> {
             LOG.infof("Removed torrent \"%s\" (%s)%s", removed.name(), id,
                     deleteFiles ? ", " + count + " downloaded file(s) deleted" : ", its files were kept");
