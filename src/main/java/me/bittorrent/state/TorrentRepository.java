@@ -215,21 +215,21 @@ public class TorrentRepository {
     /** Queues {@code task} behind the previous operation for {@code key}; see the class comment. */
     private <T> Uni<T> inOrder(String key, Callable<T> task) {
         CompletableFuture<T> done = new CompletableFuture<>();
-        queues.compute(key, (k, previous) -> {
-            CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
-            // handle(): a failed previous write must not stop the ones behind it
-            after.handle((ignored, failure) -> null)
-                    .thenCompose(ignored -> blocking(task).subscribeAsCompletionStage())
-                    .whenComplete((value, failure) -> {
-                        queues.remove(key, done);
-                        if (failure != null) {
-                            done.completeExceptionally(unwrap(failure));
-                        } else {
-                            done.complete(value);
-                        }
-                    });
-            return done;
-        });
+        // put() swaps in this operation as the newest and hands back the one it must follow, atomically.
+        // (Not compute(): a completion that ran synchronously inside it would modify the map re-entrantly.)
+        CompletableFuture<?> previous = queues.put(key, done);
+        CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        // handle(): a failed previous write must not stop the ones behind it
+        after.handle((ignored, failure) -> null)
+                .thenCompose(ignored -> blocking(task).subscribeAsCompletionStage())
+                .whenComplete((value, failure) -> {
+                    queues.remove(key, done); // only if no newer operation queued meanwhile
+                    if (failure != null) {
+                        done.completeExceptionally(unwrap(failure));
+                    } else {
+                        done.complete(value);
+                    }
+                });
         return Uni.createFrom().completionStage(done);
     }
 
