@@ -27,7 +27,7 @@ final class AnnounceReplyParser {
                 throw new IllegalArgumentException("not a dictionary");
             }
             reply = BENCODE.decode(body, Type.DICTIONARY);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // dampcake throws unchecked and, for a truncated reply, sneaky EOFException
             throw new TrackerException("tracker reply is not valid bencode", e);
         }
         Object failure = reply.get("failure reason");
