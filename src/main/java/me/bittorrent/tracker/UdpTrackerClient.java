@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -187,24 +188,30 @@ public class UdpTrackerClient implements TrackerClient {
             return done.future();
         }
 
+        /** Sends the announce if we hold a fresh connection id, else a connect first. */
         private void send(DatagramSocket s) {
+            ConnectionId cid = connectionIds.get(target.key());
+            if (cid != null && System.nanoTime() - cid.expiresAtNanos() < 0) {
+                sendAnnounce(s, cid.id());
+            } else {
+                transmit(s, UdpPackets::connect, reply -> onConnectReply(s, reply.data()));
+            }
+        }
+
+        private void sendAnnounce(DatagramSocket s, long connectionId) {
+            transmit(s, tid -> UdpPackets.announce(connectionId, tid, request),
+                    reply -> onAnnounceReply(reply.data(), reply.sender().host()));
+        }
+
+        private void transmit(DatagramSocket s, IntFunction<Buffer> packet, Consumer<DatagramPacket> onReply) {
             if (done.future().isComplete()) {
                 return;
             }
-            ConnectionId cid = connectionIds.get(target.key());
             transactionId = newTransactionId();
-            Buffer packet;
-            if (cid != null && System.nanoTime() - cid.expiresAtNanos() < 0) {
-                packet = UdpPackets.announce(cid.id(), transactionId, request);
-                pending.put(transactionId, reply -> onAnnounceReply(reply.data(), reply.sender().host()));
-            } else {
-                packet = UdpPackets.connect(transactionId);
-                pending.put(transactionId, reply -> onConnectReply(s, reply.data()));
-            }
-            long wait = baseTimeout.toMillis() << attempt;
-            timer = vertx.setTimer(Math.max(1, wait), t -> onSilence(s));
-            s.send(packet, target.port(), target.host()).onFailure(e -> finish(new TrackerException(
-                    "could not send to UDP tracker " + target.key() + ": " + e.getMessage(), e)));
+            pending.put(transactionId, onReply);
+            timer = vertx.setTimer(Math.max(1, baseTimeout.toMillis() << attempt), t -> onSilence(s));
+            s.send(packet.apply(transactionId), target.port(), target.host()).onFailure(e -> finish(
+                    new TrackerException("could not send to UDP tracker " + target.key() + ": " + e.getMessage(), e)));
         }
 
         private void onSilence(DatagramSocket s) {
@@ -226,10 +233,10 @@ public class UdpTrackerClient implements TrackerClient {
                 finish(new TrackerException("UDP tracker " + target.key() + " sent a malformed connect reply"));
                 return;
             }
-            long expires = System.nanoTime() + connectionIdLifetime.toNanos();
-            connectionIds.put(target.key(), new ConnectionId(UdpPackets.connectionId(reply), expires));
+            long id = UdpPackets.connectionId(reply);
+            connectionIds.put(target.key(), new ConnectionId(id, System.nanoTime() + connectionIdLifetime.toNanos()));
             attempt = 0; // the announce is a new request with its own retransmission schedule
-            send(s);
+            sendAnnounce(s, id); // with this id even if its lifetime is shorter than the round trip
         }
 
         private void onAnnounceReply(Buffer reply, String senderHost) {
