@@ -39,9 +39,11 @@ public class HttpTrackerClient implements TrackerClient {
 
     @Inject
     public HttpTrackerClient(Vertx vertx) {
+        // No keep-alive: announces are minutes apart, and opentracker closes every connection after its reply
+        // without saying so, which made a pooled connection fail the next announce.
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setTryUseCompression(true)
-                .setKeepAliveTimeout(30));
+                .setKeepAlive(false));
     }
 
     /** Connect and read timeout of each request (default 15 s). */
@@ -88,34 +90,39 @@ public class HttpTrackerClient implements TrackerClient {
                 .setIdleTimeout(ms)
                 .putHeader("User-Agent", "bittorrent-me/" + Version.VERSION);
         // Redirects are followed here rather than by Vert.x so the percent-encoded query is never re-encoded.
-        return http.request(options).compose(req -> req.send()).compose(response -> {
-            int status = response.statusCode();
-            String location = response.getHeader("Location");
-            if (status >= 300 && status < 400 && location != null) {
-                response.end(); // discard the redirect's body
-                if (redirects >= MAX_REDIRECTS) {
-                    return Future.failedFuture(new TrackerException(
-                            "tracker redirected more than " + MAX_REDIRECTS + " times"));
-                }
-                URI next;
-                try {
-                    next = parse(uri.resolve(location.trim()).toString());
-                } catch (IllegalArgumentException | TrackerException e) {
-                    return Future.failedFuture(new TrackerException("tracker redirected to an invalid URL"));
-                }
-                return fetch(next, redirects + 1);
+        // The response handling is composed on send() itself, not on an outer future: the body handlers must be
+        // set in the same event-loop turn the response arrives in, or a short reply may already have ended.
+        return http.request(options).compose(req -> req.send().compose(response -> onResponse(uri, redirects,
+                response)));
+    }
+
+    private Future<AnnounceResponse> onResponse(URI uri, int redirects, HttpClientResponse response) {
+        int status = response.statusCode();
+        String location = response.getHeader("Location");
+        if (status >= 300 && status < 400 && location != null) {
+            response.end(); // discard the redirect's body
+            if (redirects >= MAX_REDIRECTS) {
+                return Future.failedFuture(new TrackerException(
+                        "tracker redirected more than " + MAX_REDIRECTS + " times"));
             }
-            if (status != 200) {
-                response.end();
-                return Future.failedFuture(new TrackerException("tracker answered HTTP " + status));
+            URI next;
+            try {
+                next = parse(uri.resolve(location.trim()).toString());
+            } catch (IllegalArgumentException | TrackerException e) {
+                return Future.failedFuture(new TrackerException("tracker redirected to an invalid URL"));
             }
-            return readBody(response).compose(body -> {
-                try {
-                    return Future.succeededFuture(AnnounceReplyParser.parse(body.getBytes()));
-                } catch (TrackerException e) {
-                    return Future.failedFuture(e);
-                }
-            });
+            return fetch(next, redirects + 1);
+        }
+        if (status != 200) {
+            response.end();
+            return Future.failedFuture(new TrackerException("tracker answered HTTP " + status));
+        }
+        return readBody(response).compose(body -> {
+            try {
+                return Future.succeededFuture(AnnounceReplyParser.parse(body.getBytes()));
+            } catch (TrackerException e) {
+                return Future.failedFuture(e);
+            }
         });
     }
 

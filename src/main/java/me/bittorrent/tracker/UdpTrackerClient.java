@@ -246,6 +246,12 @@ public class UdpTrackerClient implements TrackerClient {
                 connectionIds.remove(target.key());
                 return;
             }
+            if (reply.length() == 8 && UdpPackets.action(reply) == UdpPackets.ANNOUNCE) {
+                // opentracker's answer for an info-hash it does not track: the header and nothing else.
+                finish(new TrackerException("UDP tracker " + target.key()
+                        + " sent an empty announce reply: it does not track this torrent"));
+                return;
+            }
             if (reply.length() < 20 || UdpPackets.action(reply) != UdpPackets.ANNOUNCE) {
                 finish(new TrackerException("UDP tracker " + target.key() + " sent a malformed announce reply"));
                 return;
