@@ -72,7 +72,7 @@ public class HttpTrackerClient implements TrackerClient {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         http.close();
     }
 
