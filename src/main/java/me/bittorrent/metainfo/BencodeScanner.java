@@ -80,7 +80,7 @@ final class BencodeScanner {
                 String key = new String(data, keyStart, pos - keyStart, StandardCharsets.ISO_8859_1);
                 if (!keys.get(depth).add(key)) {
                     throw notBencode("a dictionary has the same key twice (" + key.substring(key.indexOf(':') + 1)
-                            + ")");
+                            + ")", keyStart);
                 }
                 expectKey[depth] = false;
                 infoNext = depth == 1 && key.equals("4:info");

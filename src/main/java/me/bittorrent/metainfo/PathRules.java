@@ -30,19 +30,19 @@ final class PathRules {
     /** Null when {@code element} is a safe single file name, else what is wrong with it. */
     static String problemWith(String element) {
         if (element.isEmpty()) {
-            return "has an empty name in it";
+            return "contains an empty name";
         }
         if (element.equals(".") || element.equals("..")) {
             return "contains '" + element + "', which could point outside the download folder";
         }
         if (element.indexOf('/') >= 0 || element.indexOf('\\') >= 0) {
-            return "has a name containing a slash";
+            return "contains a name with a slash or backslash in it";
         }
         if (element.indexOf('\0') >= 0) {
-            return "has a name containing a NUL character";
+            return "contains a NUL character";
         }
         if (element.length() >= 2 && element.charAt(1) == ':' && isAsciiLetter(element.charAt(0))) {
-            return "is an absolute path (it starts with a drive letter)";
+            return "contains a drive letter (" + element.substring(0, 2) + "), which makes it an absolute path";
         }
         return null;
     }
