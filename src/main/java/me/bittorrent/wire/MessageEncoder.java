@@ -1,5 +1,6 @@
 package me.bittorrent.wire;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -67,6 +68,15 @@ public final class MessageEncoder {
     public static Buffer pieceHeader(PeerMessage.Piece piece) {
         return Buffer.buffer(13).appendInt(9 + piece.data().length()).appendByte((byte) PeerMessage.ID_PIECE)
                 .appendInt(piece.piece()).appendInt(piece.begin());
+    }
+
+    /**
+     * A Buffer view of {@code bytes} without copying them ({@code Buffer.buffer(byte[])} copies), e.g. for the data
+     * of a Piece read from disk. The array must not change until the socket has written it: use a fresh array per
+     * block rather than a reused one.
+     */
+    public static Buffer wrap(byte[] bytes, int offset, int length) {
+        return Buffer.buffer(Unpooled.wrappedBuffer(bytes, offset, length));
     }
 
     /** The number of bytes the message takes on the wire, length prefix included. */

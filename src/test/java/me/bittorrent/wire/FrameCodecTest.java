@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -155,6 +154,19 @@ class FrameCodecTest {
             seen[0] = true;
         }).feed(chunk);
         assertTrue(seen[0]);
+    }
+
+    @Test
+    void wrapSharesTheArray() {
+        byte[] bytes = random(100, 9);
+        Buffer view = MessageEncoder.wrap(bytes, 10, 50);
+        assertEquals(50, view.length());
+        bytes[10] = (byte) (bytes[10] + 1);
+        assertEquals(bytes[10], view.getByte(0));
+        Collector c = new Collector();
+        new FrameDecoder(c).feed(MessageEncoder.encode(new PeerMessage.Piece(1, 2, view)));
+        assertEquals(List.of(new PeerMessage.Piece(1, 2, Buffer.buffer(java.util.Arrays.copyOfRange(bytes, 10, 60)))),
+                c.messages);
     }
 
     @Test
