@@ -1,7 +1,5 @@
 package me.bittorrent.testing;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -23,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import me.bittorrent.metainfo.InfoHash;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The real opentracker (Debian package) on a free 127.0.0.1 port, serving HTTP and UDP on that port, tracking
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class Opentracker implements AutoCloseable {
 
-    public static final Path BINARY = Path.of("/usr/bin/opentracker");
     private static final Duration START_BOUND = Duration.ofSeconds(15);
 
     private final Path dir;
@@ -51,13 +47,7 @@ public final class Opentracker implements AutoCloseable {
 
     /** Skips the calling test when opentracker is not installed, but fails it when env CI=true. */
     public static void assumeInstalled() {
-        if (Files.isExecutable(BINARY)) {
-            return;
-        }
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            fail(BINARY + " is missing: install the Debian package opentracker");
-        }
-        Assumptions.assumeTrue(false, BINARY + " is not installed");
+        Tools.requireTool("opentracker");
     }
 
     /** Starts it with these hashes whitelisted; returns once it accepts connections. */
@@ -85,7 +75,7 @@ public final class Opentracker implements AutoCloseable {
                 "tracker.rootdir " + dir,
                 "tracker.user _opentracker",
                 "access.whitelist /whitelist.txt", ""));
-        Process process = new ProcessBuilder(BINARY.toString(), "-f", dir.resolve("opentracker.conf").toString())
+        Process process = new ProcessBuilder(Tools.find("opentracker").toString(), "-f", dir.resolve("opentracker.conf").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("opentracker.log").toFile())
                 .start();
