@@ -309,6 +309,9 @@ class ApiTest {
                 "/health", "/metrics", "/docs"}) {
             assertTrue(doc.contains("\"" + path + "\""), "OpenAPI lacks " + path);
         }
+        // schemas name the fields as the JSON does
+        assertTrue(doc.contains("\"download_speed\""), "OpenAPI schemas are not snake_case");
+        assertFalse(doc.contains("\"downloadSpeed\""), "OpenAPI schemas are not snake_case");
     }
 
     @Test
