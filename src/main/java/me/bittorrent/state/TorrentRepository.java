@@ -136,6 +136,7 @@ public class TorrentRepository {
         return blocking(() -> {
             Path dir = torrentsDir();
             Files.createDirectories(dir);
+            deleteLeftovers(stateDir); // an interrupted preferences save
             TreeSet<String> ids = new TreeSet<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path entry : entries) {
@@ -157,6 +158,15 @@ public class TorrentRepository {
             }
             return loaded;
         });
+    }
+
+    private static void deleteLeftovers(Path dir) throws IOException {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + AtomicFiles.TEMP_SUFFIX)) {
+            for (Path temp : temps) {
+                LOG.infof("Deleting %s, left over from an interrupted save", temp);
+                Files.deleteIfExists(temp);
+            }
+        }
     }
 
     private LoadedTorrent load(String id) {

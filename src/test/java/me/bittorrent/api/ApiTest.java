@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -21,6 +22,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,6 +125,28 @@ class ApiTest {
                 .then().statusCode(409)
                 .body("detail", containsString("already"))
                 .body("torrent_id", equalTo(id));
+    }
+
+    @Test
+    void theSameTorrentUploadedTwiceAtOnceIsAddedOnce() throws Exception {
+        byte[] torrent = singleFile("race.bin", 5000).build();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                answers.add(pool.submit(() -> given()
+                        .multiPart("file", "race.torrent", torrent, "application/x-bittorrent")
+                        .post("/upload").then().extract().statusCode()));
+            }
+            List<Integer> codes = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                codes.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, codes.stream().filter(code -> code == 200).count(), codes.toString());
+            assertEquals(3, codes.stream().filter(code -> code == 409).count(), codes.toString());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

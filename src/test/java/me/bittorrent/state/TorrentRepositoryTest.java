@@ -122,9 +122,11 @@ class TorrentRepositoryTest {
         Path leftover = repository.torrentsDir().resolve("." + A + ".json.1234.tmp");
         Files.writeString(leftover, "{\"half");
         Files.writeString(repository.torrentsDir().resolve("notes.json"), "whatever");
+        Path leftoverPreferences = Files.writeString(stateDir.resolve(".preferences.json.99.tmp"), "{");
         List<LoadedTorrent> loaded = repository.loadAll().await().atMost(WAIT);
         assertEquals(1, loaded.size());
         assertFalse(Files.exists(leftover));
+        assertFalse(Files.exists(leftoverPreferences));
     }
 
     @Test
