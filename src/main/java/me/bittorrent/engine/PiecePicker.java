@@ -332,7 +332,8 @@ public final class PiecePicker {
 
     /**
      * A block arrived. Returns -1 when it is not needed (already received, or its piece is not in progress),
-     * otherwise how many other requests for it are still outstanding (endgame duplicates to cancel).
+     * otherwise how many requests for it were counted as outstanding (more than one: endgame duplicates, to be
+     * cancelled at the other peers; zero: a late answer to a request already given up).
      */
     public int blockReceived(int piece, int begin) {
         if (piece < 0 || piece >= pieceCount) {
@@ -345,9 +346,9 @@ public final class PiecePicker {
         }
         partial.received[b] = true;
         partial.receivedCount++;
-        int others = Math.max(0, partial.requests[b] - 1);
+        int outstanding = partial.requests[b];
         partial.requests[b] = 0;
-        return others;
+        return outstanding;
     }
 
     /** True when the block is expected: its piece is in progress and the block not yet received. */

@@ -66,6 +66,12 @@ public final class RateLimiter {
         return true;
     }
 
+    /** Takes {@code bytes} unconditionally (the caller checked {@link #available()} first). */
+    public void consume(int bytes) {
+        refill();
+        take(bytes);
+    }
+
     private void take(int bytes) {
         if (bytesPerSecond > 0) {
             tokens -= bytes;
