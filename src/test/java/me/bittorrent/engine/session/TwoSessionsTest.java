@@ -64,6 +64,12 @@ class TwoSessionsTest {
     }
 
     int listen(PeerServer server, TorrentMeta meta, byte[] peerId, TorrentSession session) throws Exception {
+        return listen(vertx, context, server, meta, peerId, session);
+    }
+
+    /** Starts a PeerServer on the engine context (so accepted sockets live there) for one session. */
+    static int listen(Vertx vertx, Context context, PeerServer server, TorrentMeta meta, byte[] peerId,
+            TorrentSession session) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         context.runOnContext(v -> server.listen(vertx, "127.0.0.1", 0,
                 ih -> ih.equals(meta.infoHash()) ? Optional.of(Handshake.ours(ih, peerId)) : Optional.empty(),
