@@ -414,6 +414,7 @@ public final class TorrentSession {
     private void setState(String newState) {
         if (!newState.equals(state)) {
             state = newState;
+            latest = buildSnapshot();
             emit(new TorrentEvent.StateChanged(newState));
         }
     }
@@ -489,6 +490,11 @@ public final class TorrentSession {
                 ConnectionSettings.forPieceCount(meta.pieceCount())).onComplete(ar -> {
                     connecting.remove(address);
                     if (ar.failed()) {
+                        if (String.valueOf(ar.cause().getMessage()).contains("ourselves")) {
+                            known.remove(address); // the tracker handed us our own address
+                            banned.add(address);
+                            return;
+                        }
                         int failures = connectFailures.merge(address, 1, Integer::sum);
                         LOG.debugf("could not connect to %s: %s", address, ar.cause().getMessage());
                         // back off 10 s, 20 s, 40 s ... and forget an address after 6 failures
