@@ -45,6 +45,8 @@ final class Announcer {
     private boolean stopped;
     /** An event (started/completed) that still has to reach a tracker. */
     private AnnounceEvent pendingEvent = AnnounceEvent.STARTED;
+    /** Completed while "started" had not been answered yet: send "completed" right after it. */
+    private boolean completedWanted;
 
     Announcer(Vertx vertx, Context context, TrackerTiers tiers, boolean hasTrackers,
             Function<AnnounceEvent, AnnounceRequest> requests, Consumer<AnnounceResponse> onAnswer,
@@ -67,12 +69,12 @@ final class Announcer {
         announceNow();
     }
 
+    /** The download finished: tell the tracker (right after the announce in flight, if any). */
     void completed() {
-        if (pendingEvent == AnnounceEvent.STARTED && (inFlight || failures > 0)) {
-            return; // the tracker never heard "started"; it will see left=0 with the next announce
-        }
-        pendingEvent = AnnounceEvent.COMPLETED;
-        if (!inFlight) {
+        completedWanted = true;
+        if (!inFlight && pendingEvent != AnnounceEvent.STARTED) {
+            completedWanted = false;
+            pendingEvent = AnnounceEvent.COMPLETED;
             announceNow();
         }
     }
@@ -96,6 +98,12 @@ final class Announcer {
             }
             events.accept(new TorrentEvent.TrackerReplied(workingUrl(), answer.peers().size()));
             onAnswer.accept(answer);
+            if (completedWanted && event != AnnounceEvent.COMPLETED) {
+                completedWanted = false;
+                pendingEvent = AnnounceEvent.COMPLETED;
+                announceNow();
+                return;
+            }
             int interval = answer.intervalSeconds() > 0 ? answer.intervalSeconds() : DEFAULT_INTERVAL_SECONDS;
             schedule(Math.max(interval, answer.minIntervalSeconds()));
         }, failure -> {
