@@ -45,6 +45,8 @@ public final class PiecePicker {
     private final List<Partial> partials = new ArrayList<>();
     /** Reused sort buffer for starting new pieces. */
     private final long[] candidates;
+    /** Wanted pieces neither verified nor started: when 0, no scan for new pieces is needed. */
+    private int fresh;
 
     public PiecePicker(int pieceCount, int pieceLength, long totalLength, BitSet verified, BitSet wanted,
             Random random) {
@@ -57,6 +59,17 @@ public final class PiecePicker {
         this.availability = new int[pieceCount];
         this.partialOf = new Partial[pieceCount];
         this.candidates = new long[pieceCount];
+        this.fresh = countFresh();
+    }
+
+    private int countFresh() {
+        int n = 0;
+        for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i + 1)) {
+            if (!have.get(i) && partialOf[i] == null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public static PiecePicker forMeta(TorrentMeta meta, BitSet verified, boolean[] selected, Random random) {
@@ -142,6 +155,7 @@ public final class PiecePicker {
     public void setWanted(BitSet newWanted) {
         wanted.clear();
         wanted.or(newWanted);
+        fresh = countFresh();
     }
 
     /** Every wanted piece is verified. */
@@ -207,6 +221,11 @@ public final class PiecePicker {
      * except those already outstanding at this peer.
      */
     public List<Block> pick(BitSet peerHas, int maxBlocks, Outstanding alreadyRequested) {
+        return pick(peerHas, maxBlocks, alreadyRequested, true);
+    }
+
+    /** As {@link #pick(BitSet, int, Outstanding)}; {@code endgame} false never hands out duplicate requests. */
+    public List<Block> pick(BitSet peerHas, int maxBlocks, Outstanding alreadyRequested, boolean endgame) {
         List<Block> out = new ArrayList<>(Math.min(maxBlocks, 64));
         if (maxBlocks <= 0) {
             return out;
@@ -220,7 +239,7 @@ public final class PiecePicker {
         if (out.size() < maxBlocks) {
             startNewPieces(peerHas, out, maxBlocks);
         }
-        if (out.isEmpty() && inEndgame()) {
+        if (endgame && out.isEmpty() && inEndgame()) {
             for (Partial partial : partials) {
                 if (out.size() >= maxBlocks) {
                     break;
@@ -234,6 +253,9 @@ public final class PiecePicker {
     }
 
     private void startNewPieces(BitSet peerHas, List<Block> out, int maxBlocks) {
+        if (fresh == 0) {
+            return;
+        }
         boolean randomOrder = have.cardinality() < RANDOM_FIRST_PIECES;
         int n = 0;
         for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
@@ -274,6 +296,7 @@ public final class PiecePicker {
     private Partial start(int piece) {
         Partial partial = new Partial(piece, blockCount(piece));
         partialOf[piece] = partial;
+        fresh--;
         partials.add(partial);
         return partial;
     }
@@ -301,12 +324,11 @@ public final class PiecePicker {
 
     /** Endgame: no wanted block is left that is neither received nor requested. */
     public boolean inEndgame() {
-        for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i + 1)) {
-            if (have.get(i)) {
-                continue;
-            }
-            Partial partial = partialOf[i];
-            if (partial == null || partial.hasFree()) {
+        if (fresh > 0) {
+            return false;
+        }
+        for (Partial partial : partials) {
+            if (wanted.get(partial.piece) && partial.hasFree()) {
                 return false;
             }
         }
@@ -368,8 +390,8 @@ public final class PiecePicker {
     }
 
     public void pieceVerified(int piece) {
-        drop(piece);
         have.set(piece);
+        drop(piece);
     }
 
     /** The hash check failed: every block of the piece is downloaded again. */
@@ -379,7 +401,12 @@ public final class PiecePicker {
 
     /** A piece lost after verification (e.g. a re-check found it damaged). */
     public void pieceLost(int piece) {
-        have.clear(piece);
+        if (have.get(piece)) {
+            have.clear(piece);
+            if (wanted.get(piece) && partialOf[piece] == null) {
+                fresh++;
+            }
+        }
     }
 
     private void drop(int piece) {
@@ -387,6 +414,9 @@ public final class PiecePicker {
         if (partial != null) {
             partialOf[piece] = null;
             partials.remove(partial);
+            if (wanted.get(piece) && !have.get(piece)) {
+                fresh++;
+            }
         }
     }
 

@@ -228,4 +228,36 @@ class PiecePickerTest {
         }
         assertEquals(4 * n, received);
     }
+
+    @Test
+    void endgameEndsWhenAPieceFailsAndDuplicatesCanBeRefused() {
+        PiecePicker picker = new PiecePicker(2, 2 * B, 4L * B, new BitSet(), all(2), new Random(5));
+        List<Block> blocks = picker.pick(all(2), 10, NONE);
+        assertTrue(picker.inEndgame());
+        assertTrue(picker.pick(all(2), 10, NONE, false).isEmpty(), "a busy peer gets no duplicates");
+        for (Block b : blocks) {
+            if (b.piece() == 1) {
+                picker.blockReceived(b.piece(), b.begin());
+            }
+        }
+        picker.pieceFailed(1);
+        assertFalse(picker.inEndgame(), "the failed piece is free again");
+        List<Block> again = picker.pick(all(2), 10, NONE, false);
+        assertEquals(2, again.size());
+        again.forEach(b -> assertEquals(1, b.piece()));
+        assertTrue(picker.inEndgame());
+    }
+
+    @Test
+    void narrowingTheSelectionRecountsWhatIsLeftToStart() {
+        PiecePicker picker = picker(new BitSet());
+        picker.setWanted(of(3));
+        assertEquals(4, picker.pick(all(10), 100, NONE, false).size());
+        assertTrue(picker.inEndgame());
+        picker.setWanted(of(3, 4));
+        assertFalse(picker.inEndgame());
+        List<Block> more = picker.pick(all(10), 100, NONE, false);
+        assertEquals(4, more.size());
+        more.forEach(b -> assertEquals(4, b.piece()));
+    }
 }

@@ -21,6 +21,9 @@ final class Peer {
     static final int MIN_DEPTH = 16;
     /** Seconds of data we keep requested from a peer, as libtorrent does. */
     static final int SECONDS_IN_FLIGHT = 3;
+    static final long SLOW_START_MILLIS = 5_000;
+    /** In endgame a peer gets duplicate requests only while it has fewer than this many outstanding. */
+    static final int ENDGAME_IDLE = 4;
 
     final PeerConnection connection;
     /** host:port as we know it (the dialled address, or the remote socket address when it dialled us). */
@@ -44,6 +47,10 @@ final class Peer {
     final ArrayDeque<PeerMessage.Request> uploadQueue = new ArrayDeque<>();
     int readsInFlight;
 
+    int slowStartDepth = MIN_DEPTH;
+    /** 0 until the first block; slow start ends then + 5 s (1 = ended early). */
+    long slowStartUntilMillis;
+
     final RateMeter downloadMeter = new RateMeter();
     final RateMeter uploadMeter = new RateMeter();
     long lastBlockNanos = System.nanoTime();
@@ -64,14 +71,37 @@ final class Peer {
         return outstanding.containsKey(Block.key(piece, begin));
     }
 
-    /** How many requests to keep in flight: about 3 s of the peer's rate, at least 16, at most its reqq. */
+    /**
+     * How many requests to keep in flight: about 3 s of the peer's rate, at least 16, at most its reqq. The rate
+     * is a 5 s average, too slow to open the pipe at start, so until the meter has a full window the depth also
+     * grows by one per block received (TCP-like slow start: doubling per round trip).
+     */
     int targetDepth(long nowMillis) {
         if (snubbed) {
             return 1;
         }
         long rate = downloadMeter.rate(nowMillis);
         long depth = Math.max(MIN_DEPTH, rate * SECONDS_IN_FLIGHT / PiecePicker.BLOCK_SIZE);
+        if (slowStartUntilMillis == 0 || nowMillis < slowStartUntilMillis) {
+            depth = Math.max(depth, slowStartDepth);
+        }
         return (int) Math.min(depth, reqq);
+    }
+
+    void blockReceived(long nowMillis) {
+        if (slowStartUntilMillis == 0) {
+            slowStartUntilMillis = nowMillis + SLOW_START_MILLIS;
+        }
+        if (nowMillis < slowStartUntilMillis && slowStartDepth < reqq) {
+            slowStartDepth++;
+        }
+        lastBlockNanos = System.nanoTime();
+        snubbed = false;
+    }
+
+    /** A request timed out: no more slow start, the measured rate decides. */
+    void endSlowStart() {
+        slowStartUntilMillis = 1;
     }
 
     /** Removes requests sent before {@code deadlineNanos}, calling {@code dropped} with each key. */

@@ -686,7 +686,8 @@ public final class TorrentSession {
         if (budget != Long.MAX_VALUE) {
             want = (int) Math.min(want, (budget + PiecePicker.BLOCK_SIZE - 1) / PiecePicker.BLOCK_SIZE);
         }
-        List<Block> blocks = picker.pick(peer.has, want, peer::hasOutstanding);
+        List<Block> blocks = picker.pick(peer.has, want, peer::hasOutstanding,
+                peer.outstanding.size() < Peer.ENDGAME_IDLE);
         long now = System.nanoTime();
         for (Block block : blocks) {
             downloadLimiter.consume(block.length());
@@ -710,8 +711,7 @@ public final class TorrentSession {
         downloaded += length;
         downloadMeter.add(length, nowMillis);
         peer.downloadMeter.add(length, nowMillis);
-        peer.lastBlockNanos = System.nanoTime();
-        peer.snubbed = false;
+        peer.blockReceived(nowMillis);
         int block = begin / PiecePicker.BLOCK_SIZE;
         boolean wellFormed = begin >= 0 && begin % PiecePicker.BLOCK_SIZE == 0 && block < picker.blockCount(piece)
                 && length == picker.blockLength(piece, block);
@@ -996,6 +996,7 @@ public final class TorrentSession {
                 LOG.debugf("%s: %d requests to %s timed out; the peer is snubbed", meta.name(), expired,
                         peer.address);
                 peer.snubbed = true;
+                peer.endSlowStart();
                 freed = true;
             }
         }
