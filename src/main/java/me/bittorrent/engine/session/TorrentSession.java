@@ -111,6 +111,8 @@ public final class TorrentSession {
     private final Map<String, Integer> connectFailures = new HashMap<>();
     private final Map<String, Long> retryAfterNanos = new HashMap<>();
     private final Set<String> connecting = new HashSet<>();
+    /** Addresses of seeds we hung up on because we have everything too. */
+    private final Set<String> seedAddresses = new HashSet<>();
     /** Banned peer ids (hex) and dialled addresses. */
     private final Set<String> banned = new HashSet<>();
     private final Map<String, Integer> strikes = new HashMap<>();
@@ -123,6 +125,7 @@ public final class TorrentSession {
     private int verifiesInFlight;
     private int readsInFlight;
     private Promise<Void> drained;
+    private Future<Void> opening = Future.succeededFuture();
 
     private String state = STOPPED;
     private String error;
@@ -302,7 +305,7 @@ public final class TorrentSession {
         boolean[] forStore = storeSelection();
         BitSet given = resumeVerified;
         boolean preallocate = settings.preallocate();
-        return disk.executeBlocking(() -> {
+        opening = disk.executeBlocking(() -> {
             PieceStore opened = new PieceStore(meta, downloadDir, forStore, preallocate);
             BitSet verified = given != null ? given : opened.checkAll();
             return new Opened(opened, verified);
@@ -321,6 +324,7 @@ public final class TorrentSession {
             connectMore();
             return (Void) null;
         }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
+        return opening;
     }
 
     private void doPause() {
@@ -366,7 +370,9 @@ public final class TorrentSession {
         if (verifiesInFlight == 0) {
             drained.tryComplete();
         }
-        return Future.join(announced, drained.future()).transform(ignored -> closeStore()).transform(ar -> {
+        // a stop during the opening check waits for it, so the store it opens is closed too
+        return Future.join(announced, drained.future(), opening.otherwiseEmpty())
+                .transform(ignored -> closeStore()).transform(ar -> {
             if (netClient != null) {
                 netClient.close();
             }
@@ -468,6 +474,7 @@ public final class TorrentSession {
             return;
         }
         long now = System.nanoTime();
+        boolean complete = picker.verifiedCount() == meta.pieceCount();
         int limit = Math.min(settings.maxPeers(), settings.maxConnections());
         for (Map.Entry<String, PeerAddress> entry : known.entrySet()) {
             if (peers.size() + connecting.size() >= limit || connecting.size() >= MAX_HALF_OPEN) {
@@ -476,7 +483,7 @@ public final class TorrentSession {
             String address = entry.getKey();
             Long retry = retryAfterNanos.get(address);
             if (peers.containsKey(address) || connecting.contains(address) || banned.contains(address)
-                    || (retry != null && retry - now > 0)) {
+                    || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
                 continue;
             }
             connect(address, entry.getValue());
@@ -644,6 +651,7 @@ public final class TorrentSession {
 
     private boolean closeIfBothSeeds(Peer peer) {
         if (peer.isSeed(meta.pieceCount()) && picker.verifiedCount() == meta.pieceCount()) {
+            seedAddresses.add(peer.address); // not worth dialling again while we seed
             peer.connection.close("both sides have every piece");
             return true;
         }
