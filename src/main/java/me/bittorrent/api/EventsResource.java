@@ -1,0 +1,80 @@
+package me.bittorrent.api;
+
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import me.bittorrent.engine.TorrentChanges;
+import me.bittorrent.engine.TorrentChanges.TorrentChange;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+import java.time.Duration;
+
+/** Server-sent events: every torrent's status as it changes. What the dashboard lives on. */
+@Path("/events")
+@Tag(name = "Torrents")
+public class EventsResource {
+
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+    /** How long EventSource waits before reconnecting (ms), sent with the first event. */
+    static final long RECONNECT_MILLIS = 2000;
+
+    @Inject
+    TorrentChanges changes;
+
+    @GET
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Live changes (server-sent events)",
+            description = "A text/event-stream. Each event has an `id:`, an `event:` name and JSON data "
+                    + "{id, type, torrent_id, status}. event `reset`: forget every torrent you know; `status`: this "
+                    + "torrent's status (the same object as GET /status/{torrent_id}) is now `status`; `removed`: "
+                    + "the torrent is gone. A new connection gets `reset` then one `status` per torrent, then changes "
+                    + "as they happen (a torrent's status at most about twice a second). Reconnecting with the "
+                    + "Last-Event-ID header replays only what was missed (the last 1000 changes are kept); an id "
+                    + "older than that, or from before a restart, gets `reset` and a fresh snapshot. A comment line "
+                    + "is sent every 15 s so proxies keep the connection open.")
+    @APIResponse(responseCode = "200", description = "The event stream; each event's data is a TorrentChange",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
+                    schema = @Schema(implementation = TorrentChange.class)))
+    public Multi<OutboundSseEvent> events(@Context Sse sse,
+            @Parameter(description = "The id of the last event received; sent by EventSource when it reconnects")
+            @HeaderParam("Last-Event-ID") String lastEventId) {
+        Multi<OutboundSseEvent> stream = changes.stream(parse(lastEventId))
+                .map(change -> sse.newEventBuilder()
+                        .id(Long.toString(change.id()))
+                        .name(change.type())
+                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(TorrentChange.class, change)
+                        .reconnectDelay(RECONNECT_MILLIS)
+                        .build());
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
+                .onOverflow().drop()
+                .map(tick -> sse.newEventBuilder().comment("keep-alive").build());
+        return Multi.createBy().merging().streams(stream, heartbeats);
+    }
+
+    /** Null for a missing or malformed id: the client then gets a full snapshot. */
+    static Long parse(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(lastEventId.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

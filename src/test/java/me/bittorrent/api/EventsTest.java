@@ -1,0 +1,134 @@
+package me.bittorrent.api;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** GET /events over a real HTTP connection: snapshot, live changes, replay by Last-Event-ID. */
+@QuarkusTest
+class EventsTest {
+
+    @TestHTTPResource("/events")
+    URI events;
+
+    /** One parsed server-sent event. */
+    record Event(String id, String name, String data) {
+    }
+
+    /** Reads a text/event-stream in the background and hands out whole events. */
+    static final class EventReader implements AutoCloseable {
+        final BlockingQueue<Event> received = new LinkedBlockingQueue<>();
+        final CompletableFuture<HttpResponse<Stream<String>>> response;
+
+        EventReader(URI uri, String lastEventId) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            if (lastEventId != null) {
+                request.header("Last-Event-ID", lastEventId);
+            }
+            response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
+            response.thenAcceptAsync(r -> {
+                String id = null;
+                String name = null;
+                StringBuilder data = new StringBuilder();
+                for (String line : (Iterable<String>) r.body()::iterator) {
+                    if (line.isEmpty()) {
+                        if (data.length() > 0) {
+                            received.add(new Event(id, name, data.toString()));
+                        }
+                        name = null;
+                        data.setLength(0);
+                    } else if (line.startsWith("id:")) {
+                        id = line.substring(3).trim();
+                    } else if (line.startsWith("event:")) {
+                        name = line.substring(6).trim();
+                    } else if (line.startsWith("data:")) {
+                        data.append(line.substring(5).trim());
+                    }
+                }
+            });
+        }
+
+        /** Events up to and including the first that matches, within 10 s. */
+        List<Event> until(Predicate<Event> wanted) throws InterruptedException {
+            List<Event> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                Event event = received.poll(100, TimeUnit.MILLISECONDS);
+                if (event != null) {
+                    seen.add(event);
+                    if (wanted.test(event)) {
+                        return seen;
+                    }
+                }
+            }
+            fail("No matching event within 10 s; got " + seen);
+            return seen;
+        }
+
+        @Override
+        public void close() {
+            response.thenAccept(r -> r.body().close());
+            response.cancel(true);
+        }
+    }
+
+    @Test
+    void snapshotThenLiveChangesThenReplayFromLastEventId() throws Exception {
+        String first = ApiTest.upload(ApiTest.singleFile("events-first.bin", 40000).build(), null);
+        String lastId;
+        try (EventReader reader = new EventReader(events, null)) {
+            List<Event> snapshot = reader.until(e -> "status".equals(e.name()) && e.data().contains(first));
+            assertEquals("reset", snapshot.get(0).name(), "a new connection starts with reset: " + snapshot);
+
+            String second = ApiTest.upload(ApiTest.singleFile("events-second.bin", 40000).build(), null);
+            Event added = reader.until(e -> e.data().contains(second)).get(0);
+            assertEquals("status", added.name());
+            assertTrue(added.data().contains("\"name\":\"events-second.bin\""), added.data());
+            assertTrue(added.data().contains("\"torrent_id\":\"" + second + "\""), added.data());
+
+            given().contentType(ContentType.JSON).body("{\"speed_limit\": 77}").post("/settings/" + second)
+                    .then().statusCode(200);
+            Event changed = reader.until(e -> e.data().contains("\"speed_limit\":77")).get(0);
+            lastId = changed.id();
+            assertNotNull(lastId);
+
+            given().post("/remove/" + first).then().statusCode(200);
+            Event removed = reader.until(e -> "removed".equals(e.name())).get(0);
+            assertTrue(removed.data().contains(first), removed.data());
+            assertTrue(Long.parseLong(removed.id()) > Long.parseLong(lastId), "ids increase");
+        }
+
+        // reconnecting after the settings change: only the removal was missed, and no reset
+        try (EventReader reader = new EventReader(events, lastId)) {
+            List<Event> replay = reader.until(e -> "removed".equals(e.name()));
+            assertFalse(replay.stream().anyMatch(e -> "reset".equals(e.name())), replay.toString());
+            assertEquals(1, replay.size(), replay.toString());
+        }
+        // an id this process never gave out (an older process's): a fresh snapshot
+        try (EventReader reader = new EventReader(events, "17")) {
+            assertEquals("reset", reader.until(e -> true).get(0).name());
+        }
+    }
+}
