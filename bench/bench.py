@@ -280,11 +280,18 @@ def http(method, url, body=None, headers=None, timeout=30):
         return e.code, e.read().decode("utf-8", "replace")
 
 
-def ensure_service_built():
+def route_missing(status, text):
+    """Quarkus' own 404 page (no such route), as opposed to the API's {"detail": ...} errors."""
+    return status in (404, 405) and not text.lstrip().startswith("{")
+
+
+def ensure_service_built(rebuild):
     jar = os.path.join(ROOT, "target", "quarkus-app", "quarkus-run.jar")
-    if os.path.exists(jar):
+    if os.path.exists(jar) and not rebuild:
+        log("using the service built at %s (target/quarkus-app; --rebuild to rebuild it)"
+            % time.strftime("%Y-%m-%d %H:%M", time.localtime(os.path.getmtime(jar))))
         return jar
-    log("target/quarkus-app is missing: building the service (./mvnw -B -q package -DskipTests)")
+    log("building the service (./mvnw -B -q package -DskipTests), log in bench/.work/build.log")
     with open(os.path.join(WORK, "build.log"), "w") as logf:
         status = subprocess.call([os.path.join(ROOT, "mvnw"), "-B", "-q", "package", "-DskipTests"],
                                  cwd=ROOT, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
@@ -293,8 +300,8 @@ def ensure_service_built():
     return jar
 
 
-def run_service(run, torrent, name, size, digest, timeout):
-    jar = ensure_service_built()
+def run_service(run, torrent, name, size, digest, timeout, rebuild=False):
+    jar = ensure_service_built(rebuild)
     base = tempfile.mkdtemp(prefix="service-", dir=WORK)
     http_port, peer_port = free_port(), free_port()
     env = dict(os.environ, BT_HOST="127.0.0.1", BT_PORT=str(http_port), BT_PEER_PORT=str(peer_port),
@@ -326,6 +333,9 @@ def run_service(run, torrent, name, size, digest, timeout):
                     .encode() + f.read() + ("\r\n--%s--\r\n" % boundary).encode())
         status, text = http("POST", url + "/upload", body,
                             {"Content-Type": "multipart/form-data; boundary=" + boundary})
+        if route_missing(status, text):
+            raise Failed("this build of the service has no POST /upload route yet (or target/ is stale: "
+                         "--rebuild)")
         if status != 200:
             raise Failed("POST /upload answered %d: %s" % (status, text[:300]))
         torrent_id = json.loads(text)["torrent_id"]
@@ -333,9 +343,9 @@ def run_service(run, torrent, name, size, digest, timeout):
         cpu0 = proc_cpu_seconds(proc.pid)
         t0 = time.monotonic()
         status, text = http("POST", url + "/start/" + torrent_id)
-        if status in (404, 405) and "not found" not in text.lower():
-            raise Failed("POST /start/{id} answered %d: the start route is not there yet (engine not merged?)"
-                         % status)
+        if route_missing(status, text):
+            raise Failed("this build of the service has no POST /start/{id} route yet (engine not merged? "
+                         "or target/ is stale: --rebuild)")
         if status >= 300:
             raise Failed("POST /start/%s answered %d: %s" % (torrent_id, status, text[:300]))
         last = None
@@ -418,6 +428,7 @@ def main():
     p.add_argument("-c", "--clients", default="libtorrent,aria2,service",
                    help="comma-separated, in the order they run each round")
     p.add_argument("-t", "--timeout", type=int, default=600, help="seconds per download")
+    p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar before the first run")
     args = p.parse_args()
     clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     for c in clients:
@@ -441,7 +452,11 @@ def main():
                 log("run %d: %s downloads %d MiB" % (run, c, args.size_mib))
                 seed_cpu0 = proc_cpu_seconds(seeder.proc.pid)
                 try:
-                    r = CLIENTS[c](run, torrent, name, size, digest, args.timeout)
+                    if c == "service":
+                        r = run_service(run, torrent, name, size, digest, args.timeout,
+                                        rebuild=args.rebuild and run == 1)
+                    else:
+                        r = CLIENTS[c](run, torrent, name, size, digest, args.timeout)
                     r["note"] = ("seeder CPU %.2f s; " % (proc_cpu_seconds(seeder.proc.pid) - seed_cpu0)) + r["note"]
                     log("run %d: %s %.1f MB/s, %.2f CPU s, %s" % (run, c, r["mbps"], r["cpu"],
                                                                  "sha256 ok" if r["ok"] else "sha256 WRONG"))

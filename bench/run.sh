@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Loopback download benchmark: a 1 GiB torrent from one libtorrent seeder (behind opentracker), fetched in
 # turn by a libtorrent leecher, aria2c and this service. See bench/README.md.
-#   bench/run.sh [-n RUNS] [-s SIZE_MIB] [-p TRACKER_PORT] [-c libtorrent,aria2,service] [-t TIMEOUT_S]
+#   bench/run.sh [-n RUNS] [-s SIZE_MIB] [-p TRACKER_PORT] [-c libtorrent,aria2,service] [-t TIMEOUT_S] [--rebuild]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
