@@ -92,7 +92,10 @@ public final class LibtorrentPeer implements AutoCloseable {
             return this;
         }
 
-        /** Dial this peer directly once ready (repeatable), besides the peers trackers return. */
+        /**
+         * Dial this peer directly once ready (repeatable), besides the peers trackers return; redialled every
+         * 5 s until it has been connected once, so it may start listening a little later.
+         */
         public Builder connectTo(String host, int port) {
             peers.add(host + ":" + port);
             return this;
