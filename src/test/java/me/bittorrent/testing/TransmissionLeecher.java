@@ -29,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  * }
  * </pre>
  *
+ * Transmission is slow to start asking: connected to a libtorrent seeder it waited 6 to 10 s before the first
+ * block arrived (then ramps up), so give {@link #awaitComplete} 30 s more than the transfer needs.
  * Complete means Transmission verified every piece and switched the torrent to "Complete". Transmission does
  * not create zero-length files. Its own state lives in a temporary config folder; DHT, port mapping and
  * speed limits are off, encryption only tolerated (plain connections preferred).
