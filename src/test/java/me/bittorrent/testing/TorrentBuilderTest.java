@@ -54,7 +54,7 @@ class TorrentBuilderTest {
         TorrentBuilder builder = TorrentBuilder.of(file).pieceLength(32768).announce("http://127.0.0.1:1/announce")
                 .privateFlag(true);
         Path torrent = builder.writeTo(tmp.resolve("single.torrent"));
-        assertEquals(LibtorrentInfoHash.of(torrent), builder.infoHashHex());
+        assertEquals(Libtorrent.infoHash(torrent), builder.infoHashHex());
         assertEquals(true, Files.size(torrent) > 100);
     }
 }

@@ -1,0 +1,169 @@
+package me.bittorrent.metainfo;
+
+import com.dampcake.bencode.Bencode;
+import com.dampcake.bencode.BencodeException;
+import com.dampcake.bencode.Type;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses and validates a BitTorrent v1 .torrent file (single- and multi-file, BEP 12 tiers, BEP 27 private,
+ * BEP 47 padding files, name.utf-8/path.utf-8). Every rejection says what is wrong in plain words.
+ */
+public final class MetainfoParser {
+
+    /** Largest accepted piece length. */
+    public static final int MAX_PIECE_LENGTH = 64 * 1024 * 1024;
+
+    // useBytes=true: strings come back as ByteBuffer, so binary 'pieces' survive and names decode as we choose.
+    private static final Bencode BENCODE = new Bencode(StandardCharsets.UTF_8, true);
+
+    private MetainfoParser() {
+    }
+
+    public static TorrentMeta parse(byte[] bytes, long maxTorrentSize) throws InvalidTorrentException {
+        if (bytes == null) {
+            throw new InvalidTorrentException("No .torrent file was given");
+        }
+        if (bytes.length > maxTorrentSize) {
+            throw new InvalidTorrentException("The .torrent file is larger than the " + human(maxTorrentSize)
+                    + " limit");
+        }
+        BencodeScanner.Span infoSpan = BencodeScanner.scanTorrent(bytes);
+        if (infoSpan == null) {
+            throw new InvalidTorrentException("The torrent has no 'info' dictionary");
+        }
+        if (bytes[infoSpan.start()] != 'd') {
+            throw new InvalidTorrentException("'info' in the torrent is not a dictionary");
+        }
+        Map<String, Object> top = decode(bytes);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> info = (Map<String, Object>) top.get("info");
+
+        String name = preferUtf8(info, "name", "the info dictionary");
+        PathRules.checkPath(List.of(name), "The torrent name");
+        long pieceLength = integer(info, "piece length", "the info dictionary");
+        if (pieceLength <= 0 || pieceLength > MAX_PIECE_LENGTH) {
+            throw new InvalidTorrentException("The piece length must be between 1 byte and 64 MiB, not "
+                    + pieceLength);
+        }
+        byte[] pieces = pieces(info);
+
+        boolean multiFile = info.containsKey("files");
+        if (multiFile && info.containsKey("length")) {
+            throw new InvalidTorrentException("The info dictionary has both 'length' and 'files'");
+        }
+        List<TorrentFile> files = multiFile ? FileList.parse(info.get("files")) : singleFile(info, name);
+        TorrentFile last = files.isEmpty() ? null : files.get(files.size() - 1);
+        long total = last == null ? 0 : last.offset() + last.length();
+        if (total == 0) {
+            throw new InvalidTorrentException("The torrent contains no data");
+        }
+        long expectedPieces = total / pieceLength + (total % pieceLength == 0 ? 0 : 1);
+        if (pieces.length / 20 != expectedPieces) {
+            throw new InvalidTorrentException("The torrent has " + pieces.length / 20 + " piece hashes, but its "
+                    + total + " bytes in pieces of " + pieceLength + " bytes need " + expectedPieces);
+        }
+        return new TorrentMeta(new InfoHash(sha1(bytes, infoSpan)), name, (int) pieceLength, pieces, total, files,
+                multiFile, AnnounceTiers.from(top), isPrivate(info), bytes.clone());
+    }
+
+    private static List<TorrentFile> singleFile(Map<String, Object> info, String name)
+            throws InvalidTorrentException {
+        long length = integer(info, "length", "the info dictionary");
+        if (length < 0) {
+            throw new InvalidTorrentException("The file length is negative (" + length + ")");
+        }
+        return List.of(new TorrentFile(List.of(name), length, 0, false));
+    }
+
+    private static byte[] pieces(Map<String, Object> info) throws InvalidTorrentException {
+        Object value = info.get("pieces");
+        if (value == null && Long.valueOf(2).equals(info.get("meta version"))) {
+            throw new InvalidTorrentException("BitTorrent v2-only torrents are not supported (no 'pieces')");
+        }
+        byte[] pieces = bytes(value, "pieces", "the info dictionary");
+        if (pieces.length % 20 != 0) {
+            throw new InvalidTorrentException("'pieces' must be a multiple of 20 bytes long, not " + pieces.length);
+        }
+        return pieces;
+    }
+
+    private static boolean isPrivate(Map<String, Object> info) {
+        return Long.valueOf(1).equals(info.get("private"));
+    }
+
+    /** The UTF-8 text of {@code key + ".utf-8"} when it is a string, else of {@code key} (required). */
+    static String preferUtf8(Map<String, Object> dict, String key, String where) throws InvalidTorrentException {
+        if (dict.get(key + ".utf-8") instanceof ByteBuffer utf8) {
+            return text(utf8);
+        }
+        return text(ByteBuffer.wrap(bytes(dict.get(key), key, where)));
+    }
+
+    static long integer(Map<String, Object> dict, String key, String where) throws InvalidTorrentException {
+        Object value = dict.get(key);
+        if (value == null) {
+            throw missing(key, where);
+        }
+        if (!(value instanceof Long number)) {
+            throw new InvalidTorrentException("'" + key + "' in " + where + " is not an integer");
+        }
+        return number;
+    }
+
+    static byte[] bytes(Object value, String key, String where) throws InvalidTorrentException {
+        if (value == null) {
+            throw missing(key, where);
+        }
+        if (!(value instanceof ByteBuffer buffer)) {
+            throw new InvalidTorrentException("'" + key + "' in " + where + " is not a string");
+        }
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    /** Decodes UTF-8; invalid sequences become U+FFFD (so two such names may collide, which is then rejected). */
+    static String text(ByteBuffer buffer) {
+        return StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+    }
+
+    static InvalidTorrentException missing(String key, String where) {
+        return new InvalidTorrentException("The torrent is missing '" + key + "' in " + where);
+    }
+
+    private static Map<String, Object> decode(byte[] bytes) throws InvalidTorrentException {
+        try {
+            return BENCODE.decode(bytes, Type.DICTIONARY);
+        } catch (BencodeException | ClassCastException e) {
+            // The scanner has already validated the structure; this is a safety net.
+            throw new InvalidTorrentException("The .torrent file is not valid bencode");
+        }
+    }
+
+    /** "10 MiB", "512 KiB" or "1000 bytes". */
+    static String human(long bytes) {
+        if (bytes > 0 && bytes % (1024 * 1024) == 0) {
+            return bytes / (1024 * 1024) + " MiB";
+        }
+        if (bytes > 0 && bytes % 1024 == 0) {
+            return bytes / 1024 + " KiB";
+        }
+        return bytes + " bytes";
+    }
+
+    private static byte[] sha1(byte[] bytes, BencodeScanner.Span span) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-1");
+            digest.update(bytes, span.start(), span.end() - span.start());
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-1", e);
+        }
+    }
+}

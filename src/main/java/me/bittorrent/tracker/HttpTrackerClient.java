@@ -1,0 +1,175 @@
+package me.bittorrent.tracker;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import me.bittorrent.Version;
+
+/**
+ * BEP 3 announces over HTTP(S) with the Vert.x core HTTP client. The Uni emits on the Vert.x context that
+ * subscribed (the client binds each request to the caller's context), or on an event-loop thread when the
+ * subscriber is not on a Vert.x thread.
+ */
+@ApplicationScoped
+public class HttpTrackerClient implements TrackerClient {
+
+    static final int MAX_REDIRECTS = 3;
+    /** Announce replies are a few KB; anything far larger is not a tracker talking. */
+    static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+
+    private final HttpClient http;
+    private volatile Duration timeout = DEFAULT_TIMEOUT;
+
+    @Inject
+    public HttpTrackerClient(Vertx vertx) {
+        // No keep-alive: announces are minutes apart, and opentracker closes every connection after its reply
+        // without saying so, which made a pooled connection fail the next announce.
+        this.http = vertx.createHttpClient(new HttpClientOptions()
+                .setTryUseCompression(true)
+                .setKeepAlive(false));
+    }
+
+    /** Connect and read timeout of each request (default 15 s). */
+    public void setTimeout(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Uni<AnnounceResponse> announce(String url, AnnounceRequest request) {
+        return Uni.createFrom().emitter(emitter -> {
+            URI uri;
+            try {
+                uri = parse(AnnounceQuery.url(url, request));
+            } catch (TrackerException e) {
+                emitter.fail(e);
+                return;
+            }
+            fetch(uri, 0).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    emitter.complete(ar.result());
+                } else {
+                    emitter.fail(inUserWords(ar.cause(), uri));
+                }
+            });
+        });
+    }
+
+    @PreDestroy
+    public void close() {
+        http.close();
+    }
+
+    private Future<AnnounceResponse> fetch(URI uri, int redirects) {
+        boolean https = "https".equalsIgnoreCase(uri.getScheme());
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        long ms = timeout.toMillis();
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(uri.getHost())
+                .setPort(uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80)
+                .setSsl(https)
+                .setURI(uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery())
+                .setConnectTimeout(ms)
+                .setIdleTimeout(ms)
+                .putHeader("User-Agent", "bittorrent-me/" + Version.VERSION);
+        // Redirects are followed here rather than by Vert.x so the percent-encoded query is never re-encoded.
+        // The response handling is composed on send() itself, not on an outer future: the body handlers must be
+        // set in the same event-loop turn the response arrives in, or a short reply may already have ended.
+        return http.request(options).compose(req -> req.send().compose(response -> onResponse(uri, redirects,
+                response)));
+    }
+
+    private Future<AnnounceResponse> onResponse(URI uri, int redirects, HttpClientResponse response) {
+        int status = response.statusCode();
+        String location = response.getHeader("Location");
+        if (status >= 300 && status < 400 && location != null) {
+            response.end(); // discard the redirect's body
+            if (redirects >= MAX_REDIRECTS) {
+                return Future.failedFuture(new TrackerException(
+                        "tracker redirected more than " + MAX_REDIRECTS + " times"));
+            }
+            URI next;
+            try {
+                next = parse(uri.resolve(location.trim()).toString());
+            } catch (IllegalArgumentException | TrackerException e) {
+                return Future.failedFuture(new TrackerException("tracker redirected to an invalid URL"));
+            }
+            return fetch(next, redirects + 1);
+        }
+        if (status != 200) {
+            response.end();
+            return Future.failedFuture(new TrackerException("tracker answered HTTP " + status));
+        }
+        return readBody(response).compose(body -> {
+            try {
+                return Future.succeededFuture(AnnounceReplyParser.parse(body.getBytes()));
+            } catch (TrackerException e) {
+                return Future.failedFuture(e);
+            }
+        });
+    }
+
+    private static Future<Buffer> readBody(HttpClientResponse response) {
+        Promise<Buffer> promise = Promise.promise();
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_REPLY_BYTES) {
+                promise.tryFail(new TrackerException("tracker reply is larger than " + MAX_REPLY_BYTES + " bytes"));
+                response.request().reset();
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        response.exceptionHandler(promise::tryFail);
+        response.endHandler(v -> promise.tryComplete(body));
+        return promise.future();
+    }
+
+    private static URI parse(String url) throws TrackerException {
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw new TrackerException("invalid HTTP tracker URL " + url);
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new TrackerException("invalid HTTP tracker URL " + url);
+        }
+    }
+
+    private TrackerException inUserWords(Throwable failure, URI uri) {
+        if (failure instanceof TrackerException e) {
+            return e;
+        }
+        String where = uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+        if (failure instanceof UnknownHostException) {
+            return new TrackerException("tracker host " + uri.getHost() + " could not be resolved", failure);
+        }
+        if (failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")) {
+            return new TrackerException("tracker " + where + " did not answer within " + timeout.toSeconds() + " s",
+                    failure);
+        }
+        if (failure instanceof ConnectException) {
+            return new TrackerException("could not connect to tracker " + where, failure);
+        }
+        return new TrackerException("announce to tracker " + where + " failed: " + failure.getMessage(), failure);
+    }
+}

@@ -1,0 +1,287 @@
+package me.bittorrent.wire;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * One established, handshaken peer connection over a Vert.x {@link NetSocket}.
+ *
+ * <p>All callbacks run on the socket's context; the methods must be called from that context (the engine context).
+ * Incoming messages are held back (the socket is paused) until {@link #handler} is set, so nothing the peer sends
+ * right behind its handshake is lost. The close handler is called exactly once, with a reason in user words; if the
+ * connection closed before it was set, it is called as soon as it is set.
+ */
+public final class PeerConnection {
+
+    private static final Logger LOG = Logger.getLogger(PeerConnection.class);
+    private static final Handler<AsyncResult<Void>> NO_CALLBACK = null;
+
+    private final Vertx vertx;
+    private final NetSocket socket;
+    private final Handshake remoteHandshake;
+    private final ConnectionSettings settings;
+    private final FrameDecoder decoder;
+    private final long idleNanos;
+    private final long keepAliveNanos;
+    private final long timerId;
+
+    private Consumer<PeerMessage> handler;
+    private Consumer<String> closeHandler;
+    private String closeReason;
+    private boolean readingPaused;
+    private long lastReadNanos;
+    private long lastWriteNanos;
+    private long bytesRead;
+    private long bytesWritten;
+
+    private PeerConnection(Vertx vertx, NetSocket socket, Handshake remoteHandshake, Buffer afterHandshake,
+                           ConnectionSettings settings) {
+        this.vertx = vertx;
+        this.socket = socket;
+        this.remoteHandshake = remoteHandshake;
+        this.settings = settings;
+        this.decoder = new FrameDecoder(settings.maxFrameLength(), this::deliver);
+        this.idleNanos = settings.idleTimeout().toNanos();
+        this.keepAliveNanos = settings.keepAliveInterval().toNanos();
+        this.lastReadNanos = this.lastWriteNanos = System.nanoTime();
+        this.bytesRead = Handshake.LENGTH + afterHandshake.length();
+        this.bytesWritten = Handshake.LENGTH;
+        // Hold everything back until the owner sets a handler.
+        socket.pause();
+        decoder.pause();
+        decoder.feed(afterHandshake);
+        socket.handler(this::onData);
+        socket.closeHandler(v -> close("the peer closed the connection"));
+        socket.exceptionHandler(e -> close("connection error: " + e.getMessage()));
+        long period = Math.max(10, Math.min(idleNanos, keepAliveNanos) / 4_000_000);
+        this.timerId = vertx.setPeriodic(period, id -> checkTimers());
+    }
+
+    /** Outgoing connection with the default timers and frame limit. */
+    public static Future<PeerConnection> connect(Vertx vertx, NetClient client, String host, int port, Handshake ours,
+                                                 Duration handshakeTimeout) {
+        return connect(vertx, client, host, port, ours, handshakeTimeout, ConnectionSettings.DEFAULTS);
+    }
+
+    /**
+     * Connects, sends our handshake, reads the peer's. Fails (and closes) if the peer answers for another torrent,
+     * turns out to be ourselves (same peer id), or does not complete the handshake within {@code handshakeTimeout}
+     * (which covers the TCP connect too). Call it on the context that should own the connection.
+     */
+    public static Future<PeerConnection> connect(Vertx vertx, NetClient client, String host, int port, Handshake ours,
+                                                 Duration handshakeTimeout, ConnectionSettings settings) {
+        Promise<PeerConnection> promise = Promise.promise();
+        Context context = vertx.getOrCreateContext();
+        // Connect from inside the context so the socket, the timer and all callbacks share one thread.
+        context.runOnContext(v -> {
+            long deadline = System.nanoTime() + handshakeTimeout.toNanos();
+            long connectTimer = vertx.setTimer(Math.max(1, handshakeTimeout.toMillis()), id -> promise.tryFail(
+                    new ProtocolException("could not connect to " + host + ":" + port + " within "
+                            + handshakeTimeout.toMillis() + " ms")));
+            client.connect(port, host).onComplete(ar -> {
+                vertx.cancelTimer(connectTimer);
+                if (ar.failed()) {
+                    promise.tryFail(ar.cause());
+                    return;
+                }
+                NetSocket socket = ar.result();
+                if (promise.future().isComplete()) {
+                    socket.close(); // connected after the timeout fired
+                    return;
+                }
+                Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+                new HandshakeReader(vertx, socket, left, (remote, rest) -> {
+                    String problem = !remote.infoHash().equals(ours.infoHash())
+                            ? "the peer answered for another torrent (" + remote.infoHash() + ")"
+                            : remote.samePeerId(ours) ? "connected to ourselves" : null;
+                    if (problem != null) {
+                        socket.close();
+                        promise.tryFail(new ProtocolException(problem));
+                    } else {
+                        promise.tryComplete(new PeerConnection(vertx, socket, remote, rest, settings));
+                    }
+                }, reason -> promise.tryFail(new ProtocolException(reason)));
+                socket.write(ours.encode(), NO_CALLBACK);
+            });
+        });
+        return promise.future();
+    }
+
+    /** Inbound side: the server read the peer's handshake and wrote ours. */
+    static PeerConnection accepted(Vertx vertx, NetSocket socket, Handshake remote, Buffer afterHandshake,
+                                   ConnectionSettings settings) {
+        return new PeerConnection(vertx, socket, remote, afterHandshake, settings);
+    }
+
+    public Handshake remoteHandshake() {
+        return remoteHandshake;
+    }
+
+    public String remoteHost() {
+        return socket.remoteAddress().host();
+    }
+
+    public int remotePort() {
+        return socket.remoteAddress().port();
+    }
+
+    /** Where incoming messages go. Setting it the first time starts reading (unless {@link #pauseReading}). */
+    public void handler(Consumer<PeerMessage> handler) {
+        boolean first = this.handler == null;
+        this.handler = handler;
+        if (first && handler != null && !readingPaused && closeReason == null) {
+            resumeReading();
+        }
+    }
+
+    public void closeHandler(Consumer<String> closeHandler) {
+        this.closeHandler = closeHandler;
+        if (closeReason != null && closeHandler != null) {
+            this.closeHandler = null;
+            closeHandler.accept(closeReason);
+        }
+    }
+
+    /**
+     * Queues a message. A Piece's header and data are written as two buffers, without copying the data; the data
+     * buffer must not be changed afterwards. Ignored once the connection is closed.
+     */
+    public void send(PeerMessage message) {
+        if (closeReason != null) {
+            return;
+        }
+        if (message instanceof PeerMessage.Piece piece) {
+            socket.write(MessageEncoder.pieceHeader(piece), NO_CALLBACK);
+            socket.write(piece.data(), NO_CALLBACK);
+            bytesWritten += 13 + piece.data().length();
+        } else {
+            Buffer frame = MessageEncoder.encode(message);
+            socket.write(frame, NO_CALLBACK);
+            bytesWritten += frame.length();
+        }
+        lastWriteNanos = System.nanoTime();
+    }
+
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    public void drainHandler(Runnable drained) {
+        socket.drainHandler(drained == null ? null : v -> drained.run());
+    }
+
+    /** Stops delivering messages after the current one (backpressure); the idle timeout is suspended meanwhile. */
+    public void pauseReading() {
+        readingPaused = true;
+        decoder.pause();
+        socket.pause();
+    }
+
+    public void resumeReading() {
+        readingPaused = false;
+        if (handler == null || closeReason != null) {
+            return; // reading starts when the handler is set
+        }
+        lastReadNanos = System.nanoTime();
+        try {
+            decoder.resume();
+        } catch (ProtocolException e) {
+            close(e.getMessage());
+            return;
+        }
+        if (!readingPaused && closeReason == null) {
+            socket.resume();
+        }
+    }
+
+    /** Closes the socket and calls the close handler once with {@code reason}. Further calls do nothing. */
+    public void close(String reason) {
+        if (closeReason != null) {
+            return;
+        }
+        closeReason = reason;
+        vertx.cancelTimer(timerId);
+        decoder.stop();
+        socket.closeHandler(null);
+        socket.exceptionHandler(null);
+        socket.close();
+        LOG.debugf("Closed the connection to %s:%d: %s", remoteHost(), remotePort(), reason);
+        Consumer<String> h = closeHandler;
+        closeHandler = null;
+        if (h != null) {
+            h.accept(reason);
+        }
+    }
+
+    public boolean isClosed() {
+        return closeReason != null;
+    }
+
+    /** Bytes received, handshake included. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes queued for sending, handshake included. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    public ConnectionSettings settings() {
+        return settings;
+    }
+
+    /** Raises the frame limit, e.g. once the torrent's piece count is known (see {@link FrameDecoder#maxFrameLengthFor}). */
+    public void maxFrameLength(int maxFrameLength) {
+        decoder.maxFrameLength(maxFrameLength);
+    }
+
+    private void onData(Buffer chunk) {
+        bytesRead += chunk.length();
+        lastReadNanos = System.nanoTime();
+        try {
+            decoder.feed(chunk);
+        } catch (ProtocolException e) {
+            close(e.getMessage());
+        }
+    }
+
+    private void deliver(PeerMessage message) {
+        try {
+            handler.accept(message);
+        } catch (RuntimeException e) {
+            // A bug in the consumer must not look like a protocol error, but it must not leave the stream half-read.
+            LOG.errorf(e, "Handling %s from %s:%d failed", message, remoteHost(), remotePort());
+            throw new ProtocolException("internal error while handling " + message + ": " + e);
+        }
+    }
+
+    private void checkTimers() {
+        if (closeReason != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!readingPaused && now - lastReadNanos >= idleNanos) {
+            close("the peer sent nothing for " + inWords(settings.idleTimeout()));
+            return;
+        }
+        if (now - lastWriteNanos >= keepAliveNanos) {
+            send(PeerMessage.KEEP_ALIVE);
+        }
+    }
+
+    private static String inWords(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+}

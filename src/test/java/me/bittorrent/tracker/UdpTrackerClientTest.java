@@ -1,0 +1,185 @@
+package me.bittorrent.tracker;
+
+import static me.bittorrent.tracker.Await.failure;
+import static me.bittorrent.tracker.Await.request;
+import static me.bittorrent.tracker.Await.result;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UdpTrackerClientTest {
+
+    private Vertx vertx;
+    private TestUdpTracker tracker;
+    private UdpTrackerClient client;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+        tracker = new TestUdpTracker(vertx);
+        client = new UdpTrackerClient(vertx);
+        // Long enough that a slow first reply on a busy machine is not retransmitted; tests of
+        // retransmission shorten it.
+        client.setRetransmission(Duration.ofSeconds(3), 3);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        tracker.close();
+        Await.result(vertx.close());
+    }
+
+    @Test
+    void connectsThenAnnouncesEveryField() {
+        tracker.peers = new byte[] {127, 0, 0, 1, 0x1A, (byte) 0xE1, 10, 9, 8, 7, (byte) 0xC8, 0x01};
+        AnnounceRequest r = new AnnounceRequest(request(AnnounceEvent.NONE).infoHash(), Await.peerId("udp"), 51413,
+                1000, 2000, 3000, AnnounceEvent.COMPLETED, 80, 0x0BADCAFE);
+
+        AnnounceResponse response = result(client.announce(tracker.url(), r));
+
+        assertEquals(1, tracker.connectTransactionIds.size());
+        assertEquals(1, tracker.announces.size());
+        TestUdpTracker.Announce a = tracker.announces.get(0);
+        assertArrayEquals(r.infoHash().bytes(), a.infoHash());
+        assertArrayEquals(r.peerId(), a.peerId());
+        assertEquals(2000, a.downloaded());
+        assertEquals(3000, a.left());
+        assertEquals(1000, a.uploaded());
+        assertEquals(1, a.event()); // completed
+        assertEquals(0, a.ip());
+        assertEquals(0x0BADCAFE, a.key());
+        assertEquals(80, a.numWant());
+        assertEquals(51413, a.port());
+        assertNotEquals(tracker.connectTransactionIds.get(0), a.transactionId());
+
+        assertEquals(1200, response.intervalSeconds());
+        assertEquals(3, response.leechers());
+        assertEquals(4, response.seeders());
+        assertEquals(List.of(new PeerAddress("127.0.0.1", 6881), new PeerAddress("10.9.8.7", 51201)),
+                response.peers());
+    }
+
+    @Test
+    void eventCodesFollowBep15() {
+        int[] expected = {0, 2, 1, 3}; // NONE, STARTED, COMPLETED, STOPPED
+        for (AnnounceEvent event : AnnounceEvent.values()) {
+            result(client.announce(tracker.url(), request(event)));
+            assertEquals(expected[event.ordinal()], tracker.announces.get(tracker.announces.size() - 1).event());
+        }
+    }
+
+    @Test
+    void retransmitsWhenTheFirstConnectIsLost() {
+        client.setRetransmission(Duration.ofMillis(200), 3);
+        tracker.connectsToDrop.set(1);
+
+        AnnounceResponse response = result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertTrue(tracker.connectTransactionIds.size() >= 2, tracker.connectTransactionIds::toString);
+        assertEquals(List.of(new PeerAddress("127.0.0.1", 6881)), response.peers());
+    }
+
+    @Test
+    void retransmitsALostAnnounce() {
+        client.setRetransmission(Duration.ofMillis(200), 3);
+        tracker.announcesToDrop.set(1);
+
+        result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertTrue(tracker.announces.size() >= 2, () -> tracker.announces.size() + " announces");
+        // the retransmitted announce reused the connection id, which was still fresh
+        assertEquals(tracker.announces.get(0).connectionId(), tracker.announces.get(1).connectionId());
+    }
+
+    @Test
+    void givesUpAfterTheLastRetry() {
+        client.setRetransmission(Duration.ofMillis(50), 2);
+        tracker.connectsToDrop.set(Integer.MAX_VALUE);
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertEquals("UDP tracker 127.0.0.1:" + tracker.port() + " did not answer", e.getMessage());
+        assertEquals(3, tracker.connectTransactionIds.size()); // first try + 2 retries
+    }
+
+    @Test
+    void replyWithAnotherTransactionIdIsIgnored() {
+        tracker.strayReplyFirst = true;
+
+        AnnounceResponse response = result(client.announce(tracker.url(), request(AnnounceEvent.NONE)));
+
+        assertEquals(List.of(new PeerAddress("127.0.0.1", 6881)), response.peers());
+    }
+
+    @Test
+    void errorActionBecomesTrackerException() {
+        tracker.error = "Requested download is not authorized for use with this tracker.";
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertEquals("Requested download is not authorized for use with this tracker.", e.getMessage());
+    }
+
+    @Test
+    void connectionIdIsReusedWithinItsLifetime() {
+        result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+        result(client.announce(tracker.url(), request(AnnounceEvent.NONE)));
+
+        assertEquals(1, tracker.connectTransactionIds.size());
+        assertEquals(2, tracker.announces.size());
+        assertEquals(tracker.announces.get(0).connectionId(), tracker.announces.get(1).connectionId());
+    }
+
+    @Test
+    void expiredConnectionIdIsRenewed() {
+        client.setConnectionIdLifetime(Duration.ZERO);
+
+        result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+        result(client.announce(tracker.url(), request(AnnounceEvent.NONE)));
+
+        assertEquals(2, tracker.connectTransactionIds.size());
+        assertNotEquals(tracker.announces.get(0).connectionId(), tracker.announces.get(1).connectionId());
+    }
+
+    @Test
+    void connectionIdTheTrackerNoLongerAcceptsIsDroppedAfterTheError() {
+        result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+        tracker.expireConnectionIds();
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.NONE)));
+        assertEquals("Connection ID missmatch.", e.getMessage());
+        result(client.announce(tracker.url(), request(AnnounceEvent.NONE)));
+
+        assertEquals(2, tracker.connectTransactionIds.size());
+    }
+
+    @Test
+    void urlWithoutPortIsRefused() {
+        TrackerException e = failure(client.announce("udp://tracker.example/announce", request(AnnounceEvent.NONE)));
+
+        assertEquals("invalid UDP tracker URL udp://tracker.example/announce", e.getMessage());
+    }
+
+    @Test
+    void answerArrivesOnTheSubscribersContext() throws Exception {
+        Context context = vertx.getOrCreateContext();
+        CompletableFuture<Boolean> onContext = new CompletableFuture<>();
+        context.runOnContext(v -> client.announce(tracker.url(), request(AnnounceEvent.NONE))
+                .subscribe().with(r -> onContext.complete(Vertx.currentContext() == context),
+                        onContext::completeExceptionally));
+
+        assertTrue(onContext.get(20, TimeUnit.SECONDS));
+    }
+}
