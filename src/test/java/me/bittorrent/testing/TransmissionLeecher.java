@@ -62,8 +62,12 @@ public final class TransmissionLeecher implements AutoCloseable {
         }
         Path config = Files.createTempDirectory("transmission-cfg-");
         Files.createDirectories(downloadDir);
-        Process p = new ProcessBuilder("transmission-cli", "-g", config.toString(), "-w", downloadDir.toString(),
-                "-p", Integer.toString(port), "-M", "-B", "-D", "-U", "-et", torrent.toString())
+        // transmission-cli ignores stdin; this shell stops it when our end of its stdin closes, so a JVM
+        // that dies without close() leaves no Transmission behind
+        Process p = new ProcessBuilder("/bin/sh", "-c",
+                "transmission-cli \"$@\" </dev/null & t=$!; cat >/dev/null; kill $t; wait $t", "sh",
+                "-g", config.toString(), "-w", downloadDir.toString(), "-p", Integer.toString(port),
+                "-M", "-B", "-D", "-U", "-et", torrent.toString())
                 .redirectInput(ProcessBuilder.Redirect.PIPE).start();
         return new TransmissionLeecher(p, config, port);
     }
@@ -71,10 +75,6 @@ public final class TransmissionLeecher implements AutoCloseable {
     /** Its peer port (it listens on every interface; dial 127.0.0.1 here). */
     public int port() {
         return port;
-    }
-
-    public long pid() {
-        return process.pid();
     }
 
     /** Waits until Transmission has every piece, verified. */
@@ -105,9 +105,14 @@ public final class TransmissionLeecher implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy(); // SIGTERM: transmission-cli shuts down cleanly
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.getOutputStream().close(); // the shell then sends transmission-cli SIGTERM and waits
+        } catch (IOException ignored) {
+            // already gone
+        }
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
