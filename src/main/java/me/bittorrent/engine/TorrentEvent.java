@@ -1,0 +1,31 @@
+package me.bittorrent.engine;
+
+/** What happens in a torrent session; status, progress, persistence and metrics are derived from these. */
+public sealed interface TorrentEvent {
+
+    record PieceVerified(int piece) implements TorrentEvent {
+    }
+
+    record PieceFailed(int piece, String reason) implements TorrentEvent {
+    }
+
+    record PeerConnected(String address) implements TorrentEvent {
+    }
+
+    record PeerDisconnected(String address, String reason) implements TorrentEvent {
+    }
+
+    /** {@code state} is one of the API's state names: checking, downloading, seeding, paused, stopped, error. */
+    record StateChanged(String state) implements TorrentEvent {
+    }
+
+    record TrackerReplied(String url, int peers) implements TorrentEvent {
+    }
+
+    record TrackerFailed(String url, String reason) implements TorrentEvent {
+    }
+
+    /** Every wanted piece is verified. */
+    record Completed() implements TorrentEvent {
+    }
+}

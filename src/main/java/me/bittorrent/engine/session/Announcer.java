@@ -1,0 +1,177 @@
+package me.bittorrent.engine.session;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import me.bittorrent.engine.TorrentEvent;
+import me.bittorrent.tracker.AnnounceEvent;
+import me.bittorrent.tracker.AnnounceRequest;
+import me.bittorrent.tracker.AnnounceResponse;
+import me.bittorrent.tracker.TrackerStatus;
+import me.bittorrent.tracker.TrackerTiers;
+
+/**
+ * The announce schedule of one torrent: started, then again after the tracker's interval (never sooner than
+ * its min interval), completed once, stopped at the end; failures retry with back-off. Runs on the engine
+ * context; tracker answers are handed back to it.
+ */
+final class Announcer {
+
+    private static final Logger LOG = Logger.getLogger(Announcer.class);
+    private static final int DEFAULT_INTERVAL_SECONDS = 1800;
+    private static final int MIN_RETRY_SECONDS = 15;
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Vertx vertx;
+    private final Context context;
+    private final TrackerTiers tiers;
+    private final boolean hasTrackers;
+    private final Function<AnnounceEvent, AnnounceRequest> requests;
+    private final Consumer<AnnounceResponse> onAnswer;
+    private final Consumer<TorrentEvent> events;
+
+    private long timerId = -1;
+    private int failures;
+    private boolean inFlight;
+    private boolean stopped;
+    /** An event (started/completed) that still has to reach a tracker. */
+    private AnnounceEvent pendingEvent = AnnounceEvent.STARTED;
+    /** Completed while "started" had not been answered yet: send "completed" right after it. */
+    private boolean completedWanted;
+
+    Announcer(Vertx vertx, Context context, TrackerTiers tiers, boolean hasTrackers,
+            Function<AnnounceEvent, AnnounceRequest> requests, Consumer<AnnounceResponse> onAnswer,
+            Consumer<TorrentEvent> events) {
+        this.vertx = vertx;
+        this.context = context;
+        this.tiers = tiers;
+        this.hasTrackers = hasTrackers;
+        this.requests = requests;
+        this.onAnswer = onAnswer;
+        this.events = events;
+    }
+
+    List<TrackerStatus> statuses() {
+        return hasTrackers ? tiers.statuses() : List.of();
+    }
+
+    void start() {
+        pendingEvent = AnnounceEvent.STARTED;
+        announceNow();
+    }
+
+    /** The download finished: tell the tracker (right after the announce in flight, if any). */
+    void completed() {
+        completedWanted = true;
+        if (!inFlight && pendingEvent != AnnounceEvent.STARTED) {
+            completedWanted = false;
+            pendingEvent = AnnounceEvent.COMPLETED;
+            announceNow();
+        }
+    }
+
+    /** Asks for more peers now when the min interval allows (used when we run out of peers). */
+    void announceNow() {
+        if (stopped || !hasTrackers || inFlight) {
+            return;
+        }
+        cancelTimer();
+        inFlight = true;
+        AnnounceEvent event = pendingEvent;
+        subscribe(tiers.announce(requests.apply(event)), answer -> {
+            inFlight = false;
+            if (stopped) {
+                return;
+            }
+            failures = 0;
+            if (pendingEvent == event) {
+                pendingEvent = AnnounceEvent.NONE;
+            }
+            events.accept(new TorrentEvent.TrackerReplied(workingUrl(), answer.peers().size()));
+            onAnswer.accept(answer);
+            if (completedWanted && event != AnnounceEvent.COMPLETED) {
+                completedWanted = false;
+                pendingEvent = AnnounceEvent.COMPLETED;
+                announceNow();
+                return;
+            }
+            int interval = answer.intervalSeconds() > 0 ? answer.intervalSeconds() : DEFAULT_INTERVAL_SECONDS;
+            schedule(Math.max(interval, answer.minIntervalSeconds()));
+        }, failure -> {
+            inFlight = false;
+            if (stopped) {
+                return;
+            }
+            failures++;
+            LOG.infof("tracker announce failed: %s", failure.getMessage());
+            events.accept(new TorrentEvent.TrackerFailed(failedUrl(), String.valueOf(failure.getMessage())));
+            schedule(Math.min(DEFAULT_INTERVAL_SECONDS, MIN_RETRY_SECONDS << Math.min(failures - 1, 7)));
+        });
+    }
+
+    /** Sends "stopped" (bounded by a timeout; a dead tracker must not hold up a stop). */
+    Future<Void> stop() {
+        boolean wasRegistered = hasTrackers && !stopped && (pendingEvent != AnnounceEvent.STARTED || inFlight);
+        stopped = true;
+        cancelTimer();
+        if (!wasRegistered) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = Promise.promise();
+        subscribe(tiers.announce(requests.apply(AnnounceEvent.STOPPED)).ifNoItem().after(STOP_TIMEOUT).fail(),
+                answer -> done.tryComplete(), failure -> done.tryComplete());
+        return done.future();
+    }
+
+    private void schedule(int seconds) {
+        cancelTimer();
+        timerId = vertx.setTimer(Math.max(1, seconds) * 1000L, id -> {
+            timerId = -1;
+            announceNow();
+        });
+    }
+
+    private void cancelTimer() {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+            timerId = -1;
+        }
+    }
+
+    private <T> void subscribe(Uni<T> uni, Consumer<T> onItem, Consumer<Throwable> onFailure) {
+        uni.subscribe().with(item -> context.runOnContext(v -> onItem.accept(item)),
+                failure -> context.runOnContext(v -> onFailure.accept(failure)));
+    }
+
+    private String workingUrl() {
+        for (TrackerStatus s : tiers.statuses()) {
+            if (TrackerStatus.WORKING.equals(s.status())) {
+                return s.url();
+            }
+        }
+        return firstUrl();
+    }
+
+    private String failedUrl() {
+        for (TrackerStatus s : tiers.statuses()) {
+            if (TrackerStatus.ERROR.equals(s.status())) {
+                return s.url();
+            }
+        }
+        return firstUrl();
+    }
+
+    private String firstUrl() {
+        List<TrackerStatus> all = tiers.statuses();
+        return all.isEmpty() ? "" : all.get(0).url();
+    }
+}

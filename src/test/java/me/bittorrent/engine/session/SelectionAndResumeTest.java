@@ -1,0 +1,147 @@
+package me.bittorrent.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import me.bittorrent.engine.PiecePicker;
+import me.bittorrent.engine.TorrentEvent;
+import me.bittorrent.metainfo.TorrentFile;
+import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.wire.PeerServer;
+
+/** File selection (only selected files appear) and resume from a verified set (nothing verified is fetched again). */
+class SelectionAndResumeTest {
+
+    @TempDir
+    Path tmp;
+    Vertx vertx;
+    Context context;
+    final PeerServer server = new PeerServer();
+    TorrentMeta meta;
+    Path seedDir;
+    Path leechDir;
+    TorrentSession seeder;
+    int seedPort;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        vertx = Vertx.vertx();
+        context = vertx.getOrCreateContext();
+        seedDir = tmp.resolve("seed");
+        leechDir = Files.createDirectories(tmp.resolve("leech"));
+        meta = TestTorrents.create(seedDir, "sel", 32 * 1024, List.of(
+                new TestTorrents.FileSpec("keep/a.bin", 300_001),
+                new TestTorrents.FileSpec("skip/b.bin", 500_000),
+                new TestTorrents.FileSpec("keep/c.bin", 123_457),
+                new TestTorrents.FileSpec("skip/d.bin", 400_000)), List.of(), 21);
+        BitSet all = new BitSet();
+        all.set(0, meta.pieceCount());
+        byte[] seedId = TwoSessionsTest.newPeerId();
+        seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta, seedDir,
+                SessionSettings.DEFAULTS, null, all);
+        seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
+        seeder.start().await().atMost(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        seeder.stop().await().atMost(Duration.ofSeconds(30));
+        server.close();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    TorrentSession leecher(boolean[] selected, BitSet verified, CompletableFuture<Void> completed) {
+        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
+                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, selected, verified);
+        leecher.events().subscribe().with(e -> {
+            if (e instanceof TorrentEvent.Completed) {
+                completed.complete(null);
+            }
+        });
+        return leecher;
+    }
+
+    void assertSame(int fileIndex) throws Exception {
+        TorrentFile f = meta.files().get(fileIndex);
+        assertArrayEquals(Files.readAllBytes(seedDir.resolve("sel").resolve(f.displayPath())),
+                Files.readAllBytes(leechDir.resolve("sel").resolve(f.displayPath())), f.displayPath());
+    }
+
+    @Test
+    void onlySelectedFilesAppearComplete() throws Exception {
+        boolean[] selected = {true, false, true, false};
+        CompletableFuture<Void> completed = new CompletableFuture<>();
+        TorrentSession leecher = leecher(selected, new BitSet(), completed);
+        leecher.start().await().atMost(Duration.ofSeconds(30));
+        leecher.addPeer("127.0.0.1", seedPort);
+        completed.get(60, TimeUnit.SECONDS);
+        SessionSnapshot done = leecher.snapshot().await().atMost(Duration.ofSeconds(5));
+        assertEquals(0, done.bytesLeft());
+        assertEquals(PiecePicker.wantedPieces(meta, selected), done.verified(), "exactly the wanted pieces");
+        leecher.stop().await().atMost(Duration.ofSeconds(30));
+        assertSame(0);
+        assertSame(2);
+        assertFalse(Files.exists(leechDir.resolve("sel/skip/b.bin")));
+        assertFalse(Files.exists(leechDir.resolve("sel/skip/d.bin")));
+    }
+
+    @Test
+    void resumeFetchesOnlyWhatWasNotVerified() throws Exception {
+        // first run: stop after some pieces, keep what the final snapshot says is verified
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        TorrentSession first = leecher(null, new BitSet(), never);
+        CompletableFuture<Void> enough = new CompletableFuture<>();
+        int[] verifiedCount = {0};
+        first.events().subscribe().with(e -> {
+            if (e instanceof TorrentEvent.PieceVerified && ++verifiedCount[0] == 10) {
+                enough.complete(null);
+            }
+        });
+        first.start().await().atMost(Duration.ofSeconds(30));
+        first.addPeer("127.0.0.1", seedPort);
+        enough.get(30, TimeUnit.SECONDS);
+        first.stop().await().atMost(Duration.ofSeconds(30));
+        BitSet persisted = first.latestSnapshot().verified();
+        assertTrue(persisted.cardinality() >= 10, "verified " + persisted.cardinality());
+        assertEquals(TorrentSession.STOPPED, first.latestSnapshot().state());
+
+        // second run from the persisted set
+        CompletableFuture<Void> completed = new CompletableFuture<>();
+        TorrentSession second = leecher(null, persisted, completed);
+        second.start().await().atMost(Duration.ofSeconds(30));
+        second.addPeer("127.0.0.1", seedPort);
+        completed.get(60, TimeUnit.SECONDS);
+        SessionSnapshot done = second.snapshot().await().atMost(Duration.ofSeconds(5));
+        long missingBytes = 0;
+        for (int p = 0; p < meta.pieceCount(); p++) {
+            if (!persisted.get(p)) {
+                missingBytes += meta.pieceSize(p);
+            }
+        }
+        assertTrue(done.downloaded() >= missingBytes, "downloaded " + done.downloaded());
+        // endgame duplicates may cost a few blocks; re-fetching a verified piece would cost whole pieces
+        assertTrue(done.downloaded() < missingBytes + 4L * PiecePicker.BLOCK_SIZE,
+                "downloaded " + done.downloaded() + " for " + missingBytes + " missing bytes");
+        second.stop().await().atMost(Duration.ofSeconds(30));
+        for (int i = 0; i < meta.files().size(); i++) {
+            assertSame(i);
+        }
+    }
+}
