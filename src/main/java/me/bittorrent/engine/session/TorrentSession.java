@@ -264,8 +264,8 @@ public final class TorrentSession {
     public void updateSelection(boolean[] newSelection) {
         context.runOnContext(v -> {
             selected = newSelection == null ? null : newSelection.clone();
-            if (picker == null) {
-                return;
+            if (picker == null || stopping) {
+                return; // applied when the store opens
             }
             picker.setWanted(PiecePicker.wantedPieces(meta, selected));
             boolean[] forStore = storeSelection();
@@ -278,7 +278,7 @@ public final class TorrentSession {
                 onComplete();
             } else if (completeSignalled) {
                 completeSignalled = false;
-                if (!paused && ERROR != state) {
+                if (!paused && !ERROR.equals(state)) {
                     setState(DOWNLOADING);
                 }
             }
@@ -339,6 +339,13 @@ public final class TorrentSession {
         }
         if (!ERROR.equals(state) && !STOPPED.equals(state)) {
             setState(PAUSED);
+        }
+        if (store != null && !stopping) {
+            PieceStore flushing = store;
+            disk.executeBlocking(() -> {
+                flushing.flush(); // what is verified is on disk when the caller persists the verified set
+                return null;
+            }, true).onFailure(e -> LOG.warnf("%s: could not flush to disk: %s", meta.name(), e.getMessage()));
         }
     }
 
