@@ -78,6 +78,8 @@ public final class TorrentSession {
     static final int MAX_REQUEST_LENGTH = 128 * 1024;
     static final int STRIKES_TO_BAN = 3;
     static final long TICK_MILLIS = 200;
+    /** Without any peer, re-announce at most this often (and never before the tracker's min interval). */
+    static final Duration LONELY_REANNOUNCE = Duration.ofMinutes(2);
 
     private final Vertx vertx;
     private final Context context;
@@ -138,6 +140,7 @@ public final class TorrentSession {
     private long tickTimer = -1;
     private int ticks;
     private Peer optimistic;
+    private long lastLonelyAnnounceNanos = System.nanoTime();
     private volatile SessionSnapshot latest;
 
     /**
@@ -236,6 +239,15 @@ public final class TorrentSession {
                 return;
             }
             attach(connection, address, false);
+        });
+    }
+
+    /** Announces to the trackers now, or as soon as their min interval allows (e.g. a user's "ask for peers"). */
+    public void reannounce() {
+        context.runOnContext(v -> {
+            if (running()) {
+                announcer.reannounce();
+            }
         });
     }
 
@@ -1019,6 +1031,12 @@ public final class TorrentSession {
             fillAll();
         }
         connectMore();
+        if (peers.isEmpty() && connecting.isEmpty() && !picker.complete() && !paused
+                && System.nanoTime() - lastLonelyAnnounceNanos > LONELY_REANNOUNCE.toNanos()) {
+            // nobody to download from: ask the trackers again (they may know new peers by now)
+            lastLonelyAnnounceNanos = System.nanoTime();
+            announcer.reannounce();
+        }
         latest = buildSnapshot();
     }
 
