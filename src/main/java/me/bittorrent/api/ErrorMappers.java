@@ -1,0 +1,87 @@
+package me.bittorrent.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import me.bittorrent.engine.DuplicateTorrentException;
+import me.bittorrent.engine.InvalidRequestException;
+import me.bittorrent.engine.TorrentNotFoundException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.stream.Collectors;
+
+/** Turns every failure into {@code {"detail": "..."}} with the right status; never a stack trace to the client. */
+public class ErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response notFound(TorrentNotFoundException e) {
+        return error(Response.Status.NOT_FOUND, new ApiError("Download not found"));
+    }
+
+    @ServerExceptionMapper
+    public Response duplicate(DuplicateTorrentException e) {
+        return error(Response.Status.CONFLICT, new ApiError(e.getMessage(), e.torrentId()));
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return error(Response.Status.BAD_REQUEST, new ApiError(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return error(Response.Status.BAD_REQUEST, new ApiError(describe(e)));
+    }
+
+    /** More specific than Quarkus' own mapper for this type, which answers with an empty body. */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return error(Response.Status.BAD_REQUEST, new ApiError(describe(e)));
+    }
+
+    @ServerExceptionMapper
+    public Response http(WebApplicationException e) {
+        Response response = e.getResponse();
+        if (e.getCause() instanceof JsonProcessingException json) {
+            return error(Response.Status.BAD_REQUEST, new ApiError(describe(json)));
+        }
+        String detail = response.getStatusInfo().getReasonPhrase();
+        if (response.getStatus() == 400 && e.getMessage() != null && !e.getMessage().startsWith("HTTP 400")) {
+            detail = e.getMessage();
+        }
+        return Response.status(response.getStatus()).type(MediaType.APPLICATION_JSON)
+                .entity(new ApiError(detail)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e) {
+        LOG.error("Unexpected failure while answering a request", e);
+        return error(Response.Status.INTERNAL_SERVER_ERROR,
+                new ApiError("Internal server error: the failure was logged on the server"));
+    }
+
+    static Response error(Response.Status status, ApiError body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+
+    /** A short, user-facing description of a JSON problem (Jackson's own messages quote internal class names). */
+    static String describe(JsonProcessingException e) {
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+                return "Invalid value for " + field;
+            }
+            return "Invalid JSON at " + field;
+        }
+        return "Malformed JSON: " + e.getOriginalMessage();
+    }
+}

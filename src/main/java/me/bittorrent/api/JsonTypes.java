@@ -1,0 +1,33 @@
+package me.bittorrent.api;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Types Jackson reads or writes by reflection that Quarkus does not discover from the resource signatures
+ * (nested in maps and records, or used by the state repository's own ObjectMapper): registered so the native
+ * executable serializes them too.
+ */
+@RegisterForReflection(targets = {
+        me.bittorrent.state.StoredTorrent.class,
+        me.bittorrent.state.TorrentSettings.class,
+        me.bittorrent.state.StoredFingerprint.class,
+        me.bittorrent.state.Preferences.class,
+        me.bittorrent.state.TorrentLifecycle.class,
+        me.bittorrent.engine.TorrentStatus.class,
+        me.bittorrent.engine.FileStatus.class,
+        me.bittorrent.engine.SettingsUpdate.class,
+        ApiError.class,
+        UploadResponse.class,
+        UploadResponse.UploadedFile.class,
+        SystemFigures.Memory.class,
+        SystemFigures.Cpu.class,
+        ServiceResource.Health.class,
+        ServiceResource.Metrics.class,
+        ServiceResource.Downloads.class,
+        ServiceResource.Totals.class,
+        ServiceResource.SystemInfo.class,
+})
+final class JsonTypes {
+    private JsonTypes() {
+    }
+}

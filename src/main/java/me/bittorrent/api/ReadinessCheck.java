@@ -1,0 +1,27 @@
+package me.bittorrent.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import me.bittorrent.engine.DownloadEngine;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** /q/health/ready is DOWN until every stored torrent is loaded. */
+@Readiness
+@ApplicationScoped
+public class ReadinessCheck implements HealthCheck {
+
+    @Inject
+    DownloadEngine engine;
+
+    @Override
+    public HealthCheckResponse call() {
+        var response = HealthCheckResponse.named("stored torrents loaded").status(engine.isLoaded());
+        engine.loadFailure().ifPresent(reason -> response.withData("reason", reason));
+        if (engine.isLoaded()) {
+            response.withData("torrents", engine.torrents().size());
+        }
+        return response.build();
+    }
+}

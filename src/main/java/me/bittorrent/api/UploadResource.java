@@ -1,0 +1,82 @@
+package me.bittorrent.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import me.bittorrent.engine.DownloadEngine;
+import me.bittorrent.engine.InvalidRequestException;
+import me.bittorrent.engine.SettingsUpdate;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.util.Locale;
+
+@Path("/upload")
+@Tag(name = "Torrents")
+public class UploadResource {
+
+    static final String NOT_A_TORRENT = "Invalid file format. Only .torrent files are supported.";
+
+    @Inject
+    DownloadEngine engine;
+    @Inject
+    ObjectMapper json;
+    @Inject
+    Vertx vertx;
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a torrent",
+            description = "Multipart form: part 'file' is the .torrent file (required); part 'settings' is optional "
+                    + "JSON with the download settings (speed_limit, upload_limit, max_peers, max_connections, "
+                    + "auto_stop, verify_pieces, pre_allocate). The torrent is saved and shown as stopped.")
+    @APIResponse(responseCode = "200", description = "Added",
+            content = @Content(schema = @Schema(implementation = UploadResponse.class)))
+    @APIResponse(responseCode = "400", description = "Not a .torrent file, an invalid torrent, or invalid settings",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "Already added; torrent_id names it",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Uni<UploadResponse> upload(
+            @RestForm("file") @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING,
+                    format = "binary") FileUpload file,
+            @RestForm("settings") String settings) {
+        if (file == null || file.uploadedFile() == null) {
+            return Uni.createFrom().failure(new InvalidRequestException(
+                    "No file uploaded: send the .torrent file as the multipart part 'file'"));
+        }
+        String fileName = file.fileName();
+        if (fileName != null && !fileName.isBlank() && !fileName.toLowerCase(Locale.ROOT).endsWith(".torrent")) {
+            return Uni.createFrom().failure(new InvalidRequestException(NOT_A_TORRENT));
+        }
+        SettingsUpdate update;
+        try {
+            update = settings == null || settings.isBlank() ? SettingsUpdate.NONE
+                    : json.readValue(settings, SettingsUpdate.class);
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new InvalidRequestException("settings: " + ErrorMappers.describe(e)));
+        }
+        return vertx.fileSystem().readFile(file.uploadedFile().toString())
+                .map(buffer -> buffer.getBytes())
+                .chain(bytes -> {
+                    // A .torrent is a bencoded dictionary; anything else is not a torrent at all.
+                    if (bytes.length == 0 || bytes[0] != 'd') {
+                        return Uni.createFrom().failure(new InvalidRequestException(NOT_A_TORRENT));
+                    }
+                    return engine.add(bytes, update);
+                })
+                .map(UploadResponse::of);
+    }
+}

@@ -1,0 +1,343 @@
+package me.bittorrent.engine;
+
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import me.bittorrent.metainfo.InvalidTorrentException;
+import me.bittorrent.metainfo.MetainfoParser;
+import me.bittorrent.metainfo.TorrentFile;
+import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.LoadedTorrent;
+import me.bittorrent.state.Preferences;
+import me.bittorrent.state.StoredTorrent;
+import me.bittorrent.state.TorrentLifecycle;
+import me.bittorrent.state.TorrentRepository;
+import me.bittorrent.state.TorrentSettings;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+/**
+ * The registry of torrents: adds, lists, changes and removes them, and keeps the state folder in step.
+ *
+ * <p>Confinement: each torrent is an immutable {@link RegisteredTorrent} in a {@link ConcurrentMap}. A change is a
+ * {@code computeIfPresent} that swaps in a new snapshot and, inside that same atomic step, queues its save in the
+ * {@link TorrentRepository} (queuing is non-blocking). So saves are queued in the order the snapshots replaced each
+ * other, and the repository writes them in that order: the file always ends with the newest state. Parsing, disk
+ * checks and deletions run on worker threads, never on the event loop.
+ *
+ * <p>Nothing transfers yet: every torrent is shown as it is stored ("stopped", progress from verified pieces).
+ */
+@ApplicationScoped
+public class DownloadEngine {
+
+    private static final Logger LOG = Logger.getLogger(DownloadEngine.class);
+
+    private final Vertx vertx;
+    private final TorrentRepository repository;
+    private final long maxTorrentSize;
+    private final long defaultSpeedLimit;
+    private final ConcurrentMap<String, RegisteredTorrent> torrents = new ConcurrentHashMap<>();
+    /** Ids being added right now: a second upload of the same torrent meanwhile is a duplicate. */
+    private final Set<String> adding = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<Path> downloadDir;
+    private final Instant startedAt = Instant.now();
+    private volatile boolean loaded;
+    private volatile String loadFailure;
+
+    @Inject
+    public DownloadEngine(Vertx vertx, TorrentRepository repository,
+            @ConfigProperty(name = "bt.download-dir") Path downloadDir,
+            @ConfigProperty(name = "bt.max-torrent-file-size") long maxTorrentSize,
+            @ConfigProperty(name = "bt.default-speed-limit") long defaultSpeedLimit) {
+        this.vertx = vertx;
+        this.repository = repository;
+        this.downloadDir = new AtomicReference<>(downloadDir.toAbsolutePath().normalize());
+        this.maxTorrentSize = maxTorrentSize;
+        this.defaultSpeedLimit = defaultSpeedLimit;
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        load().subscribe().with(
+                ignored -> LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
+                        torrents.size(), repository.stateDir(), downloadDir.get()),
+                failure -> {
+                    loadFailure = "The state folder " + repository.stateDir() + " cannot be read: " + failure.getMessage();
+                    LOG.error(loadFailure, failure);
+                });
+    }
+
+    /** Restores the preferences and every stored torrent; {@link #isLoaded()} is true afterwards. */
+    public Uni<Void> load() {
+        return repository.loadPreferences()
+                .invoke(preferences -> preferences.map(Preferences::downloadDir)
+                        .ifPresent(dir -> downloadDir.set(Path.of(dir).toAbsolutePath().normalize())))
+                .chain(() -> blocking(() -> {
+                    Files.createDirectories(downloadDir.get());
+                    return null;
+                }).onFailure().invoke(e -> LOG.warnf("The download folder %s cannot be created: %s",
+                        downloadDir.get(), e.getMessage()))
+                        .onFailure().recoverWithNull())
+                .chain(repository::loadAll)
+                .chain(found -> blocking(() -> found.stream().map(this::restore).toList()))
+                .invoke(restored -> {
+                    restored.forEach(torrent -> torrents.put(torrent.id(), torrent));
+                    loaded = true;
+                })
+                .replaceWithVoid();
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    /** Why loading failed, if it did. */
+    public Optional<String> loadFailure() {
+        return Optional.ofNullable(loadFailure);
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** Runs on a worker: parses the saved .torrent. */
+    private RegisteredTorrent restore(LoadedTorrent loaded) {
+        TorrentMeta meta = null;
+        String problem = loaded.problem();
+        if (loaded.torrentBytes() != null) {
+            try {
+                meta = MetainfoParser.parse(loaded.torrentBytes(), Math.max(maxTorrentSize, loaded.torrentBytes().length));
+                if (!meta.infoHash().hex().equals(loaded.id())) {
+                    problem = join(problem, "the saved .torrent file belongs to another torrent ("
+                            + meta.infoHash().hex() + ")");
+                    meta = null;
+                }
+            } catch (InvalidTorrentException | RuntimeException e) {
+                problem = join(problem, "the saved .torrent file is invalid: " + e.getMessage());
+                LOG.warnf("Torrent %s: the saved .torrent file is invalid: %s", loaded.id(), e.getMessage());
+            }
+        }
+        StoredTorrent stored = loaded.stored();
+        if (stored == null) {
+            stored = newStored(loaded.id(), meta == null ? loaded.id() : meta.name(),
+                    TorrentSettings.defaults(defaultSpeedLimit), downloadDir.get(), meta);
+        }
+        if (problem != null) {
+            stored = stored.withError(problem.startsWith("The saved") ? problem
+                    : "The saved state of this torrent could not be restored: " + problem);
+        }
+        return new RegisteredTorrent(meta, stored);
+    }
+
+    private static String join(String first, String second) {
+        return first == null ? second : first + "; " + second;
+    }
+
+    /**
+     * Adds a torrent from its .torrent bytes. Fails with {@link InvalidRequestException} (invalid torrent or
+     * settings) or {@link DuplicateTorrentException}. The torrent is saved before it becomes visible.
+     */
+    public Uni<RegisteredTorrent> add(byte[] torrentBytes, SettingsUpdate settings) {
+        SettingsUpdate update = settings == null ? SettingsUpdate.NONE : settings;
+        return blocking(() -> {
+            try {
+                return MetainfoParser.parse(torrentBytes, maxTorrentSize);
+            } catch (InvalidTorrentException e) {
+                throw new InvalidRequestException(e.getMessage());
+            }
+        }).chain(meta -> {
+            TorrentSettings chosen = update.applyTo(TorrentSettings.defaults(defaultSpeedLimit));
+            String id = meta.infoHash().hex();
+            if (torrents.containsKey(id) || !adding.add(id)) {
+                return Uni.createFrom().failure(new DuplicateTorrentException(id));
+            }
+            if (torrents.containsKey(id)) { // added between the two checks above
+                adding.remove(id);
+                return Uni.createFrom().failure(new DuplicateTorrentException(id));
+            }
+            RegisteredTorrent torrent = new RegisteredTorrent(meta,
+                    newStored(id, meta.name(), chosen, downloadDir.get(), meta));
+            return repository.saveNew(torrent.stored(), torrentBytes)
+                    .invoke(() -> {
+                        torrents.put(id, torrent);
+                        LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
+                                meta.visibleFiles().size(), meta.totalLength());
+                    })
+                    .eventually(() -> adding.remove(id))
+                    .replaceWith(torrent);
+        });
+    }
+
+    private static StoredTorrent newStored(String id, String name, TorrentSettings settings, Path dir, TorrentMeta meta) {
+        Map<String, Boolean> selection = new LinkedHashMap<>();
+        if (meta != null) {
+            for (TorrentFile file : meta.visibleFiles()) {
+                selection.put(file.displayPath(), Boolean.TRUE);
+            }
+        }
+        return new StoredTorrent(id, name, Instant.now(), dir.toString(), settings, selection,
+                TorrentLifecycle.STOPPED, "", 0, 0, List.of(), null);
+    }
+
+    /** A snapshot of every torrent. */
+    public Collection<RegisteredTorrent> torrents() {
+        return List.copyOf(torrents.values());
+    }
+
+    public Optional<RegisteredTorrent> find(String id) {
+        return Optional.ofNullable(id == null ? null : torrents.get(id));
+    }
+
+    /** Status of every torrent, by id (sorted). */
+    public Uni<Map<String, TorrentStatus>> statuses() {
+        Map<String, TorrentStatus> all = new TreeMap<>();
+        torrents.forEach((id, torrent) -> all.put(id, torrent.status()));
+        return Uni.createFrom().item(all);
+    }
+
+    public Uni<TorrentStatus> status(String id) {
+        return existing(id).map(RegisteredTorrent::status);
+    }
+
+    public Uni<List<FileStatus>> files(String id) {
+        return existing(id).map(RegisteredTorrent::files);
+    }
+
+    /** Selects or deselects files by path; any unknown path refuses the whole request. */
+    public Uni<List<FileStatus>> selectFiles(String id, Map<String, Boolean> selections) {
+        if (selections == null) {
+            return Uni.createFrom().failure(new InvalidRequestException("file_selections is required"));
+        }
+        return update(id, torrent -> {
+            Map<String, Boolean> selection = torrent.selection();
+            List<String> unknown = new ArrayList<>();
+            selections.forEach((path, selected) -> {
+                if (!selection.containsKey(path)) {
+                    unknown.add(path);
+                } else if (selected == null) {
+                    throw new InvalidRequestException("file_selections[\"" + path + "\"] must be true or false");
+                }
+            });
+            if (!unknown.isEmpty()) {
+                throw new InvalidRequestException("Unknown file path" + (unknown.size() > 1 ? "s" : "") + " in "
+                        + torrent.name() + ": " + String.join(", ", unknown));
+            }
+            selection.putAll(selections);
+            return new RegisteredTorrent(torrent.meta(), torrent.stored().withFileSelection(selection));
+        }).map(RegisteredTorrent::files);
+    }
+
+    public Uni<TorrentSettings> updateSettings(String id, SettingsUpdate settings) {
+        if (settings == null) {
+            return Uni.createFrom().failure(new InvalidRequestException("A JSON body with the settings is required"));
+        }
+        return update(id, torrent -> new RegisteredTorrent(torrent.meta(),
+                torrent.stored().withSettings(settings.applyTo(torrent.stored().settings()))))
+                .map(torrent -> torrent.stored().settings());
+    }
+
+    /**
+     * Swaps in {@code change}'s snapshot and saves it; see the class comment on ordering. {@code change} may throw
+     * (nothing changes then) and must be quick and side-effect free.
+     */
+    Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
+        List<Uni<Void>> save = new ArrayList<>(1);
+        RegisteredTorrent updated;
+        try {
+            updated = id == null ? null : torrents.computeIfPresent(id, (key, current) -> {
+                RegisteredTorrent next = change.apply(current);
+                save.add(repository.save(next.stored()));
+                return next;
+            });
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        if (updated == null) {
+            return Uni.createFrom().failure(new TorrentNotFoundException(id));
+        }
+        return save.get(0).replaceWith(updated);
+    }
+
+    /** Removes a torrent and its saved state; with {@code deleteFiles} its downloaded files too. */
+    public Uni<Removal> remove(String id, boolean deleteFiles) {
+        RegisteredTorrent removed = id == null ? null : torrents.remove(id);
+        if (removed == null) {
+            return Uni.createFrom().failure(new TorrentNotFoundException(id));
+        }
+        Uni<Void> forget = repository.delete(id);
+        return forget.chain(() -> {
+            if (!deleteFiles || removed.meta() == null) {
+                return Uni.createFrom().item(0);
+            }
+            return blocking(() -> TorrentFiles.delete(removed.meta(), Path.of(removed.stored().downloadDir())));
+        }).map(count -> {
+            LOG.infof("Removed torrent \"%s\" (%s)%s", removed.name(), id,
+                    deleteFiles ? ", " + count + " downloaded file(s) deleted" : ", its files were kept");
+            return new Removal(id, removed.name(), deleteFiles && removed.meta() != null, count);
+        });
+    }
+
+    /** The state folder (torrents/ and preferences.json). */
+    public Path stateDir() {
+        return repository.stateDir();
+    }
+
+    public Path downloadDir() {
+        return downloadDir.get();
+    }
+
+    /** Makes {@code directory} the folder new torrents download into; creates it; refuses one that cannot be written. */
+    public Uni<Path> setDownloadDir(String directory) {
+        if (directory == null || directory.isBlank()) {
+            return Uni.createFrom().failure(new InvalidRequestException("directory is required"));
+        }
+        Path dir;
+        try {
+            dir = Path.of(directory.trim()).toAbsolutePath().normalize();
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(new InvalidRequestException("Not a valid folder path: " + directory));
+        }
+        return blocking(() -> {
+            try {
+                Files.createDirectories(dir);
+                Path probe = Files.createTempFile(dir, ".bittorrent-me-write-check", ".tmp");
+                Files.delete(probe);
+            } catch (IOException | SecurityException | UnsupportedOperationException e) {
+                throw new InvalidRequestException("The folder " + dir + " cannot be created or written to");
+            }
+            return dir;
+        }).chain(checked -> {
+            downloadDir.set(checked);
+            return repository.savePreferences(new Preferences(checked.toString())).replaceWith(checked);
+        }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
+    }
+
+    private Uni<RegisteredTorrent> existing(String id) {
+        RegisteredTorrent torrent = id == null ? null : torrents.get(id);
+        return torrent == null ? Uni.createFrom().failure(new TorrentNotFoundException(id)) : Uni.createFrom().item(torrent);
+    }
+
+    private <T> Uni<T> blocking(Callable<T> task) {
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(task, false).toCompletionStage());
+    }
+}

@@ -1,0 +1,64 @@
+package me.bittorrent.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Crash-safe file replacement (BLOCKING, call from a worker thread): a reader, even after kill -9 or a power
+ * loss, finds either the old content or the new one, never a mix or a truncated file.
+ */
+public final class AtomicFiles {
+
+    /** Temp files carry this suffix; a leftover one is from an interrupted write and is deleted at start-up. */
+    public static final String TEMP_SUFFIX = ".tmp";
+
+    private AtomicFiles() {
+    }
+
+    public static void write(Path target, byte[] content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        // Same folder as the target: a rename within one file system is atomic.
+        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        syncDirectory(dir);
+    }
+
+    /** Deletes {@code target} if present and makes the deletion durable. */
+    public static void delete(Path target) throws IOException {
+        if (Files.deleteIfExists(target)) {
+            syncDirectory(target.toAbsolutePath().getParent());
+        }
+    }
+
+    /** Makes a rename durable. Some platforms (Windows) cannot open a folder; there the rename stands on its own. */
+    static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // not supported here: nothing more can be done
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package me.bittorrent.state;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything kept about one torrent besides its .torrent bytes: the content of {@code <id>.json}.
+ *
+ * @param id             lowercase hex info-hash
+ * @param name           the torrent's name, kept so a torrent whose .torrent file is lost can still be shown
+ * @param addedAt        when the torrent was added
+ * @param downloadDir    absolute folder the torrent's files live in (fixed when it was added)
+ * @param settings       the torrent's settings
+ * @param fileSelection  file path (as shown by the API, '/'-joined) to selected
+ * @param lifecycle      what the user last asked of the torrent
+ * @param verifiedPieces pieces whose hash was checked, as a BitTorrent bitfield (high bit first), base64
+ * @param uploaded       bytes uploaded over the torrent's lifetime
+ * @param downloaded     bytes downloaded over the torrent's lifetime
+ * @param fingerprints   files as they were when the verified pieces were recorded
+ * @param error          why the torrent stopped in error, or null
+ */
+public record StoredTorrent(
+        String id,
+        String name,
+        Instant addedAt,
+        String downloadDir,
+        TorrentSettings settings,
+        Map<String, Boolean> fileSelection,
+        TorrentLifecycle lifecycle,
+        String verifiedPieces,
+        long uploaded,
+        long downloaded,
+        List<StoredFingerprint> fingerprints,
+        String error) {
+
+    public StoredTorrent {
+        fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
+        fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
+        verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
+        lifecycle = lifecycle == null ? TorrentLifecycle.STOPPED : lifecycle;
+    }
+
+    public StoredTorrent withSettings(TorrentSettings value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error);
+    }
+
+    public StoredTorrent withFileSelection(Map<String, Boolean> value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error);
+    }
+
+    public StoredTorrent withLifecycle(TorrentLifecycle value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
+                uploaded, downloaded, fingerprints, error);
+    }
+
+    public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
+                uploaded, downloaded, files, error);
+    }
+
+    public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploadedTotal, downloadedTotal, fingerprints, error);
+    }
+
+    public StoredTorrent withError(String value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, value);
+    }
+}

@@ -1,0 +1,254 @@
+package me.bittorrent.state;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
+
+/**
+ * The non-blocking state repository. Layout under the state folder:
+ * <pre>
+ *   torrents/&lt;id&gt;.torrent   the .torrent bytes as received
+ *   torrents/&lt;id&gt;.json      a {@link StoredTorrent}
+ *   preferences.json             {@link Preferences}
+ * </pre>
+ * Every file is replaced atomically ({@link AtomicFiles}) on a Vert.x worker thread. Operations on one torrent
+ * run strictly in the order the methods were CALLED (not subscribed): each call is queued at once behind the
+ * previous one for the same id, and the returned Uni reports its outcome. So the last save called wins and an
+ * older state can never overwrite a newer one. Different torrents are written in parallel.
+ */
+@ApplicationScoped
+public class TorrentRepository {
+
+    private static final Logger LOG = Logger.getLogger(TorrentRepository.class);
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{40}");
+    private static final String PREFERENCES_KEY = "preferences";
+
+    private final Vertx vertx;
+    private final Path stateDir;
+    private final ObjectMapper json;
+    /** Per id, the last queued operation; the next one starts when it ends. Entries vanish when idle. */
+    private final ConcurrentMap<String, CompletableFuture<?>> queues = new ConcurrentHashMap<>();
+
+    @Inject
+    public TorrentRepository(Vertx vertx, @ConfigProperty(name = "bt.state-dir") Path stateDir) {
+        this.vertx = vertx;
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.json = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Path torrentsDir() {
+        return stateDir.resolve("torrents");
+    }
+
+    /** Saves a new torrent: .torrent bytes first, then its state, so a state file never lacks its torrent. */
+    public Uni<Void> saveNew(StoredTorrent torrent, byte[] torrentBytes) {
+        String id = checkedId(torrent.id());
+        return inOrder(id, () -> {
+            AtomicFiles.write(torrentFile(id), torrentBytes);
+            AtomicFiles.write(stateFile(id), json.writeValueAsBytes(torrent));
+            return null;
+        });
+    }
+
+    /** Replaces a torrent's state. */
+    public Uni<Void> save(StoredTorrent torrent) {
+        String id = checkedId(torrent.id());
+        byte[] content;
+        try {
+            content = json.writeValueAsBytes(torrent); // snapshot now: the record is immutable anyway
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return inOrder(id, () -> {
+            AtomicFiles.write(stateFile(id), content);
+            return null;
+        });
+    }
+
+    /** Forgets a torrent: its state first (so a crash in between leaves a torrent without state, not the reverse). */
+    public Uni<Void> delete(String id) {
+        String checked = checkedId(id);
+        return inOrder(checked, () -> {
+            AtomicFiles.delete(stateFile(checked));
+            AtomicFiles.delete(torrentFile(checked));
+            return null;
+        });
+    }
+
+    public Uni<Optional<Preferences>> loadPreferences() {
+        return inOrder(PREFERENCES_KEY, () -> {
+            Path file = stateDir.resolve("preferences.json");
+            try {
+                return Optional.of(json.readValue(Files.readAllBytes(file), Preferences.class));
+            } catch (NoSuchFileException e) {
+                return Optional.<Preferences>empty();
+            } catch (IOException e) {
+                LOG.warnf("The preferences file %s cannot be read (%s); the defaults apply", file, e.getMessage());
+                return Optional.<Preferences>empty();
+            }
+        });
+    }
+
+    public Uni<Void> savePreferences(Preferences preferences) {
+        return inOrder(PREFERENCES_KEY, () -> {
+            AtomicFiles.write(stateDir.resolve("preferences.json"), json.writeValueAsBytes(preferences));
+            return null;
+        });
+    }
+
+    /**
+     * Every torrent in the state folder, sorted by id. A torrent whose files cannot be read comes back with a
+     * {@link LoadedTorrent#problem()}; the others are unaffected. Leftover temp files are deleted.
+     */
+    public Uni<List<LoadedTorrent>> loadAll() {
+        return blocking(() -> {
+            Path dir = torrentsDir();
+            Files.createDirectories(dir);
+            deleteLeftovers(stateDir); // an interrupted preferences save
+            TreeSet<String> ids = new TreeSet<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    String name = entry.getFileName().toString();
+                    if (name.endsWith(AtomicFiles.TEMP_SUFFIX)) {
+                        LOG.infof("Deleting %s, left over from an interrupted save", entry);
+                        Files.deleteIfExists(entry);
+                    } else if (name.endsWith(".torrent") || name.endsWith(".json")) {
+                        String id = name.substring(0, name.lastIndexOf('.'));
+                        if (ID.matcher(id).matches()) {
+                            ids.add(id);
+                        }
+                    }
+                }
+            }
+            List<LoadedTorrent> loaded = new ArrayList<>();
+            for (String id : ids) {
+                loaded.add(load(id));
+            }
+            return loaded;
+        });
+    }
+
+    private static void deleteLeftovers(Path dir) throws IOException {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, "*" + AtomicFiles.TEMP_SUFFIX)) {
+            for (Path temp : temps) {
+                LOG.infof("Deleting %s, left over from an interrupted save", temp);
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private LoadedTorrent load(String id) {
+        List<String> problems = new ArrayList<>();
+        byte[] torrentBytes = null;
+        try {
+            torrentBytes = Files.readAllBytes(torrentFile(id));
+        } catch (NoSuchFileException e) {
+            problems.add("its .torrent file is missing from the state folder");
+        } catch (IOException e) {
+            problems.add("its .torrent file cannot be read (" + e.getMessage() + ")");
+        }
+        StoredTorrent stored = null;
+        try {
+            stored = json.readValue(Files.readAllBytes(stateFile(id)), StoredTorrent.class);
+            if (!id.equals(stored.id())) {
+                problems.add("its state file names another torrent (" + stored.id() + ")");
+                stored = null;
+            }
+        } catch (NoSuchFileException e) {
+            problems.add("its state file is missing");
+        } catch (IOException | RuntimeException e) {
+            problems.add("its state file " + id + ".json is corrupt (" + firstLine(e.getMessage()) + ")");
+        }
+        String problem = problems.isEmpty() ? null : "The saved state of this torrent could not be restored: "
+                + String.join("; ", problems);
+        if (problem != null) {
+            LOG.warnf("Torrent %s: %s", id, problem);
+        }
+        return new LoadedTorrent(id, torrentBytes, stored, problem);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    private Path torrentFile(String id) {
+        return torrentsDir().resolve(id + ".torrent");
+    }
+
+    private Path stateFile(String id) {
+        return torrentsDir().resolve(id + ".json");
+    }
+
+    private static String checkedId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("not a torrent id: " + id);
+        }
+        return id;
+    }
+
+    /** Queues {@code task} behind the previous operation for {@code key}; see the class comment. */
+    private <T> Uni<T> inOrder(String key, Callable<T> task) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        // put() swaps in this operation as the newest and hands back the one it must follow, atomically.
+        // (Not compute(): a completion that ran synchronously inside it would modify the map re-entrantly.)
+        CompletableFuture<?> previous = queues.put(key, done);
+        CompletableFuture<?> after = previous == null ? CompletableFuture.completedFuture(null) : previous;
+        // handle(): a failed previous write must not stop the ones behind it
+        after.handle((ignored, failure) -> null)
+                .thenCompose(ignored -> blocking(task).subscribeAsCompletionStage())
+                .whenComplete((value, failure) -> {
+                    queues.remove(key, done); // only if no newer operation queued meanwhile
+                    if (failure != null) {
+                        done.completeExceptionally(unwrap(failure));
+                    } else {
+                        done.complete(value);
+                    }
+                });
+        return Uni.createFrom().completionStage(done);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+    }
+
+    private <T> Uni<T> blocking(Callable<T> task) {
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(task, false).toCompletionStage());
+    }
+}
