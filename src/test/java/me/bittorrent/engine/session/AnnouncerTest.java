@@ -104,6 +104,7 @@ class AnnouncerTest {
         Announcer announcer = announcer(client);
         context.runOnContext(v -> announcer.start());
         assertEquals(AnnounceEvent.STARTED, next());
+        assertTrue(events.poll(10, TimeUnit.SECONDS) instanceof TorrentEvent.TrackerReplied, "answer handled");
         long asked = System.nanoTime();
         context.runOnContext(v -> announcer.reannounce());
         assertEquals(AnnounceEvent.NONE, next());
