@@ -358,7 +358,7 @@
         updateFolderBoxes();
       });
       const label = document.createElement('span');
-      label.textContent = ' 📁 ' + name + ' (' + bytes(folderSize(child)) + ')';
+      label.textContent = ' ' + name + '/ (' + bytes(folderSize(child)) + ')';
       summary.append(box, label);
       details.append(summary, renderNode(child));
       item.append(details);

@@ -131,4 +131,13 @@ class EventsTest {
             assertEquals("reset", reader.until(e -> true).get(0).name());
         }
     }
+
+    @Test
+    void theStreamIsInTheOpenApiDocument() {
+        String document = given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .extract().asString();
+        assertTrue(document.contains("\"/events\""), "GET /events is documented");
+        assertTrue(document.contains("text/event-stream"), "as server-sent events");
+        assertTrue(document.contains("Last-Event-ID"), "with its header");
+    }
 }

@@ -1,0 +1,206 @@
+package me.bittorrent.ui;
+
+import me.bittorrent.metainfo.InfoHash;
+import me.bittorrent.testing.AppProcess;
+import me.bittorrent.testing.LibtorrentPeer;
+import me.bittorrent.testing.Opentracker;
+import me.bittorrent.testing.Payloads;
+import me.bittorrent.testing.TorrentBuilder;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The dashboard in a real browser against the packaged jar: a person adds a torrent through the page, starts it,
+ * watches it download from a libtorrent seeder (found through a local opentracker) to 100%, changes a limit,
+ * deselects a file, and removes it; a file that is not a torrent gets its toast. Screenshots: target/screenshots/.
+ */
+class DashboardIT {
+
+    static final String ALBUM = "Dashboard Album";
+
+    @Test
+    void aPersonManagesADownloadFromThePage() throws Exception {
+        Path work = Payloads.tempDir("dashboard");
+        Path seedDir = Files.createDirectories(work.resolve("seed"));
+        Path album = seedDir.resolve(ALBUM);
+        Payloads.file(album.resolve("cover.jpg"), 300_000);
+        Payloads.file(album.resolve("disc 1/01 Intro.flac"), 700_000);
+        Payloads.file(album.resolve("disc 1/02 Thème.flac"), 500_000);
+        Path notATorrent = Files.writeString(work.resolve("holiday-photo.torrent"), "just some text",
+                StandardCharsets.UTF_8);
+
+        try (Opentracker tracker = Opentracker.start()) {
+            TorrentBuilder builder = TorrentBuilder.of(album).pieceLength(64 * 1024).announce(tracker.url());
+            tracker.whitelist(InfoHash.fromHex(builder.infoHashHex()));
+            Path torrentFile = builder.writeTo(work.resolve("album.torrent"));
+            String id = builder.infoHashHex();
+            try (LibtorrentPeer seed = LibtorrentPeer.seed(torrentFile, seedDir).seedMode().start();
+                 AppProcess app = AppProcess.start()) {
+                seed.awaitReady(Duration.ofSeconds(30));
+                ChromeDriver driver = Browser.start();
+                try {
+                    scenario(driver, app, id, torrentFile, notATorrent);
+                } catch (AssertionError | RuntimeException e) {
+                    Browser.screenshot(driver, "failure");
+                    throw new AssertionError(e.getMessage() + "\napp log: " + app.logFile()
+                            + "\nseeder: " + seed.diagnostics(), e);
+                } finally {
+                    driver.quit();
+                }
+            }
+        }
+    }
+
+    private void scenario(ChromeDriver driver, AppProcess app, String id, Path torrentFile, Path notATorrent) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        driver.get(app.baseUrl() + "/");
+        wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+        assertTrue(driver.findElement(By.id("empty")).isDisplayed(), "the empty state explains what to do");
+        assertTrue(driver.findElement(By.id("empty")).getText().contains("Drop a .torrent file"));
+        Object bulmaLoaded = driver.executeScript(
+                "return getComputedStyle(document.querySelector('.navbar')).display");
+        assertEquals("flex", bulmaLoaded, "Bulma's CSS is served by the app");
+        Browser.screenshot(driver, "01-empty");
+
+        // a file that is not a torrent: its toast carries the API's detail
+        upload(driver, wait, notATorrent);
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("holiday-photo.torrent")
+                && t.contains("Invalid file format. Only .torrent files are supported.")));
+        Browser.screenshot(driver, "02-rejected-toast");
+
+        // the real torrent, with a setting chosen in the same dialog
+        driver.findElement(By.id("add-button")).click();
+        wait.until(d -> d.findElement(By.id("add-modal")).getAttribute("class").contains("is-active"));
+        driver.findElement(By.id("add-files")).sendKeys(torrentFile.toString());
+        driver.findElement(By.cssSelector("#add-modal details summary")).click();
+        driver.findElement(By.id("add-max_peers")).sendKeys("40");
+        Browser.screenshot(driver, "03-add-dialog");
+        driver.findElement(By.id("add-submit")).click();
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("Added " + ALBUM)));
+        WebElement card = wait.until(d -> d.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")));
+        assertEquals(ALBUM, card.findElement(By.className("torrent-name")).getText());
+        assertEquals("stopped", card.findElement(By.className("state-tag")).getText());
+        assertFalse(driver.findElement(By.id("empty")).isDisplayed());
+        assertTrue(button(card, "start").isDisplayed(), "a stopped torrent offers Start");
+        assertFalse(button(card, "pause").isDisplayed(), "a stopped torrent cannot be paused");
+        given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.max_peers", equalTo(40));
+        wait.until(d -> button(card, "files").isDisplayed()); // a multi-file torrent has the file-selection modal
+        Browser.screenshot(driver, "04-list-stopped");
+
+        // the settings modal: change a limit
+        button(card, "settings").click();
+        wait.until(d -> d.findElement(By.id("settings-modal")).getAttribute("class").contains("is-active"));
+        WebElement uploadLimit = driver.findElement(By.id("edit-upload_limit"));
+        uploadLimit.clear();
+        uploadLimit.sendKeys("500");
+        Browser.screenshot(driver, "05-settings-modal");
+        driver.findElement(By.id("settings-save")).click();
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Settings saved")));
+        given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.upload_limit", equalTo(500));
+
+        // start it and watch it reach 100% from the libtorrent seeder
+        button(card, "start").click();
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Started")));
+        new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> {
+            WebElement bar = card.findElement(By.tagName("progress"));
+            return "100".equals(bar.getAttribute("value")) || "100.0".equals(bar.getAttribute("value"));
+        });
+        wait.until(d -> List.of("seeding", "completed").contains(card.findElement(By.className("state-tag")).getText()));
+        assertTrue(card.findElement(By.className("progress-text")).getText().startsWith("100.0%"),
+                card.getText());
+        Browser.screenshot(driver, "06-list-complete");
+
+        // the file-selection modal: a tree, sizes, per-file progress; deselect one file
+        button(card, "files").click();
+        wait.until(d -> d.findElement(By.id("files-modal")).getAttribute("class").contains("is-active"));
+        wait.until(d -> !d.findElements(By.cssSelector("#files-tree input.file-box")).isEmpty());
+        assertTrue(driver.findElement(By.id("files-tree")).getText().contains("disc 1"), "folders as a tree");
+        WebElement intro = driver.findElement(By.cssSelector("#files-tree input[data-path='disc 1/01 Intro.flac']"));
+        assertTrue(intro.isSelected());
+        intro.click();
+        assertEquals("true", driver.findElement(By.cssSelector("#files-tree summary input"))
+                .getAttribute("indeterminate"), "the folder shows a partial selection");
+        Browser.screenshot(driver, "07-files-modal");
+        driver.findElement(By.id("files-save")).click();
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("File selection saved: 2 of 3")));
+        given().baseUri(app.baseUrl()).get("/files/" + id).then()
+                .body("files.find { it.path == 'disc 1/01 Intro.flac' }.selected", equalTo(false))
+                .body("files.path", hasItem("cover.jpg"));
+
+        // phone width: the same list, stacked
+        driver.manage().window().setSize(new Dimension(390, 844));
+        Browser.screenshot(driver, "08-phone-list");
+        driver.manage().window().setSize(new Dimension(1280, 900));
+
+        // remove, with "delete downloaded files" checked by default
+        button(card, "remove").click();
+        wait.until(d -> d.findElement(By.id("remove-modal")).getAttribute("class").contains("is-active"));
+        assertTrue(driver.findElement(By.id("remove-delete-files")).isSelected(), "deleting files is the default");
+        Browser.screenshot(driver, "09-remove-confirm");
+        driver.findElement(By.id("remove-confirm")).click();
+        wait.until(d -> d.findElements(By.cssSelector("article.torrent[data-id='" + id + "']")).isEmpty());
+        wait.until(d -> d.findElement(By.id("empty")).isDisplayed());
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("removed and its files deleted")));
+        given().baseUri(app.baseUrl()).get("/status/" + id).then().statusCode(404);
+        assertTrue(filesUnder(app.downloadDir().resolve(ALBUM)).isEmpty(), "the downloaded files are deleted");
+        Browser.screenshot(driver, "10-removed");
+
+        // preferences: the download folder (global limits show only when GET /settings answers)
+        driver.findElement(By.id("preferences-button")).click();
+        wait.until(d -> d.findElement(By.id("preferences-modal")).getAttribute("class").contains("is-active"));
+        WebElement folder = driver.findElement(By.id("pref-download-dir"));
+        wait.until(d -> folder.getAttribute("value").equals(app.downloadDir().toString()));
+        Path chosen = app.downloadDir().resolveSibling("chosen by a person");
+        folder.clear();
+        folder.sendKeys(chosen.toString());
+        Browser.screenshot(driver, "11-preferences");
+        driver.findElement(By.id("preferences-save")).click();
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));
+        given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
+        assertTrue(Files.isDirectory(chosen));
+    }
+
+    private static void upload(ChromeDriver driver, WebDriverWait wait, Path file) {
+        driver.findElement(By.id("add-button")).click();
+        wait.until(d -> d.findElement(By.id("add-modal")).getAttribute("class").contains("is-active"));
+        driver.findElement(By.id("add-files")).sendKeys(file.toString());
+        driver.findElement(By.id("add-submit")).click();
+    }
+
+    private static WebElement button(WebElement card, String action) {
+        return card.findElement(By.cssSelector("[data-action='" + action + "']"));
+    }
+
+    private static List<String> toastTexts(org.openqa.selenium.WebDriver driver) {
+        return driver.findElements(By.cssSelector("#toasts .toast-text")).stream().map(WebElement::getText).toList();
+    }
+
+    private static List<Path> filesUnder(Path dir) {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
