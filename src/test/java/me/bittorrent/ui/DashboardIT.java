@@ -189,8 +189,11 @@ class DashboardIT {
         return card.findElement(By.cssSelector("[data-action='" + action + "']"));
     }
 
+    /** In one script call: a toast may go away between finding it and reading it. */
+    @SuppressWarnings("unchecked")
     private static List<String> toastTexts(org.openqa.selenium.WebDriver driver) {
-        return driver.findElements(By.cssSelector("#toasts .toast-text")).stream().map(WebElement::getText).toList();
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#toasts .toast-text')).map(e => e.textContent)");
     }
 
     private static List<Path> filesUnder(Path dir) {
