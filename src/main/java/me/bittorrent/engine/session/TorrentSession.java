@@ -285,7 +285,8 @@ public final class TorrentSession {
                 long now = System.currentTimeMillis();
                 boolean seeding = picker != null && picker.complete();
                 List<Peer> ranked = PeerRanking.leastUsefulFirst(peers.values(), now, seeding);
-                for (int i = 0; i < peers.size() - Math.max(0, cap); i++) {
+                int excess = peers.size() - Math.max(0, cap); // counted first: closing removes them at once
+                for (int i = 0; i < excess; i++) {
                     Peer peer = ranked.get(i);
                     LOG.infof("%s: closing %s, the least useful peer, to honour the new connection limit",
                             meta.name(), peer.address);
