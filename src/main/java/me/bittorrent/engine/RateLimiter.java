@@ -2,6 +2,7 @@ package me.bittorrent.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -29,7 +30,8 @@ public final class RateLimiter {
     private static final int BLOCK = 16 * 1024;
 
     private final RateLimiter parent;
-    private final List<RateLimiter> children = new ArrayList<>();
+    /** Children join from whichever thread builds a session, so the list is copy-on-write. */
+    private final List<RateLimiter> children = new CopyOnWriteArrayList<>();
     private final LongSupplier nanoClock;
     private volatile long bytesPerSecond;
     private long appliedRate;
