@@ -82,7 +82,8 @@ public final class TorrentSession {
     private final Vertx vertx;
     private final Context context;
     private final byte[] peerId;
-    private final int listenPort;
+    /** The port announced to trackers; changes when the user moves the peer listener. */
+    private int listenPort;
     private final TorrentMeta meta;
     private final Path downloadDir;
     private final Random random = new Random();
@@ -322,6 +323,11 @@ public final class TorrentSession {
                 peer.connection.send(new PeerMessage.Cancel(piece, begin, length));
             }
         }
+    }
+
+    /** The peer listener moved: announce the new port from the next announce on. */
+    public void updateListenPort(int port) {
+        context.runOnContext(v -> listenPort = port);
     }
 
     /** New file selection (per meta.files() index; null = all). */
