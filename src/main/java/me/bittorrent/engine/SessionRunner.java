@@ -218,8 +218,15 @@ final class SessionRunner {
             if (queued.containsKey(id) || launching.contains(id)) {
                 return Uni.createFrom().voidItem();
             }
-            return lifecycle(id, TorrentLifecycle.DOWNLOADING).invoke(() -> admit(id));
+            return startNow(id);
         });
+    }
+
+    /** The registry changes at once (only its save is awaited), so the session starts without waiting for disk. */
+    private Uni<Void> startNow(String id) {
+        Uni<Void> saved = lifecycle(id, TorrentLifecycle.DOWNLOADING);
+        admit(id);
+        return saved;
     }
 
     Uni<Void> pause(String id) {
@@ -249,7 +256,7 @@ final class SessionRunner {
             }
             if (r == null && torrent.stored().lifecycle() == TorrentLifecycle.PAUSED && !torrent.inError()) {
                 // paused before a restart: no session yet
-                return lifecycle(id, TorrentLifecycle.DOWNLOADING).invoke(() -> admit(id));
+                return startNow(id);
             }
             throw new ConflictException("The download is not paused (it is "
                     + (r != null ? r.state : torrent.status(null, queued.containsKey(id)).state()) + ")");

@@ -20,6 +20,7 @@ final class TorrentStory {
     /** Tracker URL to its last failure, so a failure is logged once per change, not at every retry. */
     private final Map<String, String> trackerErrors = new HashMap<>();
     private boolean announced;
+    private int piecesVerified;
     private String state = "stopped";
     private long countedDown;
     private long countedUp;
@@ -37,6 +38,7 @@ final class TorrentStory {
         if (event instanceof TorrentEvent.StateChanged changed) {
             stateChanged(changed.state());
         } else if (event instanceof TorrentEvent.PieceVerified) {
+            piecesVerified++;
             meters.pieceVerified();
         } else if (event instanceof TorrentEvent.PieceFailed failed) {
             // the session logs the failure with its peers; bans too
@@ -68,13 +70,16 @@ final class TorrentStory {
                 LOG.infof("'%s': checking the files on disk against the piece hashes", name);
                 break;
             case "downloading":
-                if (!"paused".equals(previous)) {
+                if ("paused".equals(previous)) {
+                    LOG.infof("'%s' resumed, downloading", name);
+                } else if (!"stopped".equals(previous)) { // from stopped: the session logs how far it is
                     LOG.infof("'%s' downloading", name);
                 }
                 break;
             case "seeding":
-                LOG.infof(("downloading".equals(previous) ? "'%s' finished downloading, now seeding"
-                        : "'%s' is complete, seeding"), name);
+                LOG.infof("paused".equals(previous) ? "'%s' resumed, seeding"
+                        : piecesVerified > 0 ? "'%s' finished downloading, now seeding" : "'%s' is complete, seeding",
+                        name);
                 break;
             case "paused":
                 LOG.infof("'%s' paused", name);

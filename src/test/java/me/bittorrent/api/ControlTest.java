@@ -36,7 +36,11 @@ class ControlTest {
     }
 
     static void awaitState(String id, String state) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        awaitState(id, state, Duration.ofSeconds(20));
+    }
+
+    static void awaitState(String id, String state, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         String seen = null;
         while (System.nanoTime() < deadline) {
             seen = given().get("/status/" + id).then().statusCode(200).extract().path("state");
