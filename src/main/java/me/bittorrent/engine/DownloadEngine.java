@@ -73,6 +73,9 @@ public class DownloadEngine {
     private final SessionRunner runner;
     private final String peerHost;
     private final int peerPort;
+    /** What GET /events sends: every registry change is published there. */
+    @Inject
+    TorrentChanges changes;
 
     @Inject
     public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
@@ -101,6 +104,8 @@ public class DownloadEngine {
                 return DownloadEngine.this.update(id, change);
             }
         }, meters, maxConcurrent, peerPort);
+        // every session state change, and once a second per running torrent, goes to GET /events
+        runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));
         this.repository = repository;
         this.downloadDir = new AtomicReference<>(downloadDir.toAbsolutePath().normalize());
         this.maxTorrentSize = maxTorrentSize;
@@ -135,6 +140,7 @@ public class DownloadEngine {
                 .chain(found -> blocking(() -> found.stream().map(this::restore).toList()))
                 .invoke(restored -> {
                     restored.forEach(torrent -> torrents.put(torrent.id(), torrent));
+                    restored.forEach(changes::publish);
                     loaded = true;
                 })
                 .replaceWithVoid();
@@ -162,11 +168,6 @@ public class DownloadEngine {
     /** The port peers connect to (the bound one when bt.peer-port is 0). */
     public int peerPort() {
         return runner.listenPort();
-    }
-
-    /** Called with a torrent id on every state change and about once a second while it runs. */
-    public void onChange(java.util.function.Consumer<String> listener) {
-        runner.onChange(listener);
     }
 
     public Uni<Void> start(String id) {
@@ -259,6 +260,7 @@ public class DownloadEngine {
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);
+                        changes.publish(torrent.id(), statusOf(torrent));
                         LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
                                 meta.visibleFiles().size(), meta.totalLength());
                     })
@@ -360,6 +362,7 @@ public class DownloadEngine {
         if (updated == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        changes.publish(updated.id(), statusOf(updated));
         return save.get(0).replaceWith(updated);
     }
 
@@ -376,6 +379,7 @@ public class DownloadEngine {
         if (removed == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        changes.removed(id);
         Uni<Void> forget = repository.delete(id);
         return forget.chain(() -> {
             if (!deleteFiles || removed.meta() == null) {
