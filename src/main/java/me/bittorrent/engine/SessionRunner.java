@@ -444,7 +444,9 @@ final class SessionRunner {
     }
 
     private Uni<Void> resumeSession(Running r) {
-        return r.session.resume().emitOn(onContext).chain(() -> persist(r, TorrentLifecycle.DOWNLOADING, false));
+        // the session has emitted its new state (seeding or downloading) by the time resume() answers
+        return r.session.resume().emitOn(onContext).chain(() -> persist(r,
+                "seeding".equals(r.state) ? TorrentLifecycle.SEEDING : TorrentLifecycle.DOWNLOADING, false));
     }
 
     /**
@@ -476,7 +478,8 @@ final class SessionRunner {
 
     /**
      * Saves the session's verified pieces, totals and the files' fingerprints (taken on a worker), with
-     * {@code lifecycle} (null keeps it); {@code withError} stores the session's error too.
+     * {@code lifecycle} (null keeps it); {@code withError} stores the session's error too. Called on the engine
+     * context only, so the ordered blocking step keeps the saves in call order (an older snapshot never wins).
      */
     private Uni<Void> persist(Running r, TorrentLifecycle lifecycle, boolean withError) {
         RegisteredTorrent torrent = registry.find(r.id).orElse(null);
@@ -492,7 +495,7 @@ final class SessionRunner {
                 return store.fingerprints().stream()
                         .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList();
             }
-        }, false).toCompletionStage()).chain(fingerprints -> registry.update(r.id, t -> {
+        }, true).toCompletionStage()).chain(fingerprints -> registry.update(r.id, t -> {
             var stored = t.stored()
                     .withVerified(Bitfields.toBase64(snapshot.verified(), t.meta().pieceCount()), fingerprints)
                     .withTotals(live.uploaded(), live.downloaded());
