@@ -22,6 +22,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import me.bittorrent.Version;
+import me.bittorrent.engine.session.PeerListener;
 import me.bittorrent.engine.session.SessionSettings;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.TorrentSession;
@@ -32,8 +33,6 @@ import me.bittorrent.state.TorrentSettings;
 import me.bittorrent.storage.FileFingerprint;
 import me.bittorrent.storage.PieceStore;
 import me.bittorrent.tracker.TrackerClient;
-import me.bittorrent.wire.Handshake;
-import me.bittorrent.wire.PeerServer;
 
 /**
  * Runs the torrents' sessions: start/pause/resume/stop, the download queue, the peer server, resume data.
@@ -93,7 +92,8 @@ final class SessionRunner {
     private final Registry registry;
     private final EngineMeters meters;
     private final int maxConcurrent;
-    private final PeerServer peerServer = new PeerServer();
+    /** The peer port: routes inbound handshakes by info-hash to a running session that is not stopping. */
+    private final PeerListener peers = new PeerListener();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Torrents waiting for a download slot: id to arrival order. */
     private final Map<String, Long> queued = new ConcurrentHashMap<>();
@@ -137,18 +137,8 @@ final class SessionRunner {
 
     /** Listens for peers on the engine context; a failure is logged and kept for /health, never thrown. */
     Uni<Void> listen(String host, int port) {
-        return onEngine(() -> Uni.createFrom().completionStage(peerServer.listen(vertx, host, port,
-                infoHash -> Optional.ofNullable(running.get(infoHash.hex()))
-                        .filter(r -> r.stopping == null)
-                        .map(r -> Handshake.ours(infoHash, peerId)),
-                connection -> {
-                    Running r = running.get(connection.remoteHandshake().infoHash().hex());
-                    if (r != null) {
-                        r.session.acceptIncoming(connection);
-                    } else {
-                        connection.close("torrent not running");
-                    }
-                }).toCompletionStage()))
+        return Uni.createFrom().completionStage(() -> peers.listen(vertx, context, host, port).toCompletionStage())
+                .emitOn(onContext)
                 .invoke(bound -> {
                     listenPort = bound;
                     LOG.infof("Listening for peers on %s:%d", host, bound);
@@ -194,7 +184,7 @@ final class SessionRunner {
         } catch (RuntimeException e) {
             LOG.warnf("Not every torrent stopped cleanly at shutdown: %s", e.getMessage());
         }
-        peerServer.close();
+        peers.close();
     }
 
     // ---- controls (any thread; the work runs on the engine context) --------------------------------------
@@ -377,6 +367,7 @@ final class SessionRunner {
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
             running.put(id, r);
+            peers.register(session, peerId);
             session.events().subscribe().with(event -> onEvent(r, event));
             session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
                     e.getMessage()));
@@ -457,6 +448,7 @@ final class SessionRunner {
         if (r.stopping != null) {
             return r.stopping;
         }
+        peers.unregister(r.session.meta().infoHash());
         if (r.persistTimer >= 0) {
             vertx.cancelTimer(r.persistTimer);
             r.persistTimer = -1;
