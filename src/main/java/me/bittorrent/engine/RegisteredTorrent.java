@@ -98,8 +98,8 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 return "paused";
             case STOPPED:
                 return complete ? "completed" : "stopped";
-            default: // wants to run and waits for its session: start-up, or a slot
-                return "queued";
+            default: // wants to run; its session is being prepared (the queue is reported by the runner)
+                return stored.lifecycle().apiName();
         }
     }
 
