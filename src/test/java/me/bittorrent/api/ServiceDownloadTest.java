@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The service as a user drives it: a libtorrent seeder announced to a real opentracker, the torrent uploaded with
  * POST /upload and started with POST /start; the files must equal the originals. Then pause, resume, stop, and a
- * second start that seeds at once without downloading again.
+ * second start that seeds at once without downloading again; then again with auto_stop, which ends completed.
  */
 @QuarkusTest
 class ServiceDownloadTest {
@@ -102,6 +102,16 @@ class ServiceDownloadTest {
 
                 given().post("/remove/" + id + "?delete_files=true").then().statusCode(200);
                 assertFalse(Files.exists(downloaded));
+
+                // auto_stop: once complete the torrent stops by itself and shows completed
+                ApiTest.upload(Files.readAllBytes(torrentFile), "{\"auto_stop\": true}");
+                given().get("/start/" + id).then().statusCode(200);
+                ControlTest.awaitState(id, "completed", Duration.ofSeconds(90));
+                assertEquals(TorrentLifecycle.STOPPED, engine.find(id).orElseThrow().stored().lifecycle());
+                for (String file : FILES) {
+                    assertEquals(sha256(root.resolve(file)), sha256(downloaded.resolve(file)), file);
+                }
+                given().post("/remove/" + id + "?delete_files=true").then().statusCode(200);
             }
         }
     }
