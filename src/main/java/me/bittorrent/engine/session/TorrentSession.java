@@ -78,6 +78,8 @@ public final class TorrentSession {
     static final int MAX_REQUEST_LENGTH = 128 * 1024;
     static final int STRIKES_TO_BAN = 3;
     static final long TICK_MILLIS = 200;
+    /** Without any peer, re-announce at most this often (and never before the tracker's min interval). */
+    static final Duration LONELY_REANNOUNCE = Duration.ofMinutes(2);
 
     private final Vertx vertx;
     private final Context context;
@@ -139,6 +141,7 @@ public final class TorrentSession {
     private long tickTimer = -1;
     private int ticks;
     private Peer optimistic;
+    private long lastLonelyAnnounceNanos = System.nanoTime();
     private volatile SessionSnapshot latest;
 
     /**
@@ -258,6 +261,15 @@ public final class TorrentSession {
         });
     }
 
+    /** Announces to the trackers now, or as soon as their min interval allows (e.g. a user's "ask for peers"). */
+    public void reannounce() {
+        context.runOnContext(v -> {
+            if (running()) {
+                announcer.reannounce();
+            }
+        });
+    }
+
     /** Adds an address to dial (a peer learned out of band, e.g. in tests or from a user). */
     public void addPeer(String host, int port) {
         context.runOnContext(v -> {
@@ -334,8 +346,8 @@ public final class TorrentSession {
     public void updateSelection(boolean[] newSelection) {
         context.runOnContext(v -> {
             selected = newSelection == null ? null : newSelection.clone();
-            if (picker == null) {
-                return;
+            if (picker == null || stopping) {
+                return; // applied when the store opens
             }
             picker.setWanted(PiecePicker.wantedPieces(meta, selected));
             boolean[] forStore = storeSelection();
@@ -348,7 +360,7 @@ public final class TorrentSession {
                 onComplete();
             } else if (completeSignalled) {
                 completeSignalled = false;
-                if (!paused && ERROR != state) {
+                if (!paused && !ERROR.equals(state)) {
                     setState(DOWNLOADING);
                 }
             }
@@ -409,6 +421,13 @@ public final class TorrentSession {
         }
         if (!ERROR.equals(state) && !STOPPED.equals(state)) {
             setState(PAUSED);
+        }
+        if (store != null && !stopping) {
+            PieceStore flushing = store;
+            disk.executeBlocking(() -> {
+                flushing.flush(); // what is verified is on disk when the caller persists the verified set
+                return null;
+            }, true).onFailure(e -> LOG.warnf("%s: could not flush to disk: %s", meta.name(), e.getMessage()));
         }
     }
 
@@ -893,8 +912,14 @@ public final class TorrentSession {
 
     private void onHashFailed(int piece, Set<String> senders) {
         picker.pieceFailed(piece);
-        LOG.warnf("%s: piece %d failed its hash check (data from %d peer(s)); downloading it again", meta.name(),
-                piece, senders.size());
+        List<String> from = new ArrayList<>();
+        for (Peer peer : peers.values()) {
+            if (senders.contains(peer.peerIdHex)) {
+                from.add(peer.address);
+            }
+        }
+        LOG.warnf("'%s': piece %d failed its hash check (data from %s), downloading it again", meta.name(), piece,
+                from.isEmpty() ? senders.size() + " peer(s) now gone" : String.join(", ", from));
         emit(new TorrentEvent.PieceFailed(piece, "hash mismatch"));
         for (String id : senders) {
             if (strikes.merge(id, 1, Integer::sum) >= STRIKES_TO_BAN) {
@@ -910,8 +935,7 @@ public final class TorrentSession {
                 if (peer.outbound) {
                     banned.add(peer.address);
                 }
-                LOG.warnf("%s: banning %s: it sent data of %d pieces that failed the hash check", meta.name(),
-                        peer.address, STRIKES_TO_BAN);
+                LOG.warnf("'%s': peer %s banned after %d bad pieces", meta.name(), peer.address, STRIKES_TO_BAN);
                 peer.connection.close("banned: sent corrupt data");
             }
         }
@@ -1091,6 +1115,12 @@ public final class TorrentSession {
             fillAll();
         }
         connectMore();
+        if (peers.isEmpty() && connecting.isEmpty() && !picker.complete() && !paused
+                && System.nanoTime() - lastLonelyAnnounceNanos > LONELY_REANNOUNCE.toNanos()) {
+            // nobody to download from: ask the trackers again (they may know new peers by now)
+            lastLonelyAnnounceNanos = System.nanoTime();
+            announcer.reannounce();
+        }
         latest = buildSnapshot();
     }
 
