@@ -7,12 +7,10 @@ import java.util.function.UnaryOperator;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import me.bittorrent.state.Preferences;
 import me.bittorrent.state.TorrentRepository;
@@ -54,12 +52,7 @@ public class GlobalPreferences {
         current.put(KEY, Preferences.NONE);
     }
 
-    void onStart(@Observes StartupEvent event) {
-        load().subscribe().with(ignored -> { }, e -> LOG.warnf("The preferences could not be read (%s); the "
-                + "defaults apply", e.getMessage()));
-    }
-
-    /** Reads preferences.json and applies it. */
+    /** Reads preferences.json and applies it (DownloadEngine calls it at start-up, before restoring torrents). */
     public Uni<GlobalSettings> load() {
         return repository.loadPreferences().map(found -> {
             current.put(KEY, found.orElse(Preferences.NONE));
