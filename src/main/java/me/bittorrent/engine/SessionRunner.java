@@ -385,8 +385,12 @@ final class SessionRunner {
 
     private void pumpQueue() {
         while (!shuttingDown && !queued.isEmpty() && downloadSlotsUsed() < maxConcurrent) {
-            String next = queued.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                    .orElseThrow();
+            // a torrent queued by a lowered max_concurrent_downloads waits until its old session has stopped
+            String next = queued.entrySet().stream().filter(e -> !running.containsKey(e.getKey()))
+                    .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+            if (next == null) {
+                return;
+            }
             queued.remove(next);
             registry.find(next).filter(SessionRunner::wantsToRun).ifPresent(this::launch);
         }
