@@ -14,7 +14,6 @@ import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.LoadedTorrent;
-import me.bittorrent.state.Preferences;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
 import me.bittorrent.state.TorrentRepository;
@@ -62,7 +61,6 @@ public class DownloadEngine {
     private final Vertx vertx;
     private final TorrentRepository repository;
     private final long maxTorrentSize;
-    private final long defaultSpeedLimit;
     private final ConcurrentMap<String, RegisteredTorrent> torrents = new ConcurrentHashMap<>();
     /** Ids being added right now: a second upload of the same torrent meanwhile is a duplicate. */
     private final Set<String> adding = ConcurrentHashMap.newKeySet();
@@ -84,7 +82,6 @@ public class DownloadEngine {
     public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
             @ConfigProperty(name = "bt.download-dir") Path downloadDir,
             @ConfigProperty(name = "bt.max-torrent-file-size") long maxTorrentSize,
-            @ConfigProperty(name = "bt.default-speed-limit") long defaultSpeedLimit,
             @ConfigProperty(name = "bt.max-concurrent-downloads") int maxConcurrent,
             @ConfigProperty(name = "bt.host") String peerHost,
             @ConfigProperty(name = "bt.peer-port") int peerPort, GlobalPreferences preferences) {
@@ -113,7 +110,6 @@ public class DownloadEngine {
         this.repository = repository;
         this.downloadDir = new AtomicReference<>(downloadDir.toAbsolutePath().normalize());
         this.maxTorrentSize = maxTorrentSize;
-        this.defaultSpeedLimit = defaultSpeedLimit;
     }
 
     void onStart(@Observes StartupEvent event) {
