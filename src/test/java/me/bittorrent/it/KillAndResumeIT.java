@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
  * downloaded. {@code verifiedBefore} pieces were verified (per GET /status) before the kill; after the restart the
  * service may re-fetch only what was not verified and persisted. So
  * {@code verifiedBefore * PIECE + uploadedAfterRestart <= SIZE + SLACK}. SLACK covers (a) pieces verified but not
- * yet persisted when the kill came: resume data is written debounced, assumed at most {@link #DEBOUNCE} behind,
- * i.e. at most RATE * DEBOUNCE bytes of pieces, plus (b) two pieces of rounding (a piece verified between our last
- * poll and the persist). Blocks in flight at the kill were sent before it and count before, not after.
+ * yet persisted when the kill came: resume data is written at most {@link #DEBOUNCE} behind, i.e. at most
+ * RATE * DEBOUNCE bytes of pieces, plus (b) two pieces of rounding. Blocks in flight at the kill were sent before
+ * it and count before, not after. The kill comes at 40% or more, so re-downloading everything would exceed the
+ * bound by at least 0.4 * 64 MiB = 25.6 MiB against a SLACK of about 12.5 MB.
  */
 class KillAndResumeIT {
 
@@ -29,7 +30,9 @@ class KillAndResumeIT {
     static final long SIZE = 64L * 1024 * 1024;
     /** The seeder's upload limit: the download takes about 16 s, long enough to kill it in the middle. */
     static final long RATE = 4_000_000;
-    static final Duration DEBOUNCE = Duration.ofSeconds(2);
+    /** The service persists verified pieces at most 2 s after a piece is verified (SessionRunner); +1 s for the
+     *  write to land and for libtorrent's rate limiter bursting above RATE. */
+    static final Duration DEBOUNCE = Duration.ofSeconds(3);
     static final long SLACK = RATE * DEBOUNCE.toSeconds() + 2L * PIECE;
 
     @Test
@@ -44,8 +47,8 @@ class KillAndResumeIT {
                 String id = api.upload(torrent).path("torrent_id").asText();
                 api.start(id);
 
-                JsonNode before = api.awaitStatus(id, s -> s.path("progress").asDouble() >= 30.0,
-                        Duration.ofSeconds(60), "30% downloaded");
+                JsonNode before = api.awaitStatus(id, s -> s.path("progress").asDouble() >= 40.0,
+                        Duration.ofSeconds(60), "40% downloaded");
                 double progress = before.path("progress").asDouble();
                 assertTrue(progress < 70.0, "polled too late to kill between 30% and 70%: " + before);
                 int verifiedBefore = before.path("downloaded_pieces").asInt();
@@ -56,7 +59,9 @@ class KillAndResumeIT {
                         .totalUpload();
 
                 app.restart();
-                JsonNode resumed = api.status(id);
+                // files written after the last persisted state: it may re-check them first (reading, not fetching)
+                JsonNode resumed = api.awaitStatus(id, s -> !"checking".equals(s.path("state").asText())
+                        && !"queued".equals(s.path("state").asText()), Duration.ofSeconds(60), "done checking");
                 assertTrue(resumed.path("downloaded_pieces").asInt() >= verifiedBefore - SLACK / PIECE,
                         "after the restart it knows the pieces it had (" + verifiedBefore + " before): " + resumed);
                 JsonNode done = api.awaitCompleted(id, Duration.ofSeconds(90));

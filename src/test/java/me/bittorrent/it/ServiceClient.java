@@ -110,6 +110,22 @@ final class ServiceClient {
         }
     }
 
+    /** Polls GET /files/{id} until the condition holds; fails after the timeout quoting the last answer. */
+    JsonNode awaitFiles(String id, Predicate<JsonNode> condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode last = files(id);
+            if (condition.test(last)) {
+                return last;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not " + what + " within " + timeout + "; last GET /files: " + last
+                        + "\nstatus: " + status(id));
+            }
+            pause(POLL);
+        }
+    }
+
     JsonNode awaitCompleted(String id, Duration timeout) {
         return awaitStatus(id, s -> s.path("completed").asBoolean(false), timeout, "completed");
     }
