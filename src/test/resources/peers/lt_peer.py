@@ -14,6 +14,7 @@ Prints one JSON object per line on stdout (flushed), the "event" key says which:
                                                        with --recheck-on-finish)
   {"event":"log","kind":...,"message":...}             tracker replies/errors, hash failures, bans, errors
   {"event":"error","message":...}                      fatal; the process exits with status 2
+--peer addresses are dialled once ready, and again every 5 s until each one has been connected once.
 It exits when stdin closes (or on SIGTERM/SIGINT). Diagnostics go to stderr.
 """
 import argparse
@@ -139,7 +140,8 @@ def main():
     port = 0
     ready = False
     finished = False
-    dialed = False
+    next_dial = 0.0
+    met = set()
     hash_failures = 0
     rechecking = False
     next_progress = 0.0
@@ -181,11 +183,15 @@ def main():
                 if args.mode == "leech" and st.is_seeding and not finished:
                     finished = True  # the data was already all there
                     emit("finished", hash_failures=hash_failures, **status_fields(st))
-        if ready and not dialed:
-            dialed = True
+        if ready and args.peer and time.monotonic() >= next_dial:
+            # dial the given peers; again every 5 s until each one has been connected once (it may not have
+            # been listening yet), never after that (a peer that hung up on purpose stays away)
+            next_dial = time.monotonic() + 5.0
+            met.update((pi.ip[0], pi.ip[1]) for pi in handle.get_peer_info())
             for peer in args.peer:
                 host, _, p = peer.rpartition(":")
-                handle.connect_peer((host, int(p)))
+                if (host, int(p)) not in met:
+                    handle.connect_peer((host, int(p)))
         if rechecking and not finished and st.state not in (lt.torrent_status.checking_files,
                                                             lt.torrent_status.checking_resume_data):
             if st.is_seeding:

@@ -64,6 +64,9 @@ public class DownloadEngine {
     private final Instant startedAt = Instant.now();
     private volatile boolean loaded;
     private volatile String loadFailure;
+    /** What GET /events sends: every registry change is published there. */
+    @Inject
+    TorrentChanges changes;
 
     @Inject
     public DownloadEngine(Vertx vertx, TorrentRepository repository,
@@ -102,6 +105,7 @@ public class DownloadEngine {
                 .chain(found -> blocking(() -> found.stream().map(this::restore).toList()))
                 .invoke(restored -> {
                     restored.forEach(torrent -> torrents.put(torrent.id(), torrent));
+                    restored.forEach(changes::publish);
                     loaded = true;
                 })
                 .replaceWithVoid();
@@ -180,6 +184,7 @@ public class DownloadEngine {
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);
+                        changes.publish(torrent);
                         LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
                                 meta.visibleFiles().size(), meta.totalLength());
                     })
@@ -275,6 +280,7 @@ public class DownloadEngine {
         if (updated == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        changes.publish(updated);
         return save.get(0).replaceWith(updated);
     }
 
@@ -284,6 +290,7 @@ public class DownloadEngine {
         if (removed == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        changes.removed(id);
         Uni<Void> forget = repository.delete(id);
         return forget.chain(() -> {
             if (!deleteFiles || removed.meta() == null) {

@@ -56,6 +56,22 @@ class LibtorrentHarnessTest {
         assertSameTree(content, leechDir.resolve("album"));
     }
 
+    @Test
+    void transmissionCompletesFromALibtorrentSeederThatDialsIt(@TempDir Path tmp) throws IOException {
+        Tools.requireTool("transmission-cli");
+        Path content = tmp.resolve("seed").resolve("one.bin");
+        write(content, 3_000_017, 5);
+        MadeTorrent torrent = LibtorrentTorrentMaker.make(content, tmp.resolve("one.torrent"), 64 * 1024);
+        Path out = tmp.resolve("transmission");
+        try (TransmissionLeecher transmission = TransmissionLeecher.start(torrent.torrent(), out);
+                LibtorrentPeer seed = LibtorrentPeer.seed(torrent.torrent(), tmp.resolve("seed")).noTrackers()
+                        .connectTo("127.0.0.1", transmission.port()).start()) {
+            seed.awaitReady(Duration.ofSeconds(60));
+            transmission.awaitComplete(Duration.ofSeconds(90));
+        }
+        assertArrayEquals(Files.readAllBytes(content), Files.readAllBytes(out.resolve("one.bin")));
+    }
+
     private static void write(Path file, int size, long seed) throws IOException {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);

@@ -92,7 +92,10 @@ public final class LibtorrentPeer implements AutoCloseable {
             return this;
         }
 
-        /** Dial this peer directly once ready (repeatable), besides the peers trackers return. */
+        /**
+         * Dial this peer directly once ready (repeatable), besides the peers trackers return; redialled every
+         * 5 s until it has been connected once, so it may start listening a little later.
+         */
         public Builder connectTo(String host, int port) {
             peers.add(host + ":" + port);
             return this;
@@ -225,6 +228,34 @@ public final class LibtorrentPeer implements AutoCloseable {
         return await(match, timeout, "a progress report matching the condition");
     }
 
+    /**
+     * Waits until a tracker answered its announce. Use it before starting a client that should learn about
+     * this peer from the tracker: opentracker's re-announce interval is long, a client that announced first
+     * would get an empty list and wait.
+     */
+    public LibtorrentPeer awaitAnnounced(Duration timeout) {
+        awaitLog("tracker_reply", timeout);
+        return this;
+    }
+
+    /**
+     * Waits for a "log" line whose kind starts with the prefix ({@code tracker_reply}, {@code tracker_error},
+     * {@code tracker_warning}, {@code hash_failed}, {@code peer_ban}, {@code file_error}, {@code torrent_error},
+     * {@code recheck_failed}); returns its message. Earlier lines count.
+     */
+    public String awaitLog(String kindPrefix, Duration timeout) {
+        CompletableFuture<String> match = new CompletableFuture<>();
+        synchronized (logs) {
+            for (String l : logs) {
+                if (l.startsWith(kindPrefix)) {
+                    return l;
+                }
+            }
+            logWaiters.add(new LogWaiter(kindPrefix, match));
+        }
+        return await(match, timeout, "a '" + kindPrefix + "' log line");
+    }
+
     /** The latest progress report, if any. */
     public Optional<Progress> latestProgress() {
         return Optional.ofNullable(latest);
@@ -282,6 +313,11 @@ public final class LibtorrentPeer implements AutoCloseable {
 
     private final List<Waiter> waiters = new ArrayList<>();
 
+    private record LogWaiter(String prefix, CompletableFuture<String> future) {
+    }
+
+    private final List<LogWaiter> logWaiters = new ArrayList<>();
+
     private JsonNode readyLine() {
         JsonNode line = ready.getNow(null);
         if (line == null) {
@@ -329,6 +365,10 @@ public final class LibtorrentPeer implements AutoCloseable {
                 waiters.forEach(w -> w.future().completeExceptionally(gone));
                 waiters.clear();
             }
+            synchronized (logs) {
+                logWaiters.forEach(w -> w.future().completeExceptionally(gone));
+                logWaiters.clear();
+            }
         }
     }
 
@@ -354,8 +394,10 @@ public final class LibtorrentPeer implements AutoCloseable {
                 finished.complete(p);
                 break;
             case "log":
+                String entry = json.path("kind").asText() + ": " + json.path("message").asText();
                 synchronized (logs) {
-                    logs.add(json.path("kind").asText() + ": " + json.path("message").asText());
+                    logs.add(entry);
+                    logWaiters.removeIf(w -> entry.startsWith(w.prefix()) && w.future().complete(entry));
                 }
                 break;
             case "error":

@@ -47,6 +47,8 @@ final class Announcer {
     private AnnounceEvent pendingEvent = AnnounceEvent.STARTED;
     /** Completed while "started" had not been answered yet: send "completed" right after it. */
     private boolean completedWanted;
+    /** Not before this (the tracker's min interval after its last answer). */
+    private long earliestNextNanos = System.nanoTime();
 
     Announcer(Vertx vertx, Context context, TrackerTiers tiers, boolean hasTrackers,
             Function<AnnounceEvent, AnnounceRequest> requests, Consumer<AnnounceResponse> onAnswer,
@@ -79,8 +81,20 @@ final class Announcer {
         }
     }
 
-    /** Asks for more peers now when the min interval allows (used when we run out of peers). */
-    void announceNow() {
+    /** Asks for peers now, or as soon as the tracker's min interval allows. */
+    void reannounce() {
+        if (stopped || !hasTrackers || inFlight) {
+            return;
+        }
+        long wait = earliestNextNanos - System.nanoTime();
+        if (wait > 0) {
+            schedule((int) Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
+        } else {
+            announceNow();
+        }
+    }
+
+    private void announceNow() {
         if (stopped || !hasTrackers || inFlight) {
             return;
         }
@@ -93,6 +107,7 @@ final class Announcer {
                 return;
             }
             failures = 0;
+            earliestNextNanos = System.nanoTime() + answer.minIntervalSeconds() * 1_000_000_000L;
             if (pendingEvent == event) {
                 pendingEvent = AnnounceEvent.NONE;
             }

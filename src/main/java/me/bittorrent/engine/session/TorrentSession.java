@@ -78,6 +78,8 @@ public final class TorrentSession {
     static final int MAX_REQUEST_LENGTH = 128 * 1024;
     static final int STRIKES_TO_BAN = 3;
     static final long TICK_MILLIS = 200;
+    /** Without any peer, re-announce at most this often (and never before the tracker's min interval). */
+    static final Duration LONELY_REANNOUNCE = Duration.ofMinutes(2);
 
     private final Vertx vertx;
     private final Context context;
@@ -138,6 +140,7 @@ public final class TorrentSession {
     private long tickTimer = -1;
     private int ticks;
     private Peer optimistic;
+    private long lastLonelyAnnounceNanos = System.nanoTime();
     private volatile SessionSnapshot latest;
 
     /**
@@ -239,6 +242,15 @@ public final class TorrentSession {
         });
     }
 
+    /** Announces to the trackers now, or as soon as their min interval allows (e.g. a user's "ask for peers"). */
+    public void reannounce() {
+        context.runOnContext(v -> {
+            if (running()) {
+                announcer.reannounce();
+            }
+        });
+    }
+
     /** Adds an address to dial (a peer learned out of band, e.g. in tests or from a user). */
     public void addPeer(String host, int port) {
         context.runOnContext(v -> {
@@ -264,8 +276,8 @@ public final class TorrentSession {
     public void updateSelection(boolean[] newSelection) {
         context.runOnContext(v -> {
             selected = newSelection == null ? null : newSelection.clone();
-            if (picker == null) {
-                return;
+            if (picker == null || stopping) {
+                return; // applied when the store opens
             }
             picker.setWanted(PiecePicker.wantedPieces(meta, selected));
             boolean[] forStore = storeSelection();
@@ -278,7 +290,7 @@ public final class TorrentSession {
                 onComplete();
             } else if (completeSignalled) {
                 completeSignalled = false;
-                if (!paused && ERROR != state) {
+                if (!paused && !ERROR.equals(state)) {
                     setState(DOWNLOADING);
                 }
             }
@@ -339,6 +351,13 @@ public final class TorrentSession {
         }
         if (!ERROR.equals(state) && !STOPPED.equals(state)) {
             setState(PAUSED);
+        }
+        if (store != null && !stopping) {
+            PieceStore flushing = store;
+            disk.executeBlocking(() -> {
+                flushing.flush(); // what is verified is on disk when the caller persists the verified set
+                return null;
+            }, true).onFailure(e -> LOG.warnf("%s: could not flush to disk: %s", meta.name(), e.getMessage()));
         }
     }
 
@@ -1012,6 +1031,12 @@ public final class TorrentSession {
             fillAll();
         }
         connectMore();
+        if (peers.isEmpty() && connecting.isEmpty() && !picker.complete() && !paused
+                && System.nanoTime() - lastLonelyAnnounceNanos > LONELY_REANNOUNCE.toNanos()) {
+            // nobody to download from: ask the trackers again (they may know new peers by now)
+            lastLonelyAnnounceNanos = System.nanoTime();
+            announcer.reannounce();
+        }
         latest = buildSnapshot();
     }
 

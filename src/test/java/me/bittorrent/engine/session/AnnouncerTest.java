@@ -94,4 +94,24 @@ class AnnouncerTest {
         stopped.get(10, TimeUnit.SECONDS);
         assertEquals(null, sent.poll(200, TimeUnit.MILLISECONDS), "never registered: no stopped announce");
     }
+
+    @Test
+    void reannounceWaitsForTheMinInterval() throws Exception {
+        TrackerClient client = (url, request) -> {
+            sent.add(request.event());
+            return Uni.createFrom().item(new AnnounceResponse(600, 2, List.of(), 0, 0, null));
+        };
+        Announcer announcer = announcer(client);
+        context.runOnContext(v -> announcer.start());
+        assertEquals(AnnounceEvent.STARTED, next());
+        assertTrue(events.poll(10, TimeUnit.SECONDS) instanceof TorrentEvent.TrackerReplied, "answer handled");
+        long asked = System.nanoTime();
+        context.runOnContext(v -> announcer.reannounce());
+        assertEquals(AnnounceEvent.NONE, next());
+        long waitedMillis = (System.nanoTime() - asked) / 1_000_000;
+        assertTrue(waitedMillis >= 1500, "re-announced after " + waitedMillis + " ms despite a 2 s min interval");
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        context.runOnContext(v -> announcer.stop().onComplete(ar -> stopped.complete(null)));
+        stopped.get(10, TimeUnit.SECONDS);
+    }
 }
