@@ -65,7 +65,7 @@ class RegisteredTorrentTest {
     void settingsUpdatesMergeAndRefuseNegatives() {
         TorrentSettings base = TorrentSettings.defaults(7);
         TorrentSettings merged = new SettingsUpdate(null, 3L, 10, null, true, null, null).applyTo(base);
-        assertEquals(new TorrentSettings(7, 3, 10, 100, true, true, false), merged);
+        assertEquals(new TorrentSettings(7, 3, 10, 100, true, false, false), merged);
         assertThrows(InvalidRequestException.class,
                 () -> new SettingsUpdate(-1L, null, null, null, null, null, null).applyTo(base));
         assertThrows(InvalidRequestException.class,

@@ -834,8 +834,14 @@ public final class TorrentSession {
 
     private void onHashFailed(int piece, Set<String> senders) {
         picker.pieceFailed(piece);
-        LOG.warnf("%s: piece %d failed its hash check (data from %d peer(s)); downloading it again", meta.name(),
-                piece, senders.size());
+        List<String> from = new ArrayList<>();
+        for (Peer peer : peers.values()) {
+            if (senders.contains(peer.peerIdHex)) {
+                from.add(peer.address);
+            }
+        }
+        LOG.warnf("'%s': piece %d failed its hash check (data from %s), downloading it again", meta.name(), piece,
+                from.isEmpty() ? senders.size() + " peer(s) now gone" : String.join(", ", from));
         emit(new TorrentEvent.PieceFailed(piece, "hash mismatch"));
         for (String id : senders) {
             if (strikes.merge(id, 1, Integer::sum) >= STRIKES_TO_BAN) {
@@ -851,8 +857,7 @@ public final class TorrentSession {
                 if (peer.outbound) {
                     banned.add(peer.address);
                 }
-                LOG.warnf("%s: banning %s: it sent data of %d pieces that failed the hash check", meta.name(),
-                        peer.address, STRIKES_TO_BAN);
+                LOG.warnf("'%s': peer %s banned after %d bad pieces", meta.name(), peer.address, STRIKES_TO_BAN);
                 peer.connection.close("banned: sent corrupt data");
             }
         }
