@@ -83,7 +83,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         SessionSnapshot s = live == null ? null : live.snapshot();
         String error = s != null && s.error() != null ? s.error() : stored.error();
         return new TorrentStatus(name(), state, "downloading".equals(state), "paused".equals(state),
-                percent(done, totalSize), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
+                selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
                 verified.cardinality(), total, totalSize, done, complete,
                 s == null ? 0 : s.peersConnected(), s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
                 s == null ? (complete ? Long.valueOf(0) : null) : s.etaSeconds() < 0 ? null : s.etaSeconds(),
@@ -192,9 +192,29 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return bytes;
     }
 
+    /**
+     * Progress as qBittorrent shows it: verified bytes of the selected files over their size (the whole torrent
+     * when nothing is selected), so a torrent whose selected files are done reads 100%.
+     */
+    private double selectedProgress(BitSet verified) {
+        if (meta == null) {
+            return 0.0;
+        }
+        long wanted = 0;
+        long done = 0;
+        for (TorrentFile file : meta.visibleFiles()) {
+            if (isSelected(file)) {
+                wanted += file.length();
+                done += verifiedBytesOf(file, verified);
+            }
+        }
+        return wanted > 0 ? percent(done, wanted) : percent(bytesOf(verified), meta.totalLength());
+    }
+
+    /** Percent with two decimals; an empty whole (a zero-length file) has nothing missing: 100. */
     static double percent(long part, long whole) {
         if (whole <= 0) {
-            return 0.0;
+            return 100.0;
         }
         return Math.round(part * 10000.0 / whole) / 100.0;
     }
