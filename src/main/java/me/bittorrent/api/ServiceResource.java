@@ -31,8 +31,9 @@ import java.util.Collection;
 @Produces(MediaType.APPLICATION_JSON)
 public class ServiceResource {
 
+    /** {@code peerListenError} says why peers cannot connect to us (the peer port could not be opened), else null. */
     public record Health(String status, String version, double uptime, int activeDownloads, int torrents,
-            SystemFigures.Memory memory, SystemFigures.Cpu cpu) {
+            SystemFigures.Memory memory, SystemFigures.Cpu cpu, int peerPort, String peerListenError) {
     }
 
     public record Downloads(int total, int active, int paused, int completed, int stopped, int error) {
@@ -62,10 +63,12 @@ public class ServiceResource {
             content = @Content(schema = @Schema(implementation = Health.class)))
     public Uni<Health> health() {
         Collection<RegisteredTorrent> torrents = engine.torrents();
-        int active = (int) torrents.stream().filter(t -> t.status().downloading()).count();
-        String status = engine.loadFailure().isPresent() ? "unhealthy" : engine.isLoaded() ? "healthy" : "starting";
+        int active = (int) torrents.stream().filter(t -> engine.statusOf(t).downloading()).count();
+        String problem = engine.peerListenProblem().orElse(null);
+        String status = engine.loadFailure().isPresent() ? "unhealthy" : !engine.isLoaded() ? "starting"
+                : problem != null ? "degraded" : "healthy";
         return Uni.createFrom().item(new Health(status, Version.VERSION, uptime(), active, torrents.size(),
-                SystemFigures.memory(), SystemFigures.cpu()));
+                SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem));
     }
 
     @GET
@@ -84,7 +87,7 @@ public class ServiceResource {
         long size = 0, done = 0, downloaded = 0, uploaded = 0;
         double down = 0, up = 0;
         for (RegisteredTorrent torrent : engine.torrents()) {
-            TorrentStatus status = torrent.status();
+            TorrentStatus status = engine.statusOf(torrent);
             total++;
             active += status.downloading() ? 1 : 0;
             paused += status.paused() ? 1 : 0;
@@ -93,8 +96,8 @@ public class ServiceResource {
             error += "error".equals(status.state()) ? 1 : 0;
             size += status.totalSize();
             done += status.downloadedSize();
-            downloaded += torrent.stored().downloaded();
-            uploaded += torrent.stored().uploaded();
+            downloaded += status.downloaded();
+            uploaded += status.uploaded();
             down += status.downloadSpeed();
             up += status.uploadSpeed();
         }

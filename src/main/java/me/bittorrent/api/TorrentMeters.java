@@ -15,12 +15,13 @@ import java.util.function.ToDoubleFunction;
 @ApplicationScoped
 public class TorrentMeters {
 
-    static final List<String> STATES = List.of("stopped", "downloading", "paused", "seeding", "error");
+    static final List<String> STATES = List.of("queued", "checking", "downloading", "seeding", "paused", "stopped",
+            "completed", "error");
 
     void register(@Observes StartupEvent event, MeterRegistry registry, DownloadEngine engine) {
         for (String state : STATES) {
             Gauge.builder("bittorrent.torrents", engine,
-                            e -> e.torrents().stream().filter(t -> t.state().equals(state)).count())
+                            e -> e.torrents().stream().filter(t -> e.statusOf(t).state().equals(state)).count())
                     .tag("state", state)
                     .description("Torrents by state")
                     .register(registry);

@@ -1,6 +1,9 @@
 package me.bittorrent.engine;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,17 +14,18 @@ import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.LoadedTorrent;
-import me.bittorrent.state.Preferences;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
 import me.bittorrent.state.TorrentRepository;
 import me.bittorrent.state.TorrentSettings;
+import me.bittorrent.tracker.Trackers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,7 +50,8 @@ import java.util.function.UnaryOperator;
  * other, and the repository writes them in that order: the file always ends with the newest state. Parsing, disk
  * checks and deletions run on worker threads, never on the event loop.
  *
- * <p>Nothing transfers yet: every torrent is shown as it is stored ("stopped", progress from verified pieces).
+ * <p>Transfers run in {@link SessionRunner} (one session per started torrent, on the engine context); status and
+ * file progress come from a running session's latest snapshot, else from what is stored. See engine/STATE.md.
  */
 @ApplicationScoped
 public class DownloadEngine {
@@ -56,7 +61,6 @@ public class DownloadEngine {
     private final Vertx vertx;
     private final TorrentRepository repository;
     private final long maxTorrentSize;
-    private final long defaultSpeedLimit;
     private final ConcurrentMap<String, RegisteredTorrent> torrents = new ConcurrentHashMap<>();
     /** Ids being added right now: a second upload of the same torrent meanwhile is a duplicate. */
     private final Set<String> adding = ConcurrentHashMap.newKeySet();
@@ -64,36 +68,82 @@ public class DownloadEngine {
     private final Instant startedAt = Instant.now();
     private volatile boolean loaded;
     private volatile String loadFailure;
+    private final SessionRunner runner;
+    private final String peerHost;
+    private final int peerPort;
+    private final GlobalPreferences preferences;
+    /** The peer port last asked for (config or preferences), so only a real change moves the listener. */
+    private volatile int requestedPeerPort;
     /** What GET /events sends: every registry change is published there. */
     @Inject
     TorrentChanges changes;
 
     @Inject
-    public DownloadEngine(Vertx vertx, TorrentRepository repository,
+    public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
             @ConfigProperty(name = "bt.download-dir") Path downloadDir,
             @ConfigProperty(name = "bt.max-torrent-file-size") long maxTorrentSize,
-            @ConfigProperty(name = "bt.default-speed-limit") long defaultSpeedLimit) {
+            @ConfigProperty(name = "bt.max-concurrent-downloads") int maxConcurrent,
+            @ConfigProperty(name = "bt.host") String peerHost,
+            @ConfigProperty(name = "bt.peer-port") int peerPort, GlobalPreferences preferences) {
+        this.preferences = preferences;
         this.vertx = vertx;
+        this.peerHost = peerHost;
+        this.peerPort = peerPort;
+        this.runner = new SessionRunner(vertx, trackers, new SessionRunner.Registry() {
+            @Override
+            public Optional<RegisteredTorrent> find(String id) {
+                return DownloadEngine.this.find(id);
+            }
+
+            @Override
+            public List<RegisteredTorrent> all() {
+                return List.copyOf(torrents.values());
+            }
+
+            @Override
+            public Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
+                return DownloadEngine.this.update(id, change);
+            }
+        }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
+        // every session state change, and once a second per running torrent, goes to GET /events
+        runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));
         this.repository = repository;
         this.downloadDir = new AtomicReference<>(downloadDir.toAbsolutePath().normalize());
         this.maxTorrentSize = maxTorrentSize;
-        this.defaultSpeedLimit = defaultSpeedLimit;
     }
 
     void onStart(@Observes StartupEvent event) {
-        load().subscribe().with(
-                ignored -> LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
-                        torrents.size(), repository.stateDir(), downloadDir.get()),
+        load().chain(() -> {
+            GlobalSettings global = preferences.settings();
+            requestedPeerPort = global.peerPort();
+            runner.maxConcurrent(global.maxConcurrentDownloads());
+            // POST /settings applies live: fewer concurrent downloads queue the newest, a new port moves the listener
+            preferences.changes().subscribe().with(this::applyGlobal);
+            return runner.listen(peerHost, global.peerPort());
+        }).subscribe().with(
+                ignored -> {
+                    LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
+                            torrents.size(), repository.stateDir(), downloadDir.get());
+                    runner.resumeAll();
+                },
                 failure -> {
                     loadFailure = "The state folder " + repository.stateDir() + " cannot be read: " + failure.getMessage();
                     LOG.error(loadFailure, failure);
                 });
     }
 
+    private void applyGlobal(GlobalSettings global) {
+        runner.maxConcurrent(global.maxConcurrentDownloads());
+        if (global.peerPort() != requestedPeerPort) {
+            requestedPeerPort = global.peerPort();
+            runner.moveListener(peerHost, global.peerPort()).subscribe().with(ok -> { }, e -> { });
+        }
+    }
+
     /** Restores the preferences and every stored torrent; {@link #isLoaded()} is true afterwards. */
     public Uni<Void> load() {
-        return repository.loadPreferences()
-                .invoke(preferences -> preferences.map(Preferences::downloadDir)
+        return preferences.load()
+                .invoke(global -> Optional.ofNullable(preferences.preferences().downloadDir())
                         .ifPresent(dir -> downloadDir.set(Path.of(dir).toAbsolutePath().normalize())))
                 .chain(() -> blocking(() -> {
                     Files.createDirectories(downloadDir.get());
@@ -111,6 +161,11 @@ public class DownloadEngine {
                 .replaceWithVoid();
     }
 
+    /** Stops every session (announcing stopped, bounded) and persists each; they start again after a restart. */
+    void onStop(@Observes ShutdownEvent event) {
+        runner.shutdown(Duration.ofSeconds(15));
+    }
+
     public boolean isLoaded() {
         return loaded;
     }
@@ -118,6 +173,43 @@ public class DownloadEngine {
     /** Why loading failed, if it did. */
     public Optional<String> loadFailure() {
         return Optional.ofNullable(loadFailure);
+    }
+
+    /** Why the peer port could not be opened, if it could not. */
+    public Optional<String> peerListenProblem() {
+        return runner.listenProblem();
+    }
+
+    /** The port peers connect to (the bound one when bt.peer-port is 0). */
+    public int peerPort() {
+        return runner.listenPort();
+    }
+
+    public Uni<Void> start(String id) {
+        return runner.start(id);
+    }
+
+    public Uni<Void> pause(String id) {
+        return runner.pause(id);
+    }
+
+    public Uni<Void> resume(String id) {
+        return runner.resume(id);
+    }
+
+    public Uni<Void> stop(String id) {
+        return runner.stop(id);
+    }
+
+    /** What happens in the torrent's running session (empty when it does not run); completes when it stops. */
+    public Multi<TorrentEvent> events(String id) {
+        return runner.events(id);
+    }
+
+    /** The live status: from the running session when there is one. */
+    public TorrentStatus statusOf(RegisteredTorrent torrent) {
+        return torrent.status(runner.live(torrent.id()).orElse(null), runner.isQueued(torrent.id()),
+                preferences.settings());
     }
 
     public Instant startedAt() {
@@ -144,7 +236,7 @@ public class DownloadEngine {
         StoredTorrent stored = loaded.stored();
         if (stored == null) {
             stored = newStored(loaded.id(), meta == null ? loaded.id() : meta.name(),
-                    TorrentSettings.defaults(defaultSpeedLimit), downloadDir.get(), meta);
+                    preferences.defaultTorrentSettings(), downloadDir.get(), meta);
         }
         if (problem != null) {
             stored = stored.withError(problem.startsWith("The saved") ? problem
@@ -170,7 +262,7 @@ public class DownloadEngine {
                 throw new InvalidRequestException(e.getMessage());
             }
         }).chain(meta -> {
-            TorrentSettings chosen = update.applyTo(TorrentSettings.defaults(defaultSpeedLimit));
+            TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
                 return Uni.createFrom().failure(new DuplicateTorrentException(id));
@@ -184,7 +276,7 @@ public class DownloadEngine {
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);
-                        changes.publish(torrent);
+                        changes.publish(torrent.id(), statusOf(torrent));
                         LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
                                 meta.visibleFiles().size(), meta.totalLength());
                     })
@@ -216,16 +308,21 @@ public class DownloadEngine {
     /** Status of every torrent, by id (sorted). */
     public Uni<Map<String, TorrentStatus>> statuses() {
         Map<String, TorrentStatus> all = new TreeMap<>();
-        torrents.forEach((id, torrent) -> all.put(id, torrent.status()));
+        torrents.forEach((id, torrent) -> all.put(id, statusOf(torrent)));
         return Uni.createFrom().item(all);
     }
 
     public Uni<TorrentStatus> status(String id) {
-        return existing(id).map(RegisteredTorrent::status);
+        return existing(id).map(this::statusOf);
     }
 
     public Uni<List<FileStatus>> files(String id) {
-        return existing(id).map(RegisteredTorrent::files);
+        return existing(id).map(this::filesOf);
+    }
+
+    private List<FileStatus> filesOf(RegisteredTorrent torrent) {
+        return runner.live(torrent.id()).map(live -> torrent.files(live.snapshot().verified()))
+                .orElseGet(torrent::files);
     }
 
     /** Selects or deselects files by path; any unknown path refuses the whole request. */
@@ -249,7 +346,7 @@ public class DownloadEngine {
             }
             selection.putAll(selections);
             return new RegisteredTorrent(torrent.meta(), torrent.stored().withFileSelection(selection));
-        }).map(RegisteredTorrent::files);
+        }).invoke(runner::changed).map(this::filesOf);
     }
 
     public Uni<TorrentSettings> updateSettings(String id, SettingsUpdate settings) {
@@ -258,6 +355,7 @@ public class DownloadEngine {
         }
         return update(id, torrent -> new RegisteredTorrent(torrent.meta(),
                 torrent.stored().withSettings(settings.applyTo(torrent.stored().settings()))))
+                .invoke(runner::changed)
                 .map(torrent -> torrent.stored().settings());
     }
 
@@ -280,13 +378,20 @@ public class DownloadEngine {
         if (updated == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
-        changes.publish(updated);
+        changes.publish(updated.id(), statusOf(updated));
         return save.get(0).replaceWith(updated);
     }
 
     /** Removes a torrent and its saved state; with {@code deleteFiles} its downloaded files too. */
     public Uni<Removal> remove(String id, boolean deleteFiles) {
-        RegisteredTorrent removed = id == null ? null : torrents.remove(id);
+        if (id == null || !torrents.containsKey(id)) {
+            return Uni.createFrom().failure(new TorrentNotFoundException(id));
+        }
+        return runner.stopForRemoval(id).chain(() -> forget(id, deleteFiles));
+    }
+
+    private Uni<Removal> forget(String id, boolean deleteFiles) {
+        RegisteredTorrent removed = torrents.remove(id);
         if (removed == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
@@ -335,7 +440,7 @@ public class DownloadEngine {
             return dir;
         }).chain(checked -> {
             downloadDir.set(checked);
-            return repository.savePreferences(new Preferences(checked.toString())).replaceWith(checked);
+            return preferences.updatePreferences(p -> p.withDownloadDir(checked.toString())).replaceWith(checked);
         }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
     }
 

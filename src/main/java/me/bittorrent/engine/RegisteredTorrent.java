@@ -4,7 +4,7 @@ import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredTorrent;
-import me.bittorrent.state.TorrentLifecycle;
+import me.bittorrent.engine.session.SessionSnapshot;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -57,22 +57,105 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return stored.fileSelection().getOrDefault(file.displayPath(), Boolean.TRUE);
     }
 
-    /** Speeds are 0 and downloading false here: nothing transfers until the transfer engine runs the torrent. */
+    /** The status as stored, for a torrent without a running session. */
     public TorrentStatus status() {
+        return status(null, false);
+    }
+
+    /**
+     * The status shown to users: from the running session's snapshot when there is one ({@code live}), else from
+     * what is stored; {@code queued} when the torrent waits for a download slot.
+     */
+    public TorrentStatus status(LiveView live, boolean queued) {
+        return status(live, queued, null);
+    }
+
+    /** As {@link #status(LiveView, boolean)}, with the global limits in force ({@code global} null: none). */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global) {
+        BitSet verified = live != null ? live.snapshot().verified() : verifiedPieces();
         int total = meta == null ? 0 : meta.pieceCount();
-        int verified = verifiedPieces().cardinality();
         long totalSize = meta == null ? 0 : meta.totalLength();
-        long done = verifiedBytes();
-        return new TorrentStatus(name(), state(), false, !inError() && stored.lifecycle() == TorrentLifecycle.PAUSED,
-                percent(done, totalSize), 0.0, 0.0, verified, total, totalSize, done,
-                total > 0 && verified == total, stored.settings(), stored.error());
+        long done = bytesOf(verified);
+        boolean complete = wantedComplete(verified);
+        String state = live != null && !inError() ? live.snapshot().state() : storedState(queued, complete);
+        long uploaded = live != null ? live.uploaded() : stored.uploaded();
+        long downloaded = live != null ? live.downloaded() : stored.downloaded();
+        SessionSnapshot s = live == null ? null : live.snapshot();
+        String error = s != null && s.error() != null ? s.error() : stored.error();
+        return new TorrentStatus(name(), state, "downloading".equals(state), "paused".equals(state),
+                selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
+                verified.cardinality(), total, totalSize, done, complete,
+                s == null ? 0 : s.peersConnected(), s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
+                s == null ? (complete ? Long.valueOf(0) : null) : s.etaSeconds() < 0 ? null : s.etaSeconds(),
+                uploaded, downloaded, downloaded == 0 ? 0.0 : Math.round(uploaded * 1000.0 / downloaded) / 1000.0,
+                s == null ? List.of() : s.trackers(), stored.settings(), error == null ? null : error,
+                stored.settings().speedLimit(), stored.settings().uploadLimit(),
+                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit());
+    }
+
+    private String storedState(boolean queued, boolean complete) {
+        if (inError()) {
+            return "error";
+        }
+        if (queued) {
+            return "queued";
+        }
+        switch (stored.lifecycle()) {
+            case PAUSED:
+                return "paused";
+            case STOPPED:
+                return complete ? "completed" : "stopped";
+            default: // wants to run; its session is being prepared (the queue is reported by the runner)
+                return stored.lifecycle().apiName();
+        }
+    }
+
+    /** Every wanted piece (of the selected files) is verified, and there is at least one. */
+    public boolean wantedComplete(BitSet verified) {
+        if (meta == null) {
+            return false;
+        }
+        BitSet wanted = PiecePicker.wantedPieces(meta, selectedByIndex());
+        if (wanted.isEmpty()) {
+            return false;
+        }
+        wanted.andNot(verified);
+        return wanted.isEmpty();
+    }
+
+    /** The selection per {@code meta.files()} index (padding files false), as sessions and stores take it. */
+    public boolean[] selectedByIndex() {
+        List<TorrentFile> files = meta.files();
+        boolean[] selected = new boolean[files.size()];
+        for (int i = 0; i < selected.length; i++) {
+            TorrentFile file = files.get(i);
+            selected[i] = !file.padding() && isSelected(file);
+        }
+        return selected;
+    }
+
+    private long bytesOf(BitSet verified) {
+        long bytes = 0;
+        for (int i = verified.nextSetBit(0); i >= 0 && meta != null && i < meta.pieceCount();
+                i = verified.nextSetBit(i + 1)) {
+            bytes += meta.pieceSize(i);
+        }
+        return bytes;
+    }
+
+    private static double kb(long bytesPerSecond) {
+        return Math.round(bytesPerSecond * 100.0 / 1024) / 100.0;
     }
 
     public List<FileStatus> files() {
+        return files(verifiedPieces());
+    }
+
+    /** Per-file progress from {@code verified} (the live set of a running session, or the stored one). */
+    public List<FileStatus> files(BitSet verified) {
         if (meta == null) {
             return List.of();
         }
-        BitSet verified = verifiedPieces();
         List<FileStatus> files = new ArrayList<>();
         for (TorrentFile file : meta.visibleFiles()) {
             files.add(new FileStatus(file.displayPath(), file.length(), isSelected(file),
@@ -109,9 +192,29 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return bytes;
     }
 
+    /**
+     * Progress as qBittorrent shows it: verified bytes of the selected files over their size (the whole torrent
+     * when nothing is selected), so a torrent whose selected files are done reads 100%.
+     */
+    private double selectedProgress(BitSet verified) {
+        if (meta == null) {
+            return 0.0;
+        }
+        long wanted = 0;
+        long done = 0;
+        for (TorrentFile file : meta.visibleFiles()) {
+            if (isSelected(file)) {
+                wanted += file.length();
+                done += verifiedBytesOf(file, verified);
+            }
+        }
+        return wanted > 0 ? percent(done, wanted) : percent(bytesOf(verified), meta.totalLength());
+    }
+
+    /** Percent with two decimals; an empty whole (a zero-length file) has nothing missing: 100. */
     static double percent(long part, long whole) {
         if (whole <= 0) {
-            return 0.0;
+            return 100.0;
         }
         return Math.round(part * 10000.0 / whole) / 100.0;
     }

@@ -9,7 +9,8 @@ package me.bittorrent.state;
  * @param maxPeers       peers this torrent keeps connected at most
  * @param maxConnections sockets this torrent may hold at most, half-open connection attempts included
  * @param autoStop       stop the torrent once complete instead of seeding
- * @param verifyPieces   check what is already on disk against the piece hashes before transferring
+ * @param verifyPieces   force a full re-check of the data on disk at the next start (files changed behind our back
+ *                       are re-checked anyway)
  * @param preAllocate    reserve the files' full size on disk up front
  */
 public record TorrentSettings(
@@ -28,6 +29,6 @@ public record TorrentSettings(
 
     /** Defaults for a new torrent; {@code defaultSpeedLimit} comes from bt.default-speed-limit. */
     public static TorrentSettings defaults(long defaultSpeedLimit) {
-        return new TorrentSettings(defaultSpeedLimit, 0, DEFAULT_MAX_PEERS, DEFAULT_MAX_CONNECTIONS, false, true, false);
+        return new TorrentSettings(defaultSpeedLimit, 0, DEFAULT_MAX_PEERS, DEFAULT_MAX_CONNECTIONS, false, false, false);
     }
 }

@@ -113,7 +113,7 @@ class ApiTest {
                 .body("settings.max_peers", equalTo(7))
                 .body("settings.auto_stop", equalTo(true))
                 .body("settings.max_connections", equalTo(100))
-                .body("settings.verify_pieces", equalTo(true));
+                .body("settings.verify_pieces", equalTo(false));
     }
 
     @Test

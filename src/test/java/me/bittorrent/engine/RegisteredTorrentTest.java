@@ -46,7 +46,7 @@ class RegisteredTorrentTest {
         assertEquals("stopped", status.state());
         assertEquals(1, status.downloadedPieces());
         assertEquals(16384, status.downloadedSize());
-        assertEquals(50.0, status.progress());
+        assertEquals(81.92, status.progress(), "progress counts the selected files only (b.bin is not)");
         assertFalse(status.completed());
         List<FileStatus> files = half.files();
         assertEquals(new FileStatus("a.bin", 20000, true, 81.92), files.get(0));
@@ -62,10 +62,21 @@ class RegisteredTorrentTest {
     }
 
     @Test
+    void aZeroLengthFileIsCompleteFromTheStart() throws Exception {
+        Path root = Payloads.tempDir("payload").resolve("t");
+        Payloads.file(root.resolve("a.bin"), 20000);
+        Payloads.file(root.resolve("empty.txt"), 0);
+        TorrentMeta meta = MetainfoParser.parse(TorrentBuilder.of(root).pieceLength(16384).build(), 1 << 20);
+        List<FileStatus> files = torrent(meta, new BitSet(), null).files();
+        assertEquals(0.0, files.get(0).progress());
+        assertEquals(new FileStatus("empty.txt", 0, true, 100.0), files.get(1));
+    }
+
+    @Test
     void settingsUpdatesMergeAndRefuseNegatives() {
         TorrentSettings base = TorrentSettings.defaults(7);
         TorrentSettings merged = new SettingsUpdate(null, 3L, 10, null, true, null, null).applyTo(base);
-        assertEquals(new TorrentSettings(7, 3, 10, 100, true, true, false), merged);
+        assertEquals(new TorrentSettings(7, 3, 10, 100, true, false, false), merged);
         assertThrows(InvalidRequestException.class,
                 () -> new SettingsUpdate(-1L, null, null, null, null, null, null).applyTo(base));
         assertThrows(InvalidRequestException.class,

@@ -1,0 +1,582 @@
+package me.bittorrent.engine;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import me.bittorrent.Version;
+import me.bittorrent.engine.session.PeerListener;
+import me.bittorrent.engine.session.SessionSettings;
+import me.bittorrent.engine.session.SessionSnapshot;
+import me.bittorrent.engine.session.TorrentSession;
+import me.bittorrent.state.Bitfields;
+import me.bittorrent.state.StoredFingerprint;
+import me.bittorrent.state.TorrentLifecycle;
+import me.bittorrent.state.TorrentSettings;
+import me.bittorrent.storage.FileFingerprint;
+import me.bittorrent.storage.PieceStore;
+import me.bittorrent.tracker.TrackerClient;
+
+/**
+ * Runs the torrents' sessions: start/pause/resume/stop, the download queue, the peer server, resume data.
+ *
+ * <p>Confinement: {@link #running}, {@link #queued} and {@link #launching} are changed only on the engine
+ * context (every control hops onto it first); other threads only read them (concurrent collections). Registry
+ * changes go through {@link Registry#update}, which is atomic and saves in order. See engine/STATE.md.
+ */
+final class SessionRunner {
+
+    private static final Logger LOG = Logger.getLogger(SessionRunner.class);
+    static final long PERSIST_DEBOUNCE_MILLIS = 2000;
+
+    /** The registry as the runner sees it (DownloadEngine). */
+    interface Registry {
+        Optional<RegisteredTorrent> find(String id);
+
+        List<RegisteredTorrent> all();
+
+        Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change);
+    }
+
+    /** One running session; mutable fields are confined to the engine context. */
+    static final class Running {
+        final String id;
+        final TorrentSession session;
+        final TorrentStory story;
+        final long uploadedBefore;
+        final long downloadedBefore;
+        String state = "checking";
+        long persistTimer = -1;
+        Uni<Void> stopping;
+
+        Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
+            this.id = id;
+            this.session = session;
+            this.story = story;
+            this.uploadedBefore = uploadedBefore;
+            this.downloadedBefore = downloadedBefore;
+        }
+
+        LiveView live() {
+            SessionSnapshot s = session.latestSnapshot();
+            return new LiveView(s, uploadedBefore + s.uploaded(), downloadedBefore + s.downloaded());
+        }
+
+        boolean holdsSlot() {
+            return stopping == null && ("checking".equals(state) || "downloading".equals(state));
+        }
+    }
+
+    private final Vertx vertx;
+    private final Context context;
+    private final Executor onContext;
+    private final byte[] peerId = newPeerId();
+    private final TrackerClient trackers;
+    private final Registry registry;
+    private final EngineMeters meters;
+    private volatile int maxConcurrent;
+    /** Parents of every session's limiters: the global limits (GlobalPreferences). */
+    private final RateLimiter globalDownload;
+    private final RateLimiter globalUpload;
+    /** The peer port: routes inbound handshakes by info-hash to a running session that is not stopping. */
+    private final PeerListener peers = new PeerListener();
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Torrents waiting for a download slot: id to arrival order. */
+    private final Map<String, Long> queued = new ConcurrentHashMap<>();
+    /** Torrents whose session is being prepared (fingerprints compared) right now. */
+    private final Set<String> launching = ConcurrentHashMap.newKeySet();
+    private long arrivals;
+    private volatile int listenPort;
+    private volatile String listenProblem;
+    private volatile boolean shuttingDown;
+    private volatile Consumer<String> changed = id -> { };
+
+    SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
+            int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
+        this.globalDownload = globalDownload;
+        this.globalUpload = globalUpload;
+        this.vertx = vertx;
+        // created from a non-Vert.x thread: a new event-loop context of its own, the engine context
+        this.context = vertx.getOrCreateContext();
+        this.onContext = command -> context.runOnContext(v -> command.run());
+        this.trackers = trackers;
+        this.registry = registry;
+        this.meters = new EngineMeters(meterRegistry, this::peersConnected);
+        this.maxConcurrent = Math.max(1, maxConcurrent);
+        this.listenPort = peerPort;
+    }
+
+    static byte[] newPeerId() {
+        String alphabet = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        SecureRandom random = new SecureRandom();
+        StringBuilder id = new StringBuilder(Version.PEER_ID_PREFIX);
+        while (id.length() < 20) {
+            id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return id.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Called with a torrent id on every state change of its session and about once a second while it runs. */
+    void onChange(Consumer<String> listener) {
+        changed = listener;
+    }
+
+    // ---- start-up and shutdown ---------------------------------------------------------------------------
+
+    /** Listens for peers on the engine context; a failure is logged and kept for /health, never thrown. */
+    Uni<Void> listen(String host, int port) {
+        return Uni.createFrom().completionStage(() -> peers.listen(vertx, context, host, port).toCompletionStage())
+                .emitOn(onContext)
+                .invoke(bound -> {
+                    listenPort = bound;
+                    LOG.infof("Listening for peers on %s:%d", host, bound);
+                    vertx.setPeriodic(1000, id -> everySecond());
+                })
+                .onFailure().recoverWithItem(e -> {
+                    listenProblem = "Cannot listen for peers on " + host + ":" + port + ": " + e.getMessage()
+                            + " (set BT_PEER_PORT to a free port); downloads still work, but no peer can connect to us";
+                    LOG.error(listenProblem);
+                    context.runOnContext(v -> vertx.setPeriodic(1000, id -> everySecond()));
+                    return null;
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * A new max_concurrent_downloads: a lower one queues the newest active downloads (most recently added first;
+     * their sessions stop and they wait in the queue, still wanting to run), a higher one starts queued ones.
+     */
+    void maxConcurrent(int n) {
+        context.runOnContext(v -> {
+            maxConcurrent = Math.max(1, n);
+            List<Running> active = new ArrayList<>();
+            for (Running r : running.values()) {
+                if (r.holdsSlot()) {
+                    active.add(r);
+                }
+            }
+            active.sort(Comparator.comparing((Running r) -> registry.find(r.id)
+                    .map(t -> t.stored().addedAt()).orElse(java.time.Instant.MIN)).reversed());
+            int excess = downloadSlotsUsed() - maxConcurrent;
+            for (int i = 0; i < excess && i < active.size(); i++) {
+                Running r = active.get(i);
+                LOG.infof("'%s' is queued: max_concurrent_downloads is now %d", r.story.name(), maxConcurrent);
+                queued.put(r.id, arrivals++);
+                stopSession(r, TorrentLifecycle.DOWNLOADING, true);
+            }
+            pumpQueue();
+        });
+    }
+
+    /** Moves the peer listener to {@code port}; running sessions announce the new port from their next announce. */
+    Uni<Void> moveListener(String host, int port) {
+        return onEngine(() -> Uni.createFrom().completionStage(() -> peers.close()
+                .compose(closed -> peers.listen(vertx, context, host, port)).toCompletionStage()))
+                .invoke(bound -> {
+                    listenPort = bound;
+                    listenProblem = null;
+                    running.values().forEach(r -> r.session.updateListenPort(bound));
+                    LOG.infof("Listening for peers on %s:%d now", host, bound);
+                })
+                .onFailure().invoke(e -> {
+                    listenProblem = "Cannot listen for peers on " + host + ":" + port + ": " + e.getMessage()
+                            + " (choose another peer_port); downloads still work, but no peer can connect to us";
+                    LOG.error(listenProblem);
+                })
+                .replaceWithVoid();
+    }
+
+    Optional<String> listenProblem() {
+        return Optional.ofNullable(listenProblem);
+    }
+
+    int listenPort() {
+        return listenPort;
+    }
+
+    /** Starts again every torrent that was downloading, seeding or queued when the service stopped. */
+    void resumeAll() {
+        context.runOnContext(v -> registry.all().stream()
+                .filter(t -> t.meta() != null && !t.inError() && wantsToRun(t))
+                .sorted(Comparator.comparing(t -> t.stored().addedAt()))
+                .forEach(t -> admit(t.id())));
+    }
+
+    /** Stops every session (each announces stopped, bounded), persists each keeping its lifecycle. */
+    void shutdown(Duration bound) {
+        shuttingDown = true;
+        List<Uni<Void>> stops = new ArrayList<>();
+        for (Running r : new ArrayList<>(running.values())) {
+            stops.add(onEngine(() -> stopSession(r, null, true)));
+        }
+        try {
+            if (!stops.isEmpty()) {
+                Uni.join().all(stops).andCollectFailures().replaceWithVoid().await().atMost(bound);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("Not every torrent stopped cleanly at shutdown: %s", e.getMessage());
+        }
+        peers.close();
+    }
+
+    // ---- controls (any thread; the work runs on the engine context) --------------------------------------
+
+    Uni<Void> start(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            if (torrent.meta() == null) {
+                throw new ConflictException("This download cannot start: " + torrent.stored().error());
+            }
+            Running r = running.get(id);
+            if (r != null) {
+                if (r.stopping != null) {
+                    throw new ConflictException("The download is stopping; start it again in a moment");
+                }
+                if ("error".equals(r.state)) {
+                    throw new ConflictException("The download stopped with an error: stop it, then start it again");
+                }
+                return "paused".equals(r.state) ? resumeSession(r) : Uni.createFrom().voidItem();
+            }
+            if (queued.containsKey(id) || launching.contains(id)) {
+                return Uni.createFrom().voidItem();
+            }
+            return startNow(id);
+        });
+    }
+
+    /** The registry changes at once (only its save is awaited), so the session starts without waiting for disk. */
+    private Uni<Void> startNow(String id) {
+        Uni<Void> saved = lifecycle(id, TorrentLifecycle.DOWNLOADING);
+        admit(id);
+        return saved;
+    }
+
+    Uni<Void> pause(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            Running r = running.get(id);
+            if (r != null && r.stopping == null) {
+                return r.session.pause().emitOn(onContext)
+                        .chain(() -> persist(r, TorrentLifecycle.PAUSED, false));
+            }
+            if (queued.remove(id) != null || launching.contains(id) || wantsToRun(torrent)) {
+                return lifecycle(id, TorrentLifecycle.PAUSED);
+            }
+            if (torrent.stored().lifecycle() == TorrentLifecycle.PAUSED) {
+                return Uni.createFrom().voidItem();
+            }
+            throw new ConflictException("The download is " + torrent.status().state() + ", not running: start it");
+        });
+    }
+
+    Uni<Void> resume(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            Running r = running.get(id);
+            if (r != null && r.stopping == null && "paused".equals(r.state)) {
+                return resumeSession(r);
+            }
+            if (r == null && torrent.stored().lifecycle() == TorrentLifecycle.PAUSED && !torrent.inError()) {
+                // paused before a restart: no session yet
+                return startNow(id);
+            }
+            throw new ConflictException("The download is not paused (it is "
+                    + (r != null ? r.state : torrent.status(null, queued.containsKey(id)).state()) + ")");
+        });
+    }
+
+    Uni<Void> stop(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            Running r = running.get(id);
+            if (r != null) {
+                return stopSession(r, TorrentLifecycle.STOPPED, true);
+            }
+            queued.remove(id);
+            return torrent.stored().lifecycle() == TorrentLifecycle.STOPPED ? Uni.createFrom().voidItem()
+                    : lifecycle(id, TorrentLifecycle.STOPPED);
+        });
+    }
+
+    /** Before a removal: the session stops (announcing stopped); nothing is persisted any more. */
+    Uni<Void> stopForRemoval(String id) {
+        return onEngine(() -> {
+            queued.remove(id);
+            Running r = running.get(id);
+            return r == null ? Uni.createFrom().voidItem() : stopSession(r, null, false);
+        });
+    }
+
+    Multi<TorrentEvent> events(String id) {
+        Running r = running.get(id);
+        return r == null ? Multi.createFrom().empty() : r.session.events();
+    }
+
+    Optional<LiveView> live(String id) {
+        Running r = running.get(id);
+        return r == null ? Optional.empty() : Optional.of(r.live());
+    }
+
+    boolean isQueued(String id) {
+        return queued.containsKey(id);
+    }
+
+    /** The torrent's settings or file selection changed: the running session takes them at once. */
+    void changed(RegisteredTorrent torrent) {
+        Running r = running.get(torrent.id());
+        if (r != null && torrent.meta() != null) {
+            r.session.updateSettings(sessionSettings(torrent.stored().settings()));
+            r.session.updateSelection(torrent.selectedByIndex());
+        }
+    }
+
+    int peersConnected() {
+        int peers = 0;
+        for (Running r : running.values()) {
+            peers += r.session.latestSnapshot().peersConnected();
+        }
+        return peers;
+    }
+
+    // ---- engine context ----------------------------------------------------------------------------------
+
+    private void admit(String id) {
+        RegisteredTorrent torrent = registry.find(id).orElse(null);
+        if (torrent == null || shuttingDown || running.containsKey(id) || launching.contains(id)) {
+            return;
+        }
+        boolean complete = torrent.wantedComplete(torrent.verifiedPieces());
+        if (!complete && downloadSlotsUsed() >= maxConcurrent) {
+            if (queued.putIfAbsent(id, arrivals++) == null) {
+                LOG.infof("'%s' is queued: %d download(s) already running (BT_MAX_CONCURRENT_DOWNLOADS)",
+                        torrent.name(), maxConcurrent);
+                changed.accept(id);
+            }
+            return;
+        }
+        queued.remove(id);
+        launch(torrent);
+    }
+
+    private int downloadSlotsUsed() {
+        int used = launching.size();
+        for (Running r : running.values()) {
+            used += r.holdsSlot() ? 1 : 0;
+        }
+        return used;
+    }
+
+    private void pumpQueue() {
+        while (!shuttingDown && !queued.isEmpty() && downloadSlotsUsed() < maxConcurrent) {
+            // a torrent queued by a lowered max_concurrent_downloads waits until its old session has stopped
+            String next = queued.entrySet().stream().filter(e -> !running.containsKey(e.getKey()))
+                    .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+            if (next == null) {
+                return;
+            }
+            queued.remove(next);
+            registry.find(next).filter(SessionRunner::wantsToRun).ifPresent(this::launch);
+        }
+    }
+
+    /** Compares the files with their stored fingerprints (on a worker), then creates and starts the session. */
+    private void launch(RegisteredTorrent torrent) {
+        String id = torrent.id();
+        launching.add(id);
+        Path dir = Path.of(torrent.stored().downloadDir());
+        boolean[] selected = torrent.selectedByIndex();
+        vertx.executeBlocking(() -> sameFiles(torrent, dir, selected), false).onComplete(ar -> {
+            launching.remove(id);
+            RegisteredTorrent now = registry.find(id).orElse(null);
+            if (now == null || !wantsToRun(now) || shuttingDown) {
+                pumpQueue();
+                return;
+            }
+            boolean force = now.stored().settings().verifyPieces();
+            boolean recheck = force || ar.failed() || !ar.result();
+            if (recheck && !force) {
+                LOG.infof("'%s': its files changed on disk since the last run; checking them again", now.name());
+            }
+            TorrentSession session = new TorrentSession(vertx, context, peerId, listenPort, trackers, now.meta(),
+                    dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
+                    recheck ? null : now.verifiedPieces(), globalDownload, globalUpload);
+            Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
+                    now.stored().downloaded());
+            running.put(id, r);
+            peers.register(session, peerId);
+            session.events().subscribe().with(event -> onEvent(r, event));
+            session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
+                    e.getMessage()));
+            if (force) {
+                registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored().withSettings(
+                        withoutForcedCheck(t.stored().settings())))).subscribe().with(ok -> { }, e -> { });
+            }
+            changed.accept(id);
+        });
+    }
+
+    /** BLOCKING: the files on disk are as they were when the verified pieces were last persisted. */
+    private static boolean sameFiles(RegisteredTorrent torrent, Path dir, boolean[] selected) throws Exception {
+        List<StoredFingerprint> stored = torrent.stored().fingerprints();
+        try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
+            for (FileFingerprint now : store.fingerprints()) {
+                StoredFingerprint then = stored.stream().filter(f -> f.fileIndex() == now.fileIndex()).findFirst()
+                        .orElse(new StoredFingerprint(now.fileIndex(), -1, -1));
+                if (then.size() != now.size() || (now.size() >= 0 && then.modifiedMillis() != now.modifiedMillis())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void onEvent(Running r, TorrentEvent event) {
+        r.story.on(event);
+        if (event instanceof TorrentEvent.StateChanged changedState) {
+            String state = changedState.state();
+            r.state = state;
+            if (r.stopping == null) {
+                if ("seeding".equals(state)) {
+                    boolean autoStop = registry.find(r.id).map(t -> t.stored().settings().autoStop()).orElse(false);
+                    if (autoStop) {
+                        LOG.infof("'%s' is complete and auto_stop is on: stopping it", r.story.name());
+                        stopSession(r, TorrentLifecycle.STOPPED, true).subscribe().with(ok -> { }, e -> { });
+                    } else {
+                        persist(r, TorrentLifecycle.SEEDING, false).subscribe().with(ok -> { }, e -> { });
+                    }
+                } else if ("downloading".equals(state) && registry.find(r.id)
+                        .filter(t -> t.stored().lifecycle() == TorrentLifecycle.SEEDING).isPresent()) {
+                    persist(r, TorrentLifecycle.DOWNLOADING, false).subscribe().with(ok -> { }, e -> { });
+                } else if ("error".equals(state)) {
+                    persist(r, null, true).subscribe().with(ok -> { }, e -> { });
+                }
+            }
+            pumpQueue();
+            changed.accept(r.id);
+        } else if (event instanceof TorrentEvent.PieceVerified && r.persistTimer < 0 && r.stopping == null) {
+            r.persistTimer = vertx.setTimer(PERSIST_DEBOUNCE_MILLIS, t -> {
+                r.persistTimer = -1;
+                if (r.stopping == null) {
+                    persist(r, null, false).subscribe().with(ok -> { }, e -> { });
+                }
+            });
+        }
+    }
+
+    private void everySecond() {
+        for (Running r : running.values()) {
+            r.story.count(r.session.latestSnapshot());
+            changed.accept(r.id);
+        }
+    }
+
+    private Uni<Void> resumeSession(Running r) {
+        // the session has emitted its new state (seeding or downloading) by the time resume() answers
+        return r.session.resume().emitOn(onContext).chain(() -> persist(r,
+                "seeding".equals(r.state) ? TorrentLifecycle.SEEDING : TorrentLifecycle.DOWNLOADING, false));
+    }
+
+    /**
+     * Stops the session (announce stopped, peers closed, store flushed and closed), then persists its final state
+     * with {@code lifecycle} (null keeps it) unless the torrent is being removed. One stop per session.
+     */
+    private Uni<Void> stopSession(Running r, TorrentLifecycle lifecycle, boolean save) {
+        if (r.stopping != null) {
+            return r.stopping;
+        }
+        peers.unregister(r.session.meta().infoHash());
+        if (r.persistTimer >= 0) {
+            vertx.cancelTimer(r.persistTimer);
+            r.persistTimer = -1;
+        }
+        Uni<Void> stop = r.session.stop().emitOn(onContext)
+                .chain(() -> save ? persist(r, lifecycle, false) : Uni.createFrom().voidItem())
+                .onTermination().invoke(() -> context.runOnContext(v -> {
+                    r.story.count(r.session.latestSnapshot());
+                    running.remove(r.id, r);
+                    pumpQueue();
+                    changed.accept(r.id);
+                }))
+                .memoize().indefinitely();
+        r.stopping = stop;
+        stop.subscribe().with(ok -> { }, e -> LOG.warnf("'%s' did not stop cleanly: %s", r.story.name(),
+                e.getMessage()));
+        return stop;
+    }
+
+    /**
+     * Saves the session's verified pieces, totals and the files' fingerprints (taken on a worker), with
+     * {@code lifecycle} (null keeps it); {@code withError} stores the session's error too. Called on the engine
+     * context only, so the ordered blocking step keeps the saves in call order (an older snapshot never wins).
+     */
+    private Uni<Void> persist(Running r, TorrentLifecycle lifecycle, boolean withError) {
+        RegisteredTorrent torrent = registry.find(r.id).orElse(null);
+        if (torrent == null) {
+            return Uni.createFrom().voidItem();
+        }
+        LiveView live = r.live();
+        SessionSnapshot snapshot = live.snapshot();
+        Path dir = Path.of(torrent.stored().downloadDir());
+        boolean[] selected = torrent.selectedByIndex();
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> {
+            try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
+                return store.fingerprints().stream()
+                        .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList();
+            }
+        }, true).toCompletionStage()).chain(fingerprints -> registry.update(r.id, t -> {
+            var stored = t.stored()
+                    .withVerified(Bitfields.toBase64(snapshot.verified(), t.meta().pieceCount()), fingerprints)
+                    .withTotals(live.uploaded(), live.downloaded());
+            stored = lifecycle == null ? stored : stored.withLifecycle(lifecycle);
+            stored = withError ? stored.withError(snapshot.error()) : stored;
+            return new RegisteredTorrent(t.meta(), stored);
+        })).onFailure(TorrentNotFoundException.class).recoverWithNull().replaceWithVoid();
+    }
+
+    private Uni<Void> lifecycle(String id, TorrentLifecycle lifecycle) {
+        return registry.update(id, t -> new RegisteredTorrent(t.meta(),
+                t.stored().withLifecycle(lifecycle).withError(null))).emitOn(onContext)
+                .invoke(() -> changed.accept(id)).replaceWithVoid();
+    }
+
+    private RegisteredTorrent require(String id) {
+        return registry.find(id).orElseThrow(() -> new TorrentNotFoundException(id));
+    }
+
+    private static boolean wantsToRun(RegisteredTorrent torrent) {
+        TorrentLifecycle lifecycle = torrent.stored().lifecycle();
+        return lifecycle == TorrentLifecycle.DOWNLOADING || lifecycle == TorrentLifecycle.SEEDING;
+    }
+
+    static SessionSettings sessionSettings(TorrentSettings settings) {
+        return new SessionSettings(settings.speedLimit() * 1024, settings.uploadLimit() * 1024, settings.maxPeers(),
+                settings.maxConnections(), settings.preAllocate());
+    }
+
+    private static TorrentSettings withoutForcedCheck(TorrentSettings s) {
+        return new TorrentSettings(s.speedLimit(), s.uploadLimit(), s.maxPeers(), s.maxConnections(), s.autoStop(),
+                false, s.preAllocate());
+    }
+
+    /** Runs {@code action} on the engine context; its Uni's item is delivered there too. */
+    private <T> Uni<T> onEngine(Supplier<Uni<T>> action) {
+        return Uni.createFrom().<T>deferred(() -> action.get()).runSubscriptionOn(onContext).emitOn(onContext);
+    }
+}
