@@ -458,6 +458,7 @@
     if (/concurrent|downloads|active/.test(key)) return 'downloads';
     if (/peers/.test(key)) return 'peers';
     if (/connections/.test(key)) return 'connections';
+    if (/port/.test(key)) return 'port';
     return '';
   }
   function globalField(key, value) {
@@ -484,6 +485,7 @@
       if (!unit) field.querySelector('.control:last-child').remove();
     }
     field.dataset.key = key;
+    field.dataset.original = String(value);
     return field;
   }
 
@@ -594,14 +596,15 @@
         const body = {};
         document.querySelectorAll('#global-fields .field[data-key]').forEach((field) => {
           const input = field.querySelector('input');
-          body[field.dataset.key] = input.type === 'checkbox' ? input.checked : Number(input.value || 0);
+          const value = input.type === 'checkbox' ? input.checked : Number(input.value || 0);
+          if (String(value) !== field.dataset.original) body[field.dataset.key] = value; // only what changed
         });
-        try {
+        if (Object.keys(body).length) try {
           await call('POST', '/settings', body);
-          toast('Global limits saved');
+          toast('Global settings saved');
         } catch (err) {
           ok = false;
-          toast('Global limits not saved: ' + err.message, 'error');
+          toast('Global settings not saved: ' + err.message, 'error');
         }
       }
       if (ok) closeModal($('preferences-modal'));

@@ -171,9 +171,15 @@ class DashboardIT {
         Path chosen = app.downloadDir().resolveSibling("chosen by a person");
         folder.clear();
         folder.sendKeys(chosen.toString());
+        // global limits (GET/POST /settings): max concurrent downloads
+        WebElement concurrent = wait.until(d -> d.findElement(By.id("global-max_concurrent_downloads")));
+        concurrent.clear();
+        concurrent.sendKeys("3");
         Browser.screenshot(driver, "11-preferences");
         driver.findElement(By.id("preferences-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));
+        wait.until(d -> toastTexts(d).contains("Global settings saved"));
+        given().baseUri(app.baseUrl()).get("/settings").then().body("max_concurrent_downloads", equalTo(3));
         given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         assertTrue(Files.isDirectory(chosen));
     }
