@@ -65,8 +65,4 @@ final class SuspectBlocks {
         }
         return liars;
     }
-
-    void clear() {
-        byPiece.clear();
-    }
 }

@@ -37,7 +37,9 @@ import me.bittorrent.wire.PeerServer;
 
 /**
  * A peer written here claims every piece and answers every request with random bytes, over the real wire
- * protocol. Its pieces fail their hash check, it is banned, and the download completes from an honest seeder.
+ * protocol. Its pieces fail their hash check, it is banned (and refused when it is offered again or dials in),
+ * and the download completes from an honest seeder; an honest seeder whose pieces mixed blocks with the liar's
+ * is not banned (smart ban, see STATE.md).
  */
 class CorruptPeerTest {
 
