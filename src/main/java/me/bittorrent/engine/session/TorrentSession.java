@@ -896,7 +896,7 @@ public final class TorrentSession {
                 return peer.address;
             }
         }
-        return "(gone, id " + peerIdHex + ")";
+        return "that has left";
     }
 
     private void ban(String peerIdHex) {
