@@ -16,6 +16,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         me.bittorrent.engine.TorrentStatus.class,
         me.bittorrent.engine.FileStatus.class,
         me.bittorrent.engine.SettingsUpdate.class,
+        me.bittorrent.engine.GlobalSettings.class,
+        me.bittorrent.engine.GlobalSettingsUpdate.class,
         ApiError.class,
         UploadResponse.class,
         UploadResponse.UploadedFile.class,

@@ -14,7 +14,6 @@ import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.LoadedTorrent;
-import me.bittorrent.state.Preferences;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
 import me.bittorrent.state.TorrentRepository;
@@ -62,7 +61,6 @@ public class DownloadEngine {
     private final Vertx vertx;
     private final TorrentRepository repository;
     private final long maxTorrentSize;
-    private final long defaultSpeedLimit;
     private final ConcurrentMap<String, RegisteredTorrent> torrents = new ConcurrentHashMap<>();
     /** Ids being added right now: a second upload of the same torrent meanwhile is a duplicate. */
     private final Set<String> adding = ConcurrentHashMap.newKeySet();
@@ -73,6 +71,9 @@ public class DownloadEngine {
     private final SessionRunner runner;
     private final String peerHost;
     private final int peerPort;
+    private final GlobalPreferences preferences;
+    /** The peer port last asked for (config or preferences), so only a real change moves the listener. */
+    private volatile int requestedPeerPort;
     /** What GET /events sends: every registry change is published there. */
     @Inject
     TorrentChanges changes;
@@ -81,10 +82,10 @@ public class DownloadEngine {
     public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
             @ConfigProperty(name = "bt.download-dir") Path downloadDir,
             @ConfigProperty(name = "bt.max-torrent-file-size") long maxTorrentSize,
-            @ConfigProperty(name = "bt.default-speed-limit") long defaultSpeedLimit,
             @ConfigProperty(name = "bt.max-concurrent-downloads") int maxConcurrent,
             @ConfigProperty(name = "bt.host") String peerHost,
-            @ConfigProperty(name = "bt.peer-port") int peerPort) {
+            @ConfigProperty(name = "bt.peer-port") int peerPort, GlobalPreferences preferences) {
+        this.preferences = preferences;
         this.vertx = vertx;
         this.peerHost = peerHost;
         this.peerPort = peerPort;
@@ -103,17 +104,23 @@ public class DownloadEngine {
             public Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
                 return DownloadEngine.this.update(id, change);
             }
-        }, meters, maxConcurrent, peerPort);
+        }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
         // every session state change, and once a second per running torrent, goes to GET /events
         runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));
         this.repository = repository;
         this.downloadDir = new AtomicReference<>(downloadDir.toAbsolutePath().normalize());
         this.maxTorrentSize = maxTorrentSize;
-        this.defaultSpeedLimit = defaultSpeedLimit;
     }
 
     void onStart(@Observes StartupEvent event) {
-        load().chain(() -> runner.listen(peerHost, peerPort)).subscribe().with(
+        load().chain(() -> {
+            GlobalSettings global = preferences.settings();
+            requestedPeerPort = global.peerPort();
+            runner.maxConcurrent(global.maxConcurrentDownloads());
+            // POST /settings applies live: fewer concurrent downloads queue the newest, a new port moves the listener
+            preferences.changes().subscribe().with(this::applyGlobal);
+            return runner.listen(peerHost, global.peerPort());
+        }).subscribe().with(
                 ignored -> {
                     LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
                             torrents.size(), repository.stateDir(), downloadDir.get());
@@ -125,10 +132,18 @@ public class DownloadEngine {
                 });
     }
 
+    private void applyGlobal(GlobalSettings global) {
+        runner.maxConcurrent(global.maxConcurrentDownloads());
+        if (global.peerPort() != requestedPeerPort) {
+            requestedPeerPort = global.peerPort();
+            runner.moveListener(peerHost, global.peerPort()).subscribe().with(ok -> { }, e -> { });
+        }
+    }
+
     /** Restores the preferences and every stored torrent; {@link #isLoaded()} is true afterwards. */
     public Uni<Void> load() {
-        return repository.loadPreferences()
-                .invoke(preferences -> preferences.map(Preferences::downloadDir)
+        return preferences.load()
+                .invoke(global -> Optional.ofNullable(preferences.preferences().downloadDir())
                         .ifPresent(dir -> downloadDir.set(Path.of(dir).toAbsolutePath().normalize())))
                 .chain(() -> blocking(() -> {
                     Files.createDirectories(downloadDir.get());
@@ -193,7 +208,8 @@ public class DownloadEngine {
 
     /** The live status: from the running session when there is one. */
     public TorrentStatus statusOf(RegisteredTorrent torrent) {
-        return torrent.status(runner.live(torrent.id()).orElse(null), runner.isQueued(torrent.id()));
+        return torrent.status(runner.live(torrent.id()).orElse(null), runner.isQueued(torrent.id()),
+                preferences.settings());
     }
 
     public Instant startedAt() {
@@ -220,7 +236,7 @@ public class DownloadEngine {
         StoredTorrent stored = loaded.stored();
         if (stored == null) {
             stored = newStored(loaded.id(), meta == null ? loaded.id() : meta.name(),
-                    TorrentSettings.defaults(defaultSpeedLimit), downloadDir.get(), meta);
+                    preferences.defaultTorrentSettings(), downloadDir.get(), meta);
         }
         if (problem != null) {
             stored = stored.withError(problem.startsWith("The saved") ? problem
@@ -246,7 +262,7 @@ public class DownloadEngine {
                 throw new InvalidRequestException(e.getMessage());
             }
         }).chain(meta -> {
-            TorrentSettings chosen = update.applyTo(TorrentSettings.defaults(defaultSpeedLimit));
+            TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
                 return Uni.createFrom().failure(new DuplicateTorrentException(id));
@@ -424,7 +440,7 @@ public class DownloadEngine {
             return dir;
         }).chain(checked -> {
             downloadDir.set(checked);
-            return repository.savePreferences(new Preferences(checked.toString())).replaceWith(checked);
+            return preferences.updatePreferences(p -> p.withDownloadDir(checked.toString())).replaceWith(checked);
         }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
     }
 

@@ -1,5 +1,8 @@
 package me.bittorrent.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
@@ -10,21 +13,45 @@ import java.util.function.LongSupplier;
  * <p>Tokens are refilled from a clock when asked (and the session re-tries blocked work on a short timer).
  * A grant may drive the bucket negative by up to one block, so a limit below 16 KiB/s still works and the
  * long-run average stays on the limit. The bucket holds at most one second of tokens (the burst).
- * Not thread-safe: used on the engine context only.
+ *
+ * <p>Fair sharing: a limited parent does not hand out a common pool first come, first served (the torrent whose
+ * timer fires first would win). It splits what it earns among its <em>active</em> children (those that asked for
+ * bandwidth within the last second) in equal parts; a child holds at most one second of its equal part, and
+ * what a full child cannot take goes to the others (max-min fairness, as libtorrent's bandwidth manager aims
+ * for). A child draws only from its own share, so one torrent cannot starve another.
+ *
+ * <p>Threading: {@link #setRate} may be called from any thread (the rate is volatile and taken up at the next
+ * refill); everything else runs on the engine context only, and a parent and its children live on one context.
  */
 public final class RateLimiter {
 
+    /** A child that has not asked for this long gets no share (its torrent is idle, paused or choked). */
+    static final long ACTIVE_NANOS = 1_000_000_000L;
+    private static final int BLOCK = 16 * 1024;
+
     private final RateLimiter parent;
+    /** Children join from whichever thread builds a session, so the list is copy-on-write. */
+    private final List<RateLimiter> children = new CopyOnWriteArrayList<>();
     private final LongSupplier nanoClock;
-    private long bytesPerSecond;
+    private volatile long bytesPerSecond;
+    private long appliedRate;
     private double tokens;
     private long lastRefillNanos;
+    /** As a child of a limited parent: what the parent handed to this child and it has not used yet. */
+    private double share;
+    private long lastDemandNanos;
+    private boolean everAsked;
+    private boolean closed;
 
     public RateLimiter(long bytesPerSecond, RateLimiter parent, LongSupplier nanoClock) {
         this.parent = parent;
         this.nanoClock = nanoClock;
         this.lastRefillNanos = nanoClock.getAsLong();
-        setRate(bytesPerSecond);
+        this.bytesPerSecond = Math.max(0, bytesPerSecond);
+        this.appliedRate = this.bytesPerSecond;
+        if (parent != null) {
+            parent.children.add(this);
+        }
     }
 
     public RateLimiter(long bytesPerSecond, RateLimiter parent) {
@@ -39,22 +66,22 @@ public final class RateLimiter {
         return bytesPerSecond;
     }
 
-    /** Changes the limit live; 0 (or less) removes it. */
+    /** Changes the limit live (from any thread; it applies at the next use); 0 (or less) removes it. */
     public void setRate(long newBytesPerSecond) {
-        refill();
         bytesPerSecond = Math.max(0, newBytesPerSecond);
-        if (bytesPerSecond > 0) {
-            tokens = Math.min(tokens, bytesPerSecond);
+    }
+
+    /** Leaves the parent: a stopped torrent no longer takes part in the sharing. Engine context only. */
+    public void close() {
+        if (!closed && parent != null) {
+            parent.children.remove(this);
         }
+        closed = true;
     }
 
     /** True when this limiter and every parent would grant a request now. */
     public boolean canAcquire() {
-        refill();
-        if (bytesPerSecond > 0 && tokens <= 0) {
-            return false;
-        }
-        return parent == null || parent.canAcquire();
+        return available() > 0;
     }
 
     /** Takes {@code bytes} from this bucket and its parents if all have tokens left; false (nothing taken) if not. */
@@ -73,37 +100,104 @@ public final class RateLimiter {
     }
 
     private void take(int bytes) {
-        if (bytesPerSecond > 0) {
+        if (appliedRate > 0) {
             tokens -= bytes;
         }
-        if (parent != null) {
-            parent.take(bytes);
+        if (parent != null && parent.appliedRate > 0) {
+            share -= bytes;
         }
     }
 
     /** Gives back tokens taken for bytes that were not transferred after all (e.g. a cancelled request). */
     public void giveBack(int bytes) {
-        if (bytesPerSecond > 0) {
-            tokens = Math.min(bytesPerSecond, tokens + bytes);
+        if (appliedRate > 0) {
+            tokens = Math.min(appliedRate, tokens + bytes);
         }
-        if (parent != null) {
-            parent.giveBack(bytes);
+        if (parent != null && parent.appliedRate > 0) {
+            share += bytes; // the next distribution caps it
         }
     }
 
-    /** Tokens available now (Long.MAX_VALUE when neither this nor a parent limits). */
+    /**
+     * Tokens available now (Long.MAX_VALUE when neither this nor a parent limits). Asking counts as demand: a
+     * child that asks takes part in its parent's sharing for the next second.
+     */
     public long available() {
         refill();
-        long own = bytesPerSecond > 0 ? (long) Math.floor(tokens) : Long.MAX_VALUE;
-        return parent == null ? own : Math.min(own, parent.available());
+        long own = appliedRate > 0 ? (long) Math.floor(tokens) : Long.MAX_VALUE;
+        if (parent == null) {
+            return own;
+        }
+        lastDemandNanos = nanoClock.getAsLong();
+        everAsked = true;
+        parent.refill();
+        if (parent.appliedRate <= 0) {
+            return own;
+        }
+        return Math.min(own, (long) Math.floor(share));
+    }
+
+    /** This child's unused share of its parent (tests and diagnostics). */
+    public long share() {
+        return (long) Math.floor(share);
     }
 
     private void refill() {
         long now = nanoClock.getAsLong();
         long elapsed = now - lastRefillNanos;
         lastRefillNanos = now;
-        if (bytesPerSecond > 0 && elapsed > 0) {
-            tokens = Math.min(bytesPerSecond, tokens + bytesPerSecond * (elapsed / 1e9));
+        long rate = bytesPerSecond;
+        if (rate != appliedRate) {
+            appliedRate = rate;
+            if (rate > 0) {
+                tokens = Math.min(tokens, rate);
+            }
         }
+        if (rate <= 0 || elapsed <= 0) {
+            return;
+        }
+        double fresh = rate * (elapsed / 1e9);
+        if (children.isEmpty()) {
+            tokens = Math.min(rate, tokens + fresh);
+        } else {
+            distribute(now, rate, fresh);
+        }
+    }
+
+    /** Water-filling: equal parts for the active children, what a full child cannot hold goes to the others. */
+    private void distribute(long now, long rate, double fresh) {
+        List<RateLimiter> active = new ArrayList<>(children.size());
+        for (RateLimiter child : children) {
+            if (child.everAsked && now - child.lastDemandNanos < ACTIVE_NANOS) {
+                active.add(child);
+            }
+        }
+        if (active.isEmpty()) {
+            tokens = Math.min(rate, tokens + fresh); // banked while nobody asks, capped at one second
+            return;
+        }
+        double cap = Math.max(BLOCK, (double) rate / active.size());
+        for (RateLimiter child : active) {
+            child.share = Math.min(child.share, cap); // after a lowered rate or a newcomer: at most one second
+        }
+        double left = fresh + Math.max(0, tokens);
+        tokens = 0;
+        List<RateLimiter> hungry = new ArrayList<>(active);
+        while (left > 1e-6 && !hungry.isEmpty()) {
+            double part = left / hungry.size();
+            left = 0;
+            for (int i = hungry.size() - 1; i >= 0; i--) {
+                RateLimiter child = hungry.get(i);
+                double room = cap - child.share;
+                if (room <= part) {
+                    child.share = Math.max(child.share, cap);
+                    left += part - Math.max(0, room);
+                    hungry.remove(i);
+                } else {
+                    child.share += part;
+                }
+            }
+        }
+        // whatever is left: every active child is full, like a full bucket it is dropped
     }
 }

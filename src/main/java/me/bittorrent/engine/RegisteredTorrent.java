@@ -67,6 +67,11 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
      * what is stored; {@code queued} when the torrent waits for a download slot.
      */
     public TorrentStatus status(LiveView live, boolean queued) {
+        return status(live, queued, null);
+    }
+
+    /** As {@link #status(LiveView, boolean)}, with the global limits in force ({@code global} null: none). */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global) {
         BitSet verified = live != null ? live.snapshot().verified() : verifiedPieces();
         int total = meta == null ? 0 : meta.pieceCount();
         long totalSize = meta == null ? 0 : meta.totalLength();
@@ -83,7 +88,9 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 s == null ? 0 : s.peersConnected(), s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
                 s == null ? (complete ? Long.valueOf(0) : null) : s.etaSeconds() < 0 ? null : s.etaSeconds(),
                 uploaded, downloaded, downloaded == 0 ? 0.0 : Math.round(uploaded * 1000.0 / downloaded) / 1000.0,
-                s == null ? List.of() : s.trackers(), stored.settings(), error == null ? null : error);
+                s == null ? List.of() : s.trackers(), stored.settings(), error == null ? null : error,
+                stored.settings().speedLimit(), stored.settings().uploadLimit(),
+                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit());
     }
 
     private String storedState(boolean queued, boolean complete) {

@@ -91,7 +91,10 @@ final class SessionRunner {
     private final TrackerClient trackers;
     private final Registry registry;
     private final EngineMeters meters;
-    private final int maxConcurrent;
+    private volatile int maxConcurrent;
+    /** Parents of every session's limiters: the global limits (GlobalPreferences). */
+    private final RateLimiter globalDownload;
+    private final RateLimiter globalUpload;
     /** The peer port: routes inbound handshakes by info-hash to a running session that is not stopping. */
     private final PeerListener peers = new PeerListener();
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -106,7 +109,9 @@ final class SessionRunner {
     private volatile Consumer<String> changed = id -> { };
 
     SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
-            int maxConcurrent, int peerPort) {
+            int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
+        this.globalDownload = globalDownload;
+        this.globalUpload = globalUpload;
         this.vertx = vertx;
         // created from a non-Vert.x thread: a new event-loop context of its own, the engine context
         this.context = vertx.getOrCreateContext();
@@ -150,6 +155,50 @@ final class SessionRunner {
                     LOG.error(listenProblem);
                     context.runOnContext(v -> vertx.setPeriodic(1000, id -> everySecond()));
                     return null;
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * A new max_concurrent_downloads: a lower one queues the newest active downloads (most recently added first;
+     * their sessions stop and they wait in the queue, still wanting to run), a higher one starts queued ones.
+     */
+    void maxConcurrent(int n) {
+        context.runOnContext(v -> {
+            maxConcurrent = Math.max(1, n);
+            List<Running> active = new ArrayList<>();
+            for (Running r : running.values()) {
+                if (r.holdsSlot()) {
+                    active.add(r);
+                }
+            }
+            active.sort(Comparator.comparing((Running r) -> registry.find(r.id)
+                    .map(t -> t.stored().addedAt()).orElse(java.time.Instant.MIN)).reversed());
+            int excess = downloadSlotsUsed() - maxConcurrent;
+            for (int i = 0; i < excess && i < active.size(); i++) {
+                Running r = active.get(i);
+                LOG.infof("'%s' is queued: max_concurrent_downloads is now %d", r.story.name(), maxConcurrent);
+                queued.put(r.id, arrivals++);
+                stopSession(r, TorrentLifecycle.DOWNLOADING, true);
+            }
+            pumpQueue();
+        });
+    }
+
+    /** Moves the peer listener to {@code port}; running sessions announce the new port from their next announce. */
+    Uni<Void> moveListener(String host, int port) {
+        return onEngine(() -> Uni.createFrom().completionStage(() -> peers.close()
+                .compose(closed -> peers.listen(vertx, context, host, port)).toCompletionStage()))
+                .invoke(bound -> {
+                    listenPort = bound;
+                    listenProblem = null;
+                    running.values().forEach(r -> r.session.updateListenPort(bound));
+                    LOG.infof("Listening for peers on %s:%d now", host, bound);
+                })
+                .onFailure().invoke(e -> {
+                    listenProblem = "Cannot listen for peers on " + host + ":" + port + ": " + e.getMessage()
+                            + " (choose another peer_port); downloads still work, but no peer can connect to us";
+                    LOG.error(listenProblem);
                 })
                 .replaceWithVoid();
     }
@@ -336,8 +385,12 @@ final class SessionRunner {
 
     private void pumpQueue() {
         while (!shuttingDown && !queued.isEmpty() && downloadSlotsUsed() < maxConcurrent) {
-            String next = queued.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey)
-                    .orElseThrow();
+            // a torrent queued by a lowered max_concurrent_downloads waits until its old session has stopped
+            String next = queued.entrySet().stream().filter(e -> !running.containsKey(e.getKey()))
+                    .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+            if (next == null) {
+                return;
+            }
             queued.remove(next);
             registry.find(next).filter(SessionRunner::wantsToRun).ifPresent(this::launch);
         }
@@ -363,7 +416,7 @@ final class SessionRunner {
             }
             TorrentSession session = new TorrentSession(vertx, context, peerId, listenPort, trackers, now.meta(),
                     dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
-                    recheck ? null : now.verifiedPieces());
+                    recheck ? null : now.verifiedPieces(), globalDownload, globalUpload);
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
             running.put(id, r);

@@ -9,7 +9,9 @@ import me.bittorrent.tracker.TrackerStatus;
  * A torrent as GET /status shows it. Speeds in KB/s (1 KB = 1024 bytes) over the last seconds, progress in percent,
  * sizes in bytes. {@code state} is one of queued, checking, downloading, seeding, paused, stopped, completed, error.
  * {@code uploaded}/{@code downloaded} are payload totals over every run; {@code eta} is seconds to completion, null
- * when unknown.
+ * when unknown. The limits in force sit beside the speeds, in KB/s, 0 = unlimited: {@code downloadLimit} and
+ * {@code uploadLimit} are this torrent's, {@code globalDownloadLimit}/{@code globalUploadLimit} the ones all
+ * torrents share (GET /settings); the lower of the two applies.
  */
 public record TorrentStatus(
         String name,
@@ -33,5 +35,9 @@ public record TorrentStatus(
         double ratio,
         List<TrackerStatus> trackers,
         TorrentSettings settings,
-        String error) {
+        String error,
+        long downloadLimit,
+        long uploadLimit,
+        long globalDownloadLimit,
+        long globalUploadLimit) {
 }

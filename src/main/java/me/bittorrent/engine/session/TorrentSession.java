@@ -84,7 +84,8 @@ public final class TorrentSession {
     private final Vertx vertx;
     private final Context context;
     private final byte[] peerId;
-    private final int listenPort;
+    /** The port announced to trackers; changes when the user moves the peer listener. */
+    private int listenPort;
     private final TorrentMeta meta;
     private final Path downloadDir;
     private final Random random = new Random();
@@ -226,6 +227,24 @@ public final class TorrentSession {
         return onContext(() -> Future.succeededFuture(buildSnapshot()));
     }
 
+    /** What the session holds in memory for transfers right now (the bound of STATE.md "Memory bounds"). */
+    public Uni<BufferedBytes> buffered() {
+        return onContext(() -> {
+            long pieceBuffers = 0;
+            for (byte[] buffer : buffers.values()) {
+                pieceBuffers += buffer.length;
+            }
+            long requested = 0;
+            int uploadQueued = 0;
+            for (Peer peer : peers.values()) {
+                requested += (long) peer.outstanding.size() * PiecePicker.BLOCK_SIZE;
+                uploadQueued += peer.uploadQueue.size();
+            }
+            return Future.succeededFuture(new BufferedBytes(pieceBuffers, pendingVerifyBytes, requested,
+                    (long) readsInFlight * PiecePicker.BLOCK_SIZE, uploadQueued));
+        });
+    }
+
     /** The values as of the last tick (at most a second old); readable on any thread without hopping. */
     public SessionSnapshot latestSnapshot() {
         return latest;
@@ -261,17 +280,68 @@ public final class TorrentSession {
         });
     }
 
+    /**
+     * Applies new limits live, without restarting or dropping peers, except: a lowered peer cap closes the least
+     * useful peers ({@link PeerRanking}), and a lowered download limit cancels the newest requests beyond about one
+     * second of the new limit (so the rate moves at once instead of after the old pipeline drains).
+     */
     public void updateSettings(SessionSettings newSettings) {
         context.runOnContext(v -> {
+            SessionSettings old = settings;
             settings = newSettings;
             downloadLimiter.setRate(newSettings.downloadLimit());
             uploadLimiter.setRate(newSettings.uploadLimit());
-            List<Peer> all = new ArrayList<>(peers.values());
-            for (int i = all.size() - 1; i >= newSettings.maxPeers(); i--) {
-                all.get(i).connection.close("too many peers for the new limit");
+            if (newSettings.downloadLimit() > 0 && (old.downloadLimit() == 0
+                    || newSettings.downloadLimit() < old.downloadLimit())) {
+                trimRequests(newSettings.downloadLimit());
+            }
+            int cap = Math.min(newSettings.maxPeers(), newSettings.maxConnections() - connecting.size());
+            if (peers.size() > cap) {
+                long now = System.currentTimeMillis();
+                boolean seeding = picker != null && picker.complete();
+                List<Peer> ranked = PeerRanking.leastUsefulFirst(peers.values(), now, seeding);
+                int excess = peers.size() - Math.max(0, cap); // counted first: closing removes them at once
+                for (int i = 0; i < excess; i++) {
+                    Peer peer = ranked.get(i);
+                    LOG.infof("%s: closing %s, the least useful peer, to honour the new connection limit",
+                            meta.name(), peer.address);
+                    peer.connection.close("fewer connections allowed now");
+                }
             }
             connectMore();
+            latest = buildSnapshot();
         });
+    }
+
+    /** Cancels the newest requests so that at most about one second of {@code limit} stays in flight. */
+    private void trimRequests(long limit) {
+        if (picker == null || peers.isEmpty()) {
+            return;
+        }
+        long perPeer = Math.max(PiecePicker.BLOCK_SIZE, limit / peers.size());
+        for (Peer peer : peers.values()) {
+            long keep = perPeer / PiecePicker.BLOCK_SIZE;
+            int excess = (int) (peer.outstanding.size() - keep);
+            if (excess <= 0) {
+                continue;
+            }
+            List<Long> keys = new ArrayList<>(peer.outstanding.keySet());
+            for (int i = keys.size() - 1; i >= keys.size() - excess; i--) {
+                long key = keys.get(i);
+                peer.outstanding.remove(key);
+                int piece = (int) (key >>> 32);
+                int begin = (int) key * PiecePicker.BLOCK_SIZE;
+                int length = picker.blockLength(piece, begin / PiecePicker.BLOCK_SIZE);
+                picker.requestDropped(piece, begin);
+                downloadLimiter.giveBack(length);
+                peer.connection.send(new PeerMessage.Cancel(piece, begin, length));
+            }
+        }
+    }
+
+    /** The peer listener moved: announce the new port from the next announce on. */
+    public void updateListenPort(int port) {
+        context.runOnContext(v -> listenPort = port);
     }
 
     /** New file selection (per meta.files() index; null = all). */
@@ -383,6 +453,8 @@ public final class TorrentSession {
         if (tickTimer >= 0) {
             vertx.cancelTimer(tickTimer);
         }
+        downloadLimiter.close(); // no longer takes part in the global limits' sharing
+        uploadLimiter.close();
         for (Peer peer : new ArrayList<>(peers.values())) {
             peer.connection.close("torrent stopped");
         }
@@ -550,6 +622,10 @@ public final class TorrentSession {
         }
         if (peers.containsKey(address) || connectedPeerIds.contains(peer.peerIdHex)) {
             connection.close("already connected to this peer");
+            return;
+        }
+        if (peers.size() >= settings.maxPeers() || peers.size() + connecting.size() >= settings.maxConnections()) {
+            connection.close("too many connections");
             return;
         }
         peers.put(address, peer);
@@ -763,6 +839,7 @@ public final class TorrentSession {
     private void cancelElsewhere(Peer from, int piece, int begin, int length, long key) {
         for (Peer other : peers.values()) {
             if (other != from && other.outstanding.remove(key) != null) {
+                downloadLimiter.giveBack(length);
                 other.connection.send(new PeerMessage.Cancel(piece, begin, length));
             }
         }
@@ -775,6 +852,7 @@ public final class TorrentSession {
             int begin = (int) key * PiecePicker.BLOCK_SIZE;
             if (picker != null) {
                 picker.requestDropped(piece, begin);
+                downloadLimiter.giveBack(picker.blockLength(piece, begin / PiecePicker.BLOCK_SIZE));
                 if (cancel) {
                     peer.connection.send(new PeerMessage.Cancel(piece, begin,
                             picker.blockLength(piece, begin / PiecePicker.BLOCK_SIZE)));
@@ -1070,6 +1148,7 @@ public final class TorrentSession {
                 int piece = (int) (key >>> 32);
                 int begin = (int) key * PiecePicker.BLOCK_SIZE;
                 picker.requestDropped(piece, begin);
+                downloadLimiter.giveBack(picker.blockLength(piece, begin / PiecePicker.BLOCK_SIZE));
                 peer.connection.send(new PeerMessage.Cancel(piece, begin,
                         picker.blockLength(piece, begin / PiecePicker.BLOCK_SIZE)));
             });

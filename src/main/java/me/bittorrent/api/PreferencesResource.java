@@ -1,0 +1,54 @@
+package me.bittorrent.api;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import me.bittorrent.engine.GlobalPreferences;
+import me.bittorrent.engine.GlobalSettings;
+import me.bittorrent.engine.GlobalSettingsUpdate;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** Service-wide settings: global limits, concurrent downloads, the peer port and the defaults for new torrents. */
+@Path("/settings")
+@Tag(name = "Settings")
+public class PreferencesResource {
+
+    @Inject
+    GlobalPreferences preferences;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The service-wide settings",
+            description = "download_limit and upload_limit (KB/s, shared by all torrents, 0 = unlimited), "
+                    + "max_concurrent_downloads, peer_port, and default_settings for new torrents.")
+    @APIResponse(responseCode = "200", description = "The settings in force",
+            content = @Content(schema = @Schema(implementation = GlobalSettings.class)))
+    public GlobalSettings get() {
+        return preferences.settings();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Change the service-wide settings",
+            description = "Any of download_limit, upload_limit (KB/s, 0 = unlimited), max_concurrent_downloads "
+                    + "(1-1000; lowering it queues the newest active downloads), peer_port (1-65535; the listener "
+                    + "moves), default_settings (the per-torrent fields, each optional). Fields not sent keep "
+                    + "their value. Saved in the state folder and applied at once.")
+    @APIResponse(responseCode = "200", description = "The settings now in force",
+            content = @Content(schema = @Schema(implementation = GlobalSettings.class)))
+    @APIResponse(responseCode = "400", description = "A value out of range or malformed JSON",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Uni<GlobalSettings> update(GlobalSettingsUpdate update) {
+        return preferences.update(update);
+    }
+}

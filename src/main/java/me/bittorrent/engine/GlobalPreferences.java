@@ -1,0 +1,159 @@
+package me.bittorrent.engine;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import me.bittorrent.state.Preferences;
+import me.bittorrent.state.TorrentRepository;
+import me.bittorrent.state.TorrentSettings;
+
+/**
+ * The service-wide preferences ({@code GET/POST /settings}) and the global rate limiters every torrent session
+ * draws from (as the parent of its own limiters, see {@link RateLimiter}).
+ *
+ * <p>The preferences live in one immutable {@link Preferences} value; a change swaps it in a one-entry map's
+ * {@code compute} and queues its save there too, so saves are queued in the order the values replaced each other
+ * (the same pattern as {@link DownloadEngine}). Limits apply at once ({@link RateLimiter#setRate} is safe from any
+ * thread); other changes (queueing, the peer port) are published on {@link #changes()}.
+ */
+@ApplicationScoped
+public class GlobalPreferences {
+
+    private static final Logger LOG = Logger.getLogger(GlobalPreferences.class);
+    private static final String KEY = "preferences";
+
+    private final TorrentRepository repository;
+    private final int configMaxConcurrent;
+    private final int configPeerPort;
+    private final long configDefaultSpeedLimit;
+    private final ConcurrentMap<String, Preferences> current = new ConcurrentHashMap<>();
+    private final RateLimiter download = new RateLimiter(0, null);
+    private final RateLimiter upload = new RateLimiter(0, null);
+    private final BroadcastProcessor<GlobalSettings> changes = BroadcastProcessor.create();
+
+    @Inject
+    public GlobalPreferences(TorrentRepository repository,
+            @ConfigProperty(name = "bt.max-concurrent-downloads") int configMaxConcurrent,
+            @ConfigProperty(name = "bt.peer-port") int configPeerPort,
+            @ConfigProperty(name = "bt.default-speed-limit") long configDefaultSpeedLimit) {
+        this.repository = repository;
+        this.configMaxConcurrent = configMaxConcurrent;
+        this.configPeerPort = configPeerPort;
+        this.configDefaultSpeedLimit = configDefaultSpeedLimit;
+        current.put(KEY, Preferences.NONE);
+    }
+
+    /** Reads preferences.json and applies it (DownloadEngine calls it at start-up, before restoring torrents). */
+    public Uni<GlobalSettings> load() {
+        return repository.loadPreferences().map(found -> {
+            current.put(KEY, found.orElse(Preferences.NONE));
+            GlobalSettings settings = settings();
+            applyLimits(settings);
+            return settings;
+        });
+    }
+
+    /** The stored preferences (null fields: the configured defaults apply). */
+    public Preferences preferences() {
+        return current.get(KEY);
+    }
+
+    /** The settings in force: the stored preferences over the configured defaults. */
+    public GlobalSettings settings() {
+        return settingsOf(preferences());
+    }
+
+    private GlobalSettings settingsOf(Preferences p) {
+        return new GlobalSettings(
+                p.downloadLimit() != null ? p.downloadLimit() : 0,
+                p.uploadLimit() != null ? p.uploadLimit() : 0,
+                p.maxConcurrentDownloads() != null ? p.maxConcurrentDownloads() : configMaxConcurrent,
+                p.peerPort() != null ? p.peerPort() : configPeerPort,
+                p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit));
+    }
+
+    /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
+    public TorrentSettings defaultTorrentSettings() {
+        return settings().defaultSettings();
+    }
+
+    /** Validates, persists and applies a change; fails with {@link InvalidRequestException} for a bad value. */
+    public Uni<GlobalSettings> update(GlobalSettingsUpdate update) {
+        if (update == null) {
+            return Uni.createFrom().failure(new InvalidRequestException("A JSON body with the settings is required"));
+        }
+        Uni<Void>[] save = newSaveHolder();
+        GlobalSettings[] applied = new GlobalSettings[2]; // before, after
+        try {
+            current.compute(KEY, (key, p) -> {
+                applied[0] = settingsOf(p);
+                GlobalSettings next = update.applyTo(applied[0]);
+                Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
+                        next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings());
+                save[0] = repository.savePreferences(stored);
+                applied[1] = next;
+                return stored;
+            });
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(e);
+        }
+        GlobalSettings next = applied[1];
+        applyLimits(next);
+        if (!next.equals(applied[0])) {
+            LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d",
+                    limitWords(next.downloadLimit()), limitWords(next.uploadLimit()), next.maxConcurrentDownloads(),
+                    next.peerPort());
+            changes.onNext(next);
+        }
+        return save[0].replaceWith(next);
+    }
+
+    /** Changes other stored preferences (e.g. the download folder) without touching the settings. */
+    public Uni<Preferences> updatePreferences(UnaryOperator<Preferences> change) {
+        Uni<Void>[] save = newSaveHolder();
+        Preferences stored = current.compute(KEY, (key, p) -> {
+            Preferences next = change.apply(p);
+            save[0] = repository.savePreferences(next);
+            return next;
+        });
+        return save[0].replaceWith(stored);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Uni<Void>[] newSaveHolder() {
+        return new Uni[1];
+    }
+
+    /** The parent of every session's download limiter. */
+    public RateLimiter downloadLimiter() {
+        return download;
+    }
+
+    /** The parent of every session's upload limiter. */
+    public RateLimiter uploadLimiter() {
+        return upload;
+    }
+
+    /** Each applied change of the settings (emitted on the caller's thread; subscribers must not block). */
+    public Multi<GlobalSettings> changes() {
+        return changes;
+    }
+
+    private void applyLimits(GlobalSettings settings) {
+        download.setRate(GlobalSettings.bytesPerSecond(settings.downloadLimit()));
+        upload.setRate(GlobalSettings.bytesPerSecond(settings.uploadLimit()));
+    }
+
+    private static String limitWords(long kilobytesPerSecond) {
+        return kilobytesPerSecond == 0 ? "unlimited" : kilobytesPerSecond + " KB/s";
+    }
+}

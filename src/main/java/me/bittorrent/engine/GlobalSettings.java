@@ -1,0 +1,21 @@
+package me.bittorrent.engine;
+
+import me.bittorrent.state.TorrentSettings;
+
+/**
+ * The service-wide settings as {@code GET /settings} shows them.
+ *
+ * @param downloadLimit          global download limit, KB/s (1 KB = 1024 bytes), shared by all torrents; 0 = unlimited
+ * @param uploadLimit            global upload limit, KB/s; 0 = unlimited
+ * @param maxConcurrentDownloads torrents downloading at once; the newest others wait queued
+ * @param peerPort               TCP port for incoming BitTorrent peers
+ * @param defaultSettings        what a new torrent starts with (the per-torrent settings shape)
+ */
+public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+        TorrentSettings defaultSettings) {
+
+    /** Bytes per second for a limit in KB/s. */
+    public static long bytesPerSecond(long kilobytesPerSecond) {
+        return Math.max(0, kilobytesPerSecond) * 1024;
+    }
+}

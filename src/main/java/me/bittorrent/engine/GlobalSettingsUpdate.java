@@ -1,0 +1,41 @@
+package me.bittorrent.engine;
+
+/**
+ * A {@code POST /settings} body: every field optional, an absent one keeps its value. {@code default_settings}
+ * takes the per-torrent fields, also each optional.
+ */
+public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
+        Integer peerPort, SettingsUpdate defaultSettings) {
+
+    public static final int LIMIT_MAX_CONCURRENT_DOWNLOADS = 1000;
+
+    /** The settings with this update applied; throws {@link InvalidRequestException} naming a bad value. */
+    public GlobalSettings applyTo(GlobalSettings current) {
+        long down = downloadLimit != null ? downloadLimit : current.downloadLimit();
+        long up = uploadLimit != null ? uploadLimit : current.uploadLimit();
+        int concurrent = maxConcurrentDownloads != null ? maxConcurrentDownloads : current.maxConcurrentDownloads();
+        int port = peerPort != null ? peerPort : current.peerPort();
+        if (down < 0) {
+            throw new InvalidRequestException("download_limit must be 0 (unlimited) or a positive number of KB/s");
+        }
+        if (up < 0) {
+            throw new InvalidRequestException("upload_limit must be 0 (unlimited) or a positive number of KB/s");
+        }
+        if (concurrent < 1 || concurrent > LIMIT_MAX_CONCURRENT_DOWNLOADS) {
+            throw new InvalidRequestException(
+                    "max_concurrent_downloads must be between 1 and " + LIMIT_MAX_CONCURRENT_DOWNLOADS);
+        }
+        if (peerPort != null && (port < 1 || port > 65535)) { // the configured 0 (any free port, tests) may stay
+            throw new InvalidRequestException("peer_port must be between 1 and 65535");
+        }
+        var defaults = current.defaultSettings();
+        if (defaultSettings != null) {
+            try {
+                defaults = defaultSettings.applyTo(defaults);
+            } catch (InvalidRequestException e) {
+                throw new InvalidRequestException("default_settings: " + e.getMessage());
+            }
+        }
+        return new GlobalSettings(down, up, concurrent, port, defaults);
+    }
+}
