@@ -122,8 +122,10 @@ public final class TorrentSession {
 
     /** Piece buffers of pieces being downloaded (one copy of each block from the network slice lands here). */
     private final Map<Integer, byte[]> buffers = new HashMap<>();
-    /** Peer ids that sent blocks of each piece being downloaded (for strikes when its hash fails). */
-    private final Map<Integer, Set<String>> contributors = new HashMap<>();
+    /** Per piece being downloaded, the peer id (hex) that sent each block (for strikes when its hash fails). */
+    private final Map<Integer, String[]> contributors = new HashMap<>();
+    /** Blocks of failed pieces that had several senders, to find the liar once the piece passes. */
+    private final SuspectBlocks suspects = new SuspectBlocks();
     private long pendingVerifyBytes;
     private int verifiesInFlight;
     private int readsInFlight;
@@ -821,7 +823,7 @@ public final class TorrentSession {
         if (wellFormed && picker.blockNeeded(piece, begin)) {
             byte[] buffer = buffers.computeIfAbsent(piece, p -> new byte[picker.pieceSize(p)]);
             data.getBytes(0, length, buffer, begin);
-            contributors.computeIfAbsent(piece, p -> new HashSet<>()).add(peer.peerIdHex);
+            contributors.computeIfAbsent(piece, p -> new String[picker.blockCount(p)])[block] = peer.peerIdHex;
             int outstanding = picker.blockReceived(piece, begin);
             if ((requested ? outstanding - 1 : outstanding) > 0) {
                 cancelElsewhere(peer, piece, begin, length, key);
@@ -863,14 +865,19 @@ public final class TorrentSession {
     /** SHA-1 on the worker pool, then the write on the disk thread; the result comes back to the engine context. */
     private void verify(int piece) {
         byte[] buffer = buffers.remove(piece);
-        Set<String> senders = contributors.remove(piece);
+        String[] senders = contributors.remove(piece);
+        boolean suspect = suspects.has(piece);
         int size = buffer.length;
         pendingVerifyBytes += size;
         verifiesInFlight++;
-        vertx.executeBlocking(() -> meta.pieceHashEquals(piece, Sha1.digest(buffer, 0, size)), false)
-                .compose(ok -> !ok ? Future.succeededFuture(false) : disk.executeBlocking(() -> {
+        // block digests only when someone must be judged: a failure, or the pass of a piece that failed before
+        vertx.executeBlocking(() -> {
+            boolean ok = meta.pieceHashEquals(piece, Sha1.digest(buffer, 0, size));
+            return new Checked(ok, ok && !suspect ? null : SuspectBlocks.blockDigests(buffer));
+        }, false)
+                .compose(checked -> !checked.ok() ? Future.succeededFuture(checked) : disk.executeBlocking(() -> {
                     store.writePiece(piece, buffer, 0);
-                    return true;
+                    return checked;
                 }, true))
                 .onComplete(ar -> {
                     pendingVerifyBytes -= size;
@@ -879,10 +886,10 @@ public final class TorrentSession {
                         picker.pieceFailed(piece);
                         emit(new TorrentEvent.PieceFailed(piece, "could not write: " + ar.cause().getMessage()));
                         fail("could not write piece " + piece + ": " + ar.cause().getMessage());
-                    } else if (ar.result()) {
-                        onVerified(piece, senders);
+                    } else if (ar.result().ok()) {
+                        onVerified(piece, senders, ar.result().blockDigests());
                     } else {
-                        onHashFailed(piece, senders);
+                        onHashFailed(piece, senders, ar.result().blockDigests());
                     }
                     if (verifiesInFlight == 0 && drained != null) {
                         drained.tryComplete();
@@ -891,10 +898,32 @@ public final class TorrentSession {
                 });
     }
 
-    private void onVerified(int piece, Set<String> senders) {
-        picker.pieceVerified(piece);
+    /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */
+    private record Checked(boolean ok, byte[][] blockDigests) {
+    }
+
+    private static Set<String> distinct(String[] senders) {
+        Set<String> ids = new HashSet<>();
         for (String id : senders) {
-            strikes.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null); // good data earns back trust
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    private void onVerified(int piece, String[] senders, byte[][] blockDigests) {
+        picker.pieceVerified(piece);
+        Set<String> liars = blockDigests == null ? Set.of() : suspects.liars(piece, blockDigests);
+        for (String id : distinct(senders)) {
+            if (!liars.contains(id)) {
+                strikes.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null); // good data earns back trust
+            }
+        }
+        for (String id : liars) {
+            LOG.warnf("'%s': piece %d passed now; peer %s had sent corrupt blocks of it", meta.name(), piece,
+                    addressOf(id));
+            strike(id);
         }
         emit(new TorrentEvent.PieceVerified(piece));
         for (Peer peer : new ArrayList<>(peers.values())) {
@@ -910,22 +939,42 @@ public final class TorrentSession {
         }
     }
 
-    private void onHashFailed(int piece, Set<String> senders) {
+    private void onHashFailed(int piece, String[] blockSenders, byte[][] blockDigests) {
         picker.pieceFailed(piece);
+        Set<String> senders = distinct(blockSenders);
         List<String> from = new ArrayList<>();
         for (Peer peer : peers.values()) {
             if (senders.contains(peer.peerIdHex)) {
                 from.add(peer.address);
             }
         }
+        if (from.size() < senders.size()) {
+            from.add((senders.size() - from.size()) + " peer(s) now gone");
+        }
         LOG.warnf("'%s': piece %d failed its hash check (data from %s), downloading it again", meta.name(), piece,
-                from.isEmpty() ? senders.size() + " peer(s) now gone" : String.join(", ", from));
-        emit(new TorrentEvent.PieceFailed(piece, "hash mismatch"));
-        for (String id : senders) {
-            if (strikes.merge(id, 1, Integer::sum) >= STRIKES_TO_BAN) {
-                ban(id);
+                String.join(", ", from));
+        emit(new TorrentEvent.PieceFailed(piece, "hash mismatch (data from " + String.join(", ", from) + ")"));
+        if (senders.size() == 1) {
+            strike(senders.iterator().next()); // the only sender: it is the one that lied
+        } else {
+            // several senders: blaming all would ban an honest peer that shared pieces with a liar
+            suspects.failed(piece, blockSenders, blockDigests);
+        }
+    }
+
+    private void strike(String peerIdHex) {
+        if (strikes.merge(peerIdHex, 1, Integer::sum) >= STRIKES_TO_BAN && !banned.contains(peerIdHex)) {
+            ban(peerIdHex);
+        }
+    }
+
+    private String addressOf(String peerIdHex) {
+        for (Peer peer : peers.values()) {
+            if (peer.peerIdHex.equals(peerIdHex)) {
+                return peer.address;
             }
         }
+        return "that has left";
     }
 
     private void ban(String peerIdHex) {
