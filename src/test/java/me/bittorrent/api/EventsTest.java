@@ -70,6 +70,12 @@ class EventsTest {
             });
         }
 
+        /** The first event that matches, within 10 s (others seen before it are passed over). */
+        Event next(Predicate<Event> wanted) throws InterruptedException {
+            List<Event> seen = until(wanted);
+            return seen.get(seen.size() - 1);
+        }
+
         /** Events up to and including the first that matches, within 10 s. */
         List<Event> until(Predicate<Event> wanted) throws InterruptedException {
             List<Event> seen = new ArrayList<>();
@@ -103,19 +109,19 @@ class EventsTest {
             assertEquals("reset", snapshot.get(0).name(), "a new connection starts with reset: " + snapshot);
 
             String second = ApiTest.upload(ApiTest.singleFile("events-second.bin", 40000).build(), null);
-            Event added = reader.until(e -> e.data().contains(second)).get(0);
+            Event added = reader.next(e -> e.data().contains(second));
             assertEquals("status", added.name());
             assertTrue(added.data().contains("\"name\":\"events-second.bin\""), added.data());
             assertTrue(added.data().contains("\"torrent_id\":\"" + second + "\""), added.data());
 
             given().contentType(ContentType.JSON).body("{\"speed_limit\": 77}").post("/settings/" + second)
                     .then().statusCode(200);
-            Event changed = reader.until(e -> e.data().contains("\"speed_limit\":77")).get(0);
+            Event changed = reader.next(e -> e.data().contains("\"speed_limit\":77"));
             lastId = changed.id();
             assertNotNull(lastId);
 
             given().post("/remove/" + first).then().statusCode(200);
-            Event removed = reader.until(e -> "removed".equals(e.name())).get(0);
+            Event removed = reader.next(e -> "removed".equals(e.name()));
             assertTrue(removed.data().contains(first), removed.data());
             assertTrue(Long.parseLong(removed.id()) > Long.parseLong(lastId), "ids increase");
         }
@@ -124,7 +130,10 @@ class EventsTest {
         try (EventReader reader = new EventReader(events, lastId)) {
             List<Event> replay = reader.until(e -> "removed".equals(e.name()));
             assertFalse(replay.stream().anyMatch(e -> "reset".equals(e.name())), replay.toString());
-            assertEquals(1, replay.size(), replay.toString());
+            // other tests' torrents share this application and may publish too: look at ours only
+            List<Event> ours = replay.stream()
+                    .filter(e -> e.data().contains(first) || e.data().contains(second)).toList();
+            assertEquals(1, ours.size(), replay.toString());
         }
         // an id this process never gave out (an older process's): a fresh snapshot
         try (EventReader reader = new EventReader(events, "17")) {
