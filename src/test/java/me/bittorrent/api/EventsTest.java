@@ -104,11 +104,12 @@ class EventsTest {
     void snapshotThenLiveChangesThenReplayFromLastEventId() throws Exception {
         String first = ApiTest.upload(ApiTest.singleFile("events-first.bin", 40000).build(), null);
         String lastId;
+        String second;
         try (EventReader reader = new EventReader(events, null)) {
             List<Event> snapshot = reader.until(e -> "status".equals(e.name()) && e.data().contains(first));
             assertEquals("reset", snapshot.get(0).name(), "a new connection starts with reset: " + snapshot);
 
-            String second = ApiTest.upload(ApiTest.singleFile("events-second.bin", 40000).build(), null);
+            second = ApiTest.upload(ApiTest.singleFile("events-second.bin", 40000).build(), null);
             Event added = reader.next(e -> e.data().contains(second));
             assertEquals("status", added.name());
             assertTrue(added.data().contains("\"name\":\"events-second.bin\""), added.data());
