@@ -116,16 +116,13 @@ public final class TorrentSession {
     private final Set<String> connecting = new HashSet<>();
     /** Addresses of seeds we hung up on because we have everything too. */
     private final Set<String> seedAddresses = new HashSet<>();
-    /** Banned peer ids (hex) and dialled addresses. */
-    private final Set<String> banned = new HashSet<>();
-    private final Map<String, Integer> strikes = new HashMap<>();
+    /** Strikes, bans and suspect blocks (STATE.md "Ban policy"). */
+    private final BanPolicy bans;
 
     /** Piece buffers of pieces being downloaded (one copy of each block from the network slice lands here). */
     private final Map<Integer, byte[]> buffers = new HashMap<>();
     /** Per piece being downloaded, the peer id (hex) that sent each block (for strikes when its hash fails). */
     private final Map<Integer, String[]> contributors = new HashMap<>();
-    /** Blocks of failed pieces that had several senders, to find the liar once the piece passes. */
-    private final SuspectBlocks suspects = new SuspectBlocks();
     private long pendingVerifyBytes;
     private int verifiesInFlight;
     private int readsInFlight;
@@ -177,6 +174,7 @@ public final class TorrentSession {
         boolean hasTrackers = meta.announceTiers().stream().anyMatch(t -> !t.isEmpty());
         this.announcer = new Announcer(vertx, context, new TrackerTiers(meta.announceTiers(), trackers), hasTrackers,
                 this::announceRequest, this::onTrackerAnswer, this::emit);
+        this.bans = new BanPolicy(meta.name(), peers);
         this.latest = buildSnapshot();
     }
 
@@ -575,7 +573,7 @@ public final class TorrentSession {
             }
             String address = entry.getKey();
             Long retry = retryAfterNanos.get(address);
-            if (peers.containsKey(address) || connecting.contains(address) || banned.contains(address)
+            if (peers.containsKey(address) || connecting.contains(address) || bans.isBanned(address)
                     || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
                 continue;
             }
@@ -592,7 +590,7 @@ public final class TorrentSession {
                     if (ar.failed()) {
                         if (String.valueOf(ar.cause().getMessage()).contains("ourselves")) {
                             known.remove(address); // the tracker handed us our own address
-                            banned.add(address);
+                            bans.banAddress(address);
                             return;
                         }
                         int failures = connectFailures.merge(address, 1, Integer::sum);
@@ -616,7 +614,7 @@ public final class TorrentSession {
 
     private void attach(PeerConnection connection, String address, boolean outbound) {
         Peer peer = new Peer(connection, address, outbound);
-        if (banned.contains(peer.peerIdHex) || banned.contains(address)) {
+        if (bans.isBanned(peer.peerIdHex) || bans.isBanned(address)) {
             connection.close("banned: sent corrupt data before");
             return;
         }
@@ -866,7 +864,7 @@ public final class TorrentSession {
     private void verify(int piece) {
         byte[] buffer = buffers.remove(piece);
         String[] senders = contributors.remove(piece);
-        boolean suspect = suspects.has(piece);
+        boolean suspect = bans.suspect(piece);
         int size = buffer.length;
         pendingVerifyBytes += size;
         verifiesInFlight++;
@@ -902,29 +900,9 @@ public final class TorrentSession {
     private record Checked(boolean ok, byte[][] blockDigests) {
     }
 
-    private static Set<String> distinct(String[] senders) {
-        Set<String> ids = new HashSet<>();
-        for (String id : senders) {
-            if (id != null) {
-                ids.add(id);
-            }
-        }
-        return ids;
-    }
-
     private void onVerified(int piece, String[] senders, byte[][] blockDigests) {
         picker.pieceVerified(piece);
-        Set<String> liars = blockDigests == null ? Set.of() : suspects.liars(piece, blockDigests);
-        for (String id : distinct(senders)) {
-            if (!liars.contains(id)) {
-                strikes.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null); // good data earns back trust
-            }
-        }
-        for (String id : liars) {
-            LOG.warnf("'%s': piece %d passed now; peer %s had sent corrupt blocks of it", meta.name(), piece,
-                    addressOf(id));
-            strike(id);
-        }
+        bans.pieceVerified(piece, senders, blockDigests);
         emit(new TorrentEvent.PieceVerified(piece));
         for (Peer peer : new ArrayList<>(peers.values())) {
             if (!peer.has.get(piece)) {
@@ -941,53 +919,11 @@ public final class TorrentSession {
 
     private void onHashFailed(int piece, String[] blockSenders, byte[][] blockDigests) {
         picker.pieceFailed(piece);
-        Set<String> senders = distinct(blockSenders);
-        List<String> from = new ArrayList<>();
-        for (Peer peer : peers.values()) {
-            if (senders.contains(peer.peerIdHex)) {
-                from.add(peer.address);
-            }
-        }
-        if (from.size() < senders.size()) {
-            from.add((senders.size() - from.size()) + " peer(s) now gone");
-        }
+        String from = bans.describeSenders(blockSenders);
         LOG.warnf("'%s': piece %d failed its hash check (data from %s), downloading it again", meta.name(), piece,
-                String.join(", ", from));
-        emit(new TorrentEvent.PieceFailed(piece, "hash mismatch (data from " + String.join(", ", from) + ")"));
-        if (senders.size() == 1) {
-            strike(senders.iterator().next()); // the only sender: it is the one that lied
-        } else {
-            // several senders: blaming all would ban an honest peer that shared pieces with a liar
-            suspects.failed(piece, blockSenders, blockDigests);
-        }
-    }
-
-    private void strike(String peerIdHex) {
-        if (strikes.merge(peerIdHex, 1, Integer::sum) >= STRIKES_TO_BAN && !banned.contains(peerIdHex)) {
-            ban(peerIdHex);
-        }
-    }
-
-    private String addressOf(String peerIdHex) {
-        for (Peer peer : peers.values()) {
-            if (peer.peerIdHex.equals(peerIdHex)) {
-                return peer.address;
-            }
-        }
-        return "that has left";
-    }
-
-    private void ban(String peerIdHex) {
-        banned.add(peerIdHex);
-        for (Peer peer : new ArrayList<>(peers.values())) {
-            if (peer.peerIdHex.equals(peerIdHex)) {
-                if (peer.outbound) {
-                    banned.add(peer.address);
-                }
-                LOG.warnf("'%s': peer %s banned after %d bad pieces", meta.name(), peer.address, STRIKES_TO_BAN);
-                peer.connection.close("banned: sent corrupt data");
-            }
-        }
+                from);
+        emit(new TorrentEvent.PieceFailed(piece, "hash mismatch (data from " + from + ")"));
+        bans.pieceFailed(piece, blockSenders, blockDigests);
     }
 
     private void onComplete() {
