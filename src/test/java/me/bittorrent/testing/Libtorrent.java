@@ -1,13 +1,12 @@
 package me.bittorrent.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Libtorrent {
 
-    private static final String PYTHON = "/usr/bin/python3";
-    private static Boolean available;
+    private static final String PYTHON = Tools.PYTHON;
 
     private Libtorrent() {
     }
@@ -38,38 +36,14 @@ public final class Libtorrent {
      * Makes a .torrent of {@code content} (file or folder) with libtorrent's own creator. {@code v1Only=false}
      * gives libtorrent 2's default: a hybrid v1+v2 torrent with BEP 47 padding files between files.
      */
-    public static Path createTorrent(Path content, int pieceSize, boolean v1Only, Path out)
-            throws IOException, InterruptedException {
-        String script = String.join("\n",
-                "import libtorrent as lt, sys, os",
-                "content, size, v1, out = sys.argv[1], int(sys.argv[2]), sys.argv[3] == 'true', sys.argv[4]",
-                "fs = lt.file_storage()",
-                "lt.add_files(fs, content)",
-                "ct = lt.create_torrent(fs, size, flags=lt.create_torrent.v1_only) if v1 "
-                        + "else lt.create_torrent(fs, size)",
-                "lt.set_piece_hashes(ct, os.path.dirname(os.path.abspath(content)))",
-                "open(out, 'wb').write(lt.bencode(ct.generate()))",
-                "print('ok')");
-        assertEquals("ok", python(script, content.toString(), String.valueOf(pieceSize), String.valueOf(v1Only),
-                out.toString()), "libtorrent could not create a torrent of " + content);
-        return out;
+    public static Path createTorrent(Path content, int pieceSize, boolean v1Only, Path out) throws IOException {
+        List<String> flags = v1Only ? List.of() : List.of("--hybrid");
+        return LibtorrentTorrentMaker.make(content, out, pieceSize, flags).torrent();
     }
 
     /** Skips the test (or fails it on CI) when /usr/bin/python3 cannot import libtorrent. */
-    public static synchronized void requireLibtorrent() throws IOException, InterruptedException {
-        if (available == null) {
-            try {
-                available = run(PYTHON, "-c", "import libtorrent; print('ok')").equals("ok");
-            } catch (IOException e) {
-                available = false;
-            }
-        }
-        if (!available) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("CI=true but " + PYTHON + " cannot import libtorrent: install python3-libtorrent");
-            }
-            assumeTrue(false, PYTHON + " cannot import libtorrent; skipping the libtorrent cross-check");
-        }
+    public static void requireLibtorrent() {
+        Tools.requireTool("libtorrent");
     }
 
     private static String python(String script, String... args) throws IOException, InterruptedException {
