@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
@@ -72,6 +73,7 @@ public final class TorrentSession {
     static final int MAX_READS_IN_FLIGHT = 32;
     static final int MAX_READS_PER_PEER = 8;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+    private static final AtomicLong SESSION_NUMBERS = new AtomicLong();
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_HALF_OPEN = 16;
     static final int MAX_KNOWN = 2000;
@@ -380,7 +382,11 @@ public final class TorrentSession {
             return Future.succeededFuture();
         }
         started = true;
-        disk = vertx.createSharedWorkerExecutor("bt-disk-" + meta.infoHash().hex().substring(0, 12), 1);
+        // Vert.x shares worker executors by name: the name must be unique per session, or two sessions of one
+        // torrent (a restart while the old one closes, a seeder and a leecher in one process) share a pool and
+        // the first to close it takes the other's queued disk work with it.
+        disk = vertx.createSharedWorkerExecutor("bt-disk-" + meta.infoHash().hex().substring(0, 12) + "-"
+                + SESSION_NUMBERS.incrementAndGet(), 1);
         netClient = vertx.createNetClient(new NetClientOptions().setTcpNoDelay(true)
                 .setConnectTimeout((int) HANDSHAKE_TIMEOUT.toMillis()));
         setState(resumeVerified == null ? CHECKING : DOWNLOADING);
