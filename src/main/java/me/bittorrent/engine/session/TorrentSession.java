@@ -186,6 +186,11 @@ public final class TorrentSession {
                 null);
     }
 
+    /** The session's one disk thread, for tests that must hold it busy (a disk slower than the network). */
+    WorkerExecutor diskExecutor() {
+        return disk;
+    }
+
     public TorrentMeta meta() {
         return meta;
     }

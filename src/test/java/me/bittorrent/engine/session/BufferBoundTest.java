@@ -105,7 +105,7 @@ class BufferBoundTest {
             }
             // the disk stalls: the session's one disk thread is busy with our task until we release it
             CountDownLatch release = new CountDownLatch(1);
-            WorkerExecutor disk = vertx.createSharedWorkerExecutor("bt-disk-" + meta.infoHash().hex().substring(0, 12), 1);
+            WorkerExecutor disk = leecher.diskExecutor();
             disk.executeBlocking(() -> release.await(60, TimeUnit.SECONDS), false);
             // requesting must stop: the downloaded counter stands still for 2 s while pieces wait for the disk
             long stallDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -128,7 +128,6 @@ class BufferBoundTest {
                     "stopped only at the pending-verify bound: " + stalled);
             assertEquals(0, stalled.requested(), "nothing left requested while the disk is stuck: " + stalled);
             release.countDown();
-            disk.close();
 
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!completed.isDone()) {
