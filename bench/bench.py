@@ -124,8 +124,8 @@ def main():
         ensure_jar(args.rebuild)
     started = datetime.datetime.now(datetime.timezone.utc)
     header = ["## bench %s" % started.strftime("%Y-%m-%d %H:%M UTC"), "",
-              "Machine: %s. Payload %d MiB (1 MiB pieces), %d round(s), interleaved. Clients: %s." % (
-                  machine(), args.size_mib, args.runs, ", ".join(args.clients)),
+              "Machine: %s. %d round(s), interleaved; scenarios %s; clients %s; payload %d MiB (1 MiB pieces)."
+              % (machine(), args.runs, ", ".join(args.scenarios), ", ".join(args.clients), args.size_mib),
               "Service: jvm = `%s`%s; HTTP Basic auth on every call." % (
                   " ".join(service.JVM_CMD), "; native = `%s`" % args.native if args.native else "")]
     payload = second = tracker = None

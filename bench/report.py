@@ -23,8 +23,10 @@ def fmt(value, digits=2):
     return "%.*f" % (digits, value)
 
 
-def table(header, lines):
-    out = ["| " + " | ".join(header) + " |", "|---" + "|---:" * (len(header) - 1) + "|"]
+def table(header, lines, text_columns=(0,)):
+    """A markdown table; numbers right-aligned, the columns in text_columns left-aligned."""
+    align = ["---" if i in text_columns or i - len(header) in text_columns else "---:" for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
     out += ["| " + " | ".join(line) + " |" for line in lines]
     return out
 
@@ -84,7 +86,7 @@ class Report:
             out += table(["client", "runs ok", "idle CPU % of a core", "anon RSS MiB", "peak RSS MiB",
                           "GET /status p50 ms", "p99 ms", "max ms", "body KiB"], lines)
         out += ["", "### Ratios and targets (issues 9 and 10)", ""]
-        out += table(["check", "measured", "target", ""], self.checks())
+        out += table(["check", "measured", "target", ""], self.checks(), (0, -1))
         out += ["", "### Every run", ""]
         lines = []
         for r in self.rows:
@@ -95,7 +97,8 @@ class Report:
             first = fmt(r["wall"]) if r["scenario"] != "many" else "idle %s%%" % fmt(r.get("idle"))
             lines.append([r["scenario"], r["client"], str(r["run"]), first, fmt(r["cpu"]), fmt(r["anon"], 0),
                           fmt(r["peak"], 0), "ok" if r["ok"] else "WRONG", r.get("note", "")])
-        out += table(["scenario", "client", "run", "s", "CPU s", "anon MiB", "peak MiB", "sha256", "note"], lines)
+        out += table(["scenario", "client", "run", "s", "CPU s", "anon MiB", "peak MiB", "sha256", "note"], lines,
+                     (0, 1, -2, -1))
         return "\n".join(out) + "\n"
 
     def _size(self):
@@ -114,10 +117,11 @@ class Report:
 
         def add(label, value, unit, target):
             if math.isnan(value):
-                return
+                return  # not measured in this run
+            digits = {"x": 2, "s": 2, "%": 2, "ms": 1, "MiB": 0}[unit]
             verdict = "" if target is None else ("pass" if value <= target else "FAIL")
-            lines.append([label, fmt(value) + " " + unit, "" if target is None else "<= %s %s" % (target, unit),
-                          verdict])
+            lines.append([label, "%s %s" % (fmt(value, digits), unit),
+                          "" if target is None else "<= %s %s" % (target, unit), verdict])
 
         g = self._get
         lt_wall, lt_cpu = g("download", "libtorrent", "wall"), g("download", "libtorrent", "cpu")
