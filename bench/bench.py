@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import leechers  # noqa: E402
+import many  # noqa: E402
 import service  # noqa: E402
 from report import Report  # noqa: E402
 from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noqa: E402
@@ -104,7 +105,7 @@ def attempt(rows, scenario, client, run, fn):
             rows.append(r)
             if r["scenario"] == "many":
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
-                    ", /status p99 %.1f ms" % r["p99"] if "p99" in r else ""))
+                    ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
             else:
                 log("  %s: %.2f s, %.2f CPU s, anon %.0f MiB, %s" % (r["client"], r["wall"], r["cpu"], r["anon"],
                                                                      "sha256 ok" if r["ok"] else "sha256 WRONG"))
@@ -124,8 +125,10 @@ def main():
         ensure_jar(args.rebuild)
     started = datetime.datetime.now(datetime.timezone.utc)
     header = ["## bench %s" % started.strftime("%Y-%m-%d %H:%M UTC"), "",
-              "Machine: %s. %d round(s), interleaved; scenarios %s; clients %s; payload %d MiB (1 MiB pieces)."
-              % (machine(), args.runs, ", ".join(args.scenarios), ", ".join(args.clients), args.size_mib),
+              "Machine: %s. %d round(s), interleaved; scenarios %s; clients %s%s." % (
+                  machine(), args.runs, ", ".join(args.scenarios), ", ".join(args.clients),
+                  "; payload %d MiB (1 MiB pieces)" % args.size_mib if set(args.scenarios) & {"download", "seed"}
+                  else ""),
               "Service: jvm = `%s`%s; HTTP Basic auth on every call." % (
                   " ".join(service.JVM_CMD), "; native = `%s`" % args.native if args.native else "")]
     payload = second = tracker = None
@@ -159,13 +162,15 @@ def main():
                     attempt(rows, "seed", c, run, lambda: service.seed_service(
                         run, c, service_cmd(c, args), ROOT, payload, args.timeout))
             if "many" in args.scenarios:
-                for c in services:
-                    attempt(rows, "many", c, run, lambda: service.many(
-                        run, c, service_cmd(c, args), ROOT, args.many_loaded, args.many_started, args.settle,
-                        args.window, args.requests))
-                if "libtorrent" in args.clients:
-                    attempt(rows, "many", "libtorrent", run, lambda: service.many_libtorrent(
-                        run, args.many_loaded, args.many_started, args.settle, args.window))
+                m = (args.many_loaded, args.many_started, args.settle, args.window)
+                for c in args.clients:
+                    if c in services:
+                        attempt(rows, "many", c, run, lambda: many.service(
+                            run, c, service_cmd(c, args), ROOT, *m, args.requests))
+                    elif c == "libtorrent":
+                        attempt(rows, "many", c, run, lambda: many.libtorrent(run, *m))
+                    elif c == "qbittorrent":
+                        attempt(rows, "many", c, run, lambda: many.qbittorrent(run, *m, args.requests))
     except Failed as e:
         log("FAILED: %s" % e)
         rows.append(dict(scenario="harness", client="-", run=0, error=str(e)))

@@ -58,12 +58,9 @@ def aria2(run, payload, timeout):
         shutil.rmtree(out, ignore_errors=True)
 
 
-QBT_CONF = """[LegalNotice]
+# a fresh qBittorrent profile: legal notice accepted, loopback only, TCP only, no DHT/LSD/PeX/UPnP, no queueing
+QBT_BASE_CONF = """[LegalNotice]
 Accepted=true
-
-[AutoRun]
-enabled=true
-program={hook} %I
 
 [BitTorrent]
 Session\\DHTEnabled=false
@@ -86,6 +83,13 @@ General\\Locale=en
 WebUI\\Address=127.0.0.1
 WebUI\\Port={webui_port}
 WebUI\\LocalHostAuth=false
+"""
+
+# ...with its "run external program on torrent finished" hook
+QBT_CONF = QBT_BASE_CONF + """
+[AutoRun]
+enabled=true
+program={hook} %I
 """
 
 

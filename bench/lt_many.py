@@ -15,14 +15,13 @@ def main():
     folder, save, started = sys.argv[1], sys.argv[2], int(sys.argv[3])
     pack = lt.default_settings()
     pack.update({"listen_interfaces": "127.0.0.1:0", "enable_dht": False, "enable_lsd": False,
-                 "enable_upnp": False, "enable_natpmp": False, "ssrf_mitigation": False,
-                 # as many active as started, like the service's max_concurrent_downloads in this scenario
-                 "active_downloads": started, "active_limit": max(started, 500), "active_checking": 5})
+                 "enable_upnp": False, "enable_natpmp": False, "ssrf_mitigation": False})
     ses = lt.session(pack)
     for i, name in enumerate(sorted(os.listdir(folder))):
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(os.path.join(folder, name))
         params.save_path = save
+        # not auto-managed: libtorrent's queue does not pause any of the started ones
         flags = params.flags & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
         if i >= started:
             flags |= lt.torrent_flags.paused

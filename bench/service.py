@@ -20,8 +20,7 @@ import threading
 import time
 import uuid
 
-from swarm import PYTHON, WORK, Failed, LtProcess, free_port, fresh_dir, log, proc_cpu, proc_figures, proc_mem, \
-    stop_process, write_dead_torrents
+from swarm import WORK, Failed, LtProcess, free_port, fresh_dir, proc_cpu, proc_figures, proc_mem, stop_process
 
 # the README's run command, from the repository root
 JVM_CMD = ["java", "-jar", "target/quarkus-app/quarkus-run.jar"]
@@ -299,88 +298,3 @@ def _leech_from(client, run, payload, seeder_pid, seeder_port, timeout):
             leech.proc.kill()
             leech.proc.wait()
         shutil.rmtree(out, ignore_errors=True)
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
-
-
-def many(run, variant, cmd, cwd, loaded, started, settle, window, requests):
-    """`loaded` torrents uploaded, `started` of them started; their only trackers are a closed port on loopback.
-    Idle CPU over `window` s (after `settle` s), anon RSS, then GET /status latency over `requests` requests."""
-    folder = fresh_dir("many-")
-    svc = Service(variant, cmd, cwd)
-    try:
-        torrents = write_dead_torrents(folder, loaded, dead_port=free_port())
-        svc.wait_ready()
-        conn = http.client.HTTPConnection("127.0.0.1", svc.http_port, timeout=60)
-        t0 = time.monotonic()
-        ids = [svc.upload(t, conn) for t in torrents]
-        svc.post("/settings", {"max_concurrent_downloads": max(1, started)}, conn)
-        for tid in ids[:started]:
-            svc.post("/start/" + tid, conn=conn)
-        log("%s: %d torrents uploaded, %d started in %.1f s; idle for %d + %d s"
-            % (variant, loaded, started, time.monotonic() - t0, settle, window))
-        conn.close()
-        return _idle_and_status(variant, run, svc.proc.pid, settle, window,
-                                lambda: _status_latencies(svc, requests), started)
-    finally:
-        svc.close()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _idle_and_status(client, run, pid, settle, window, latencies, started):
-    time.sleep(settle)  # not a poll: the harness does nothing while the client settles
-    cpu0, t0 = proc_cpu(pid), time.monotonic()
-    time.sleep(window)
-    idle = (proc_cpu(pid) - cpu0) / (time.monotonic() - t0) * 100
-    anon, peak = proc_mem(pid)
-    lat, running, size = latencies() if latencies else (None, None, None)
-    extra = dict(idle=idle)
-    note = ""
-    if lat:
-        extra.update(p50=percentile(lat, 50) * 1000, p99=percentile(lat, 99) * 1000, pmax=max(lat) * 1000,
-                     body_kib=size / 1024)
-        note = "%d of %d started torrents running or queued" % (running, started)
-    return result("many", client, run, float("nan"), dict(cpu=float("nan"), anon=anon, peak=peak), True, note,
-                  **extra)
-
-
-def _status_latencies(svc, requests):
-    conn = http.client.HTTPConnection("127.0.0.1", svc.http_port, timeout=60)
-    try:
-        lat, body = [], b""
-        for _ in range(requests):
-            t = time.perf_counter()
-            status, body = svc.request("GET", "/status", conn=conn)
-            lat.append(time.perf_counter() - t)
-            if status != 200:
-                raise Failed("GET /status answered %d" % status)
-        states = [s.get("state") for s in json.loads(body).values()]
-        running = sum(1 for s in states if s in ("downloading", "queued", "checking"))
-        return lat, running, len(body)
-    finally:
-        conn.close()
-
-
-def many_libtorrent(run, loaded, started, settle, window):
-    """libtorrent's side: the same kind of torrents in one session (bench/lt_many.py), same windows."""
-    folder = fresh_dir("many-lt-")
-    write_dead_torrents(os.path.join(folder, "t"), loaded, dead_port=free_port())
-    proc = subprocess.Popen([PYTHON, "-u", os.path.join(os.path.dirname(os.path.abspath(__file__)), "lt_many.py"),
-                             os.path.join(folder, "t"), os.path.join(folder, "dl"), str(started)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            stderr=open(os.path.join(WORK, "lt-many.err"), "w"))
-    try:
-        line = proc.stdout.readline()  # blocks until it has added and started them
-        if not line.startswith("ready"):
-            raise Failed("lt_many.py: %r, see bench/.work/lt-many.err" % line)
-        return _idle_and_status("libtorrent", run, proc.pid, settle, window, None, started)
-    finally:
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
-        stop_process(proc, 10)
-        shutil.rmtree(folder, ignore_errors=True)

@@ -164,7 +164,7 @@ def bencode(value):
 
 def write_dead_torrents(folder, count, dead_port, size=128 * MIB, piece=512 * 1024):
     """`count` distinct single-file torrents whose only trackers (HTTP and UDP) are a closed port on loopback:
-    no peer will ever be found. Their data does not exist. Returns the paths."""
+    no peer will ever be found. Their data does not exist. Returns (path, info-hash) of each."""
     os.makedirs(folder, exist_ok=True)
     http_url = "http://127.0.0.1:%d/announce" % dead_port
     udp_url = "udp://127.0.0.1:%d/announce" % dead_port
@@ -175,7 +175,7 @@ def write_dead_torrents(folder, count, dead_port, size=128 * MIB, piece=512 * 10
         path = os.path.join(folder, "many-%04d.torrent" % i)
         with open(path, "wb") as f:
             f.write(bencode({"announce": http_url, "announce-list": [[http_url], [udp_url]], "info": info}))
-        paths.append(path)
+        paths.append((path, hashlib.sha1(bencode(info)).hexdigest()))
     return paths
 
 
