@@ -6,8 +6,8 @@ Scenarios, each run once per round, rounds interleaved:
   download  every leecher fetches the payload from one libtorrent seeder; this service cold (launched from
             scratch with the README's command) and then warm (the same process, a second torrent)
   seed      this service, then a libtorrent seeder, seeding the payload to a libtorrent leecher
-  many      this service with many torrents loaded and some started, no reachable peers: idle CPU, memory,
-            GET /status latency (and libtorrent with the same torrents: idle CPU, memory)
+  many      this service, libtorrent and qBittorrent with many torrents loaded and some started, no reachable
+            peer: idle CPU, memory, latency of the status call (GET /status; qBittorrent's torrents/info)
 """
 import argparse
 import datetime
@@ -18,6 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 
 import leechers  # noqa: E402
 import many  # noqa: E402
@@ -181,7 +182,7 @@ def main():
             tracker.close()
     report = Report(rows, args.runs, args.size_mib << 20)
     report.many_label = "%d loaded, %d started, their trackers a closed port on loopback; idle CPU over %d s " \
-                        "(after %d s), GET /status timed %d times" % (args.many_loaded, args.many_started,
+                        "(after %d s), status call timed %d times" % (args.many_loaded, args.many_started,
                                                                        args.window, args.settle, args.requests)
     text = report.markdown(header)
     path = os.path.join(WORK, "results-%s.md" % started.strftime("%Y%m%d-%H%M"))

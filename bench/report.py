@@ -127,23 +127,23 @@ class Report:
 
         g = self._get
         lt_wall, lt_cpu = g("download", "libtorrent", "wall"), g("download", "libtorrent", "cpu")
-        ratio("jvm warm done / libtorrent done (10)", g("download", "jvm warm", "wall"), lt_wall, 0.8)
-        ratio("jvm warm CPU / libtorrent CPU (10)", g("download", "jvm warm", "cpu"), lt_cpu, 0.8)
+        ratio("jvm warm done / libtorrent done (issue 10)", g("download", "jvm warm", "wall"), lt_wall, 0.8)
+        ratio("jvm warm CPU / libtorrent CPU (issue 10)", g("download", "jvm warm", "cpu"), lt_cpu, 0.8)
         ratio("jvm cold done / libtorrent done", g("download", "jvm cold", "wall"), lt_wall, None)
         ratio("jvm cold CPU / libtorrent CPU", g("download", "jvm cold", "cpu"), lt_cpu, None)
-        add("jvm cold anon RSS at completion (10)", g("download", "jvm cold", "anon"), "MiB", 150)
-        add("jvm cold peak RSS (10)", g("download", "jvm cold", "peak"), "MiB", 200)
-        ratio("jvm seeding: leecher done / with libtorrent seeder (10)", g("seed", "jvm", "wall"),
+        add("jvm cold anon RSS at completion (issue 10)", g("download", "jvm cold", "anon"), "MiB", 150)
+        add("jvm cold peak RSS (issue 10)", g("download", "jvm cold", "peak"), "MiB", 200)
+        ratio("jvm seeding: leecher done / with libtorrent seeder (issue 10)", g("seed", "jvm", "wall"),
               g("seed", "libtorrent", "wall"), 1.0)
-        ratio("jvm seeding: seeder CPU / libtorrent seeder CPU (10)", g("seed", "jvm", "cpu"),
+        ratio("jvm seeding: seeder CPU / libtorrent seeder CPU (issue 10)", g("seed", "jvm", "cpu"),
               g("seed", "libtorrent", "cpu"), 1.0)
-        add("jvm many: idle CPU % of a core (10)", g("many", "jvm", "idle"), "%", 1)
-        add("jvm many: anon RSS (10)", g("many", "jvm", "anon"), "MiB", 150)
-        add("jvm many: GET /status p99 (10)", g("many", "jvm", "p99"), "ms", 20)
-        add("native start -> ready (9)", g("download", "native cold", "ready"), "s", 0.2)
-        add("native cold anon RSS at completion (9)", g("download", "native cold", "anon"), "MiB", 100)
-        add("native warm anon RSS at completion (9)", g("download", "native warm", "anon"), "MiB", 100)
-        ratio("native warm CPU / jvm warm CPU, per GiB (9)", g("download", "native warm", "cpu"),
+        add("jvm many: idle CPU % of a core (issue 10)", g("many", "jvm", "idle"), "%", 1)
+        add("jvm many: anon RSS (issue 10)", g("many", "jvm", "anon"), "MiB", 150)
+        add("jvm many: GET /status p99 (issue 10)", g("many", "jvm", "p99"), "ms", 20)
+        add("native start -> ready (issue 9)", g("download", "native cold", "ready"), "s", 0.2)
+        add("native cold anon RSS at completion (issue 9)", g("download", "native cold", "anon"), "MiB", 100)
+        add("native warm anon RSS at completion (issue 9)", g("download", "native warm", "anon"), "MiB", 100)
+        ratio("native warm CPU / jvm warm CPU, per GiB (issue 9)", g("download", "native warm", "cpu"),
               g("download", "jvm warm", "cpu"), 1.2)
         ratio("native cold CPU (whole process) / jvm warm CPU", g("download", "native cold", "cpu"),
               g("download", "jvm warm", "cpu"), None)
