@@ -55,6 +55,24 @@ def machine():
     return "%s, %s, %d cores, load %s at start" % (platform.node(), model, os.cpu_count(), " ".join(load))
 
 
+def built(path):
+    if not os.path.exists(path):
+        return "-"
+    return datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def revision():
+    """The commit measured (with '+changes' when the work tree differs from it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def parse_args():
     p = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,8 +148,9 @@ def main():
                   machine(), args.runs, ", ".join(args.scenarios), ", ".join(args.clients),
                   "; payload %d MiB (1 MiB pieces)" % args.size_mib if set(args.scenarios) & {"download", "seed"}
                   else ""),
-              "Service: jvm = `%s`%s; HTTP Basic auth on every call." % (
-                  " ".join(service.JVM_CMD), "; native = `%s`" % args.native if args.native else "")]
+              "Repository at commit %s. Service: jvm = `%s` (jar built %s)%s; HTTP Basic auth on every call." % (
+                  revision(), " ".join(service.JVM_CMD), built(os.path.join(ROOT, service.JVM_CMD[-1])),
+                  "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")]
     payload = second = tracker = None
     seeders = []
     rows = []
