@@ -204,7 +204,7 @@ def main():
                         "(after %d s), status call timed %d times" % (args.many_loaded, args.many_started,
                                                                        args.window, args.settle, args.requests)
     text = report.markdown(header)
-    path = os.path.join(WORK, "results-%s.md" % started.strftime("%Y%m%d-%H%M"))
+    path = os.path.join(WORK, "results-%s.md" % started.strftime("%Y%m%d-%H%M%S"))
     with open(path, "w") as f:
         f.write(text)
     print()

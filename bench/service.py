@@ -268,6 +268,7 @@ def seed_libtorrent(run, payload, timeout):
 def seed_service(run, variant, cmd, cwd, payload, timeout):
     """This service seeding the payload (a hard link of it in its download folder, checked at start)."""
     svc = Service(variant, cmd, cwd)
+    before = os.stat(payload.path)
     try:
         os.makedirs(svc.download_dir)
         os.link(payload.path, os.path.join(svc.download_dir, payload.name))
@@ -279,6 +280,12 @@ def seed_service(run, variant, cmd, cwd, payload, timeout):
         return _leech_from(variant, run, payload, svc.proc.pid, svc.peer_port, timeout)
     finally:
         svc.close()
+        after = os.stat(payload.path)
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            # the link shares the cached payload: a seeder that writes to it spoils every later run
+            os.unlink(payload.path + ".sha256")
+            raise Failed("the service changed the payload it seeds (a hard link of bench/.work/data/%s); the "
+                         "cache is dropped, the next run writes a new one" % payload.name)
 
 
 def _leech_from(client, run, payload, seeder_pid, seeder_port, timeout):

@@ -113,6 +113,11 @@ class Payload:
         base = "bench-%dMiB" % size_mib
         original = os.path.join(self.data_dir, base + ".bin")
         if not os.path.exists(original + ".sha256"):
+            # a new payload: links and torrents made from an older one are stale
+            for folder in (self.data_dir, WORK):
+                for f in os.listdir(folder):
+                    if f.startswith(base + "-") or f.startswith(base + "."):
+                        os.unlink(os.path.join(folder, f))
             log("writing %d MiB of random data to %s (once; cached)" % (size_mib, original))
             h = hashlib.sha256()
             with open(original + ".part", "wb") as f:
