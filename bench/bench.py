@@ -16,6 +16,7 @@ import platform
 import subprocess
 import sys
 import time
+import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
@@ -128,7 +129,10 @@ def attempt(rows, scenario, client, run, fn):
             else:
                 log("  %s: %.2f s, %.2f CPU s, anon %.0f MiB, %s" % (r["client"], r["wall"], r["cpu"], r["anon"],
                                                                      "sha256 ok" if r["ok"] else "sha256 WRONG"))
-    except Failed as e:
+    except Exception as e:  # Failed, or a fault of the harness: either way the other measurements go on
+        if not isinstance(e, Failed):
+            traceback.print_exc()
+            e = "%s: %s" % (type(e).__name__, e)
         log("  %s FAILED: %s" % (client, e))
         names = [client + " cold", client + " warm"] if scenario == "download" and client in ("jvm", "native") \
             else [client]
