@@ -120,7 +120,7 @@ class Report:
         def add(label, value, unit, target):
             if math.isnan(value):
                 return  # not measured in this run
-            digits = {"x": 2, "s": 2, "%": 2, "ms": 1, "MiB": 0}[unit]
+            digits = {"x": 2, "s": 2, "%": 2, "ms": 1, "MiB": 1}[unit]
             verdict = "" if target is None else ("pass" if value <= target else "FAIL")
             lines.append([label, "%s %s" % (fmt(value, digits), unit),
                           "" if target is None else "<= %s %s" % (target, unit), verdict])
