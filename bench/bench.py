@@ -29,6 +29,9 @@ from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noq
 
 CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native"]
 SCENARIOS = ["download", "seed", "many"]
+# option: (default, with --quick)
+SIZES = dict(size_mib=(1024, 64), many_loaded=(1000, 50), many_started=(200, 10), settle=(15, 3), window=(30, 5),
+             requests=(200, 50))
 
 
 def ensure_jar(rebuild):
@@ -78,7 +81,7 @@ def parse_args():
     p = argparse.ArgumentParser(prog="bench/run.sh", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-n", "--runs", type=int, default=1, help="rounds (default 1); medians over them")
-    p.add_argument("-s", "--size-mib", type=int, default=1024, help="payload size (default 1024)")
+    p.add_argument("-s", "--size-mib", type=int, help="payload size (default 1024)")
     p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of %s" % SCENARIOS)
     p.add_argument("-c", "--clients", default=",".join(CLIENTS),
                    help="comma-separated, in the order they run each round (default %s; native only with "
@@ -88,13 +91,19 @@ def parse_args():
                         "beside the JVM's (env BTME_NATIVE)")
     p.add_argument("-p", "--tracker-port", type=int, default=46969, help="opentracker's port (in the torrents)")
     p.add_argument("-t", "--timeout", type=int, default=600, help="seconds per download (default 600)")
-    p.add_argument("--many-loaded", type=int, default=1000, help="torrents loaded in 'many' (default 1000)")
-    p.add_argument("--many-started", type=int, default=200, help="of them started (default 200)")
-    p.add_argument("--settle", type=int, default=15, help="'many': seconds after the starts before measuring")
-    p.add_argument("--window", type=int, default=30, help="'many': seconds of idle CPU measured (default 30)")
-    p.add_argument("--requests", type=int, default=200, help="'many': GET /status requests timed (default 200)")
+    p.add_argument("--many-loaded", type=int, help="torrents loaded in 'many' (default 1000)")
+    p.add_argument("--many-started", type=int, help="of them started (default 200)")
+    p.add_argument("--settle", type=int, help="'many': seconds after the starts before measuring (default 15)")
+    p.add_argument("--window", type=int, help="'many': seconds of idle CPU measured (default 30)")
+    p.add_argument("--requests", type=int, help="'many': status calls timed (default 200)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar first")
+    p.add_argument("--quick", action="store_true",
+                   help="a check of the harness, not a measurement: 64 MiB, 50 torrents loaded, 10 started, "
+                        "3 + 5 s idle, 50 status calls (options given explicitly still win)")
     args = p.parse_args()
+    for attr, (full, quick) in SIZES.items():  # an option given explicitly wins over --quick
+        if getattr(args, attr) is None:
+            setattr(args, attr, quick if args.quick else full)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     args.clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     for s in args.scenarios:
@@ -147,7 +156,8 @@ def main():
     if "jvm" in services:
         ensure_jar(args.rebuild)
     started = datetime.datetime.now(datetime.timezone.utc)
-    header = ["## bench %s" % started.strftime("%Y-%m-%d %H:%M UTC"), "",
+    header = ["## bench %s%s" % (started.strftime("%Y-%m-%d %H:%M UTC"),
+                                  " (--quick: a check of the harness, not a measurement)" if args.quick else ""), "",
               "Machine: %s. %d round(s), interleaved; scenarios %s; clients %s%s." % (
                   machine(), args.runs, ", ".join(args.scenarios), ", ".join(args.clients),
                   "; payload %d MiB (1 MiB pieces)" % args.size_mib if set(args.scenarios) & {"download", "seed"}
