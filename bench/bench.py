@@ -132,7 +132,9 @@ def attempt(rows, scenario, client, run, fn):
         got = fn()
         for r in got if isinstance(got, list) else [got]:
             rows.append(r)
-            if r["scenario"] == "many":
+            if r.get("error"):
+                log("  %s FAILED: %s" % (r["client"], r["error"]))
+            elif r["scenario"] == "many":
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
                     ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
             else:

@@ -228,29 +228,30 @@ def clock_note(source, lag):
 
 # ---------------------------------------------------------------- scenarios
 
-def download(run, variant, cmd, cwd, first, second, timeout, warm=True):
-    """Cold: launch -> `first` complete (whole process). Warm: then `second` from POST /start -> complete."""
+def download(run, variant, cmd, cwd, first, second, timeout):
+    """Cold: launch -> `first` complete (whole process). Warm: then `second` from POST /start -> complete.
+    A failure of the cold download fails both; a failure of the warm one is its row only."""
     svc = Service(variant, cmd, cwd)
-    rows = []
     try:
         ready = svc.wait_ready()
         svc.connect_events()
         tid = svc.upload(first.torrent)
         svc.post("/start/" + tid)
         at, figures, source, lag = svc.wait_completed(tid, timeout)
-        rows.append(result("download", variant + " cold", run, at - svc.launched, figures,
-                           first.verify(svc.download_dir), "ready in %.2f s; %s" % (ready, clock_note(source, lag)),
-                           ready=ready))
-        if warm:
+        cold = result("download", variant + " cold", run, at - svc.launched, figures, first.verify(svc.download_dir),
+                      "ready in %.2f s; %s" % (ready, clock_note(source, lag)), ready=ready)
+        try:
             tid = svc.upload(second.torrent)
             cpu0 = proc_cpu(svc.proc.pid)
             t0 = time.monotonic()
             svc.post("/start/" + tid)
             at, figures, source, lag = svc.wait_completed(tid, timeout)
             figures = dict(figures, cpu=figures["cpu"] - cpu0)
-            rows.append(result("download", variant + " warm", run, at - t0, figures,
-                               second.verify(svc.download_dir), clock_note(source, lag)))
-        return rows
+            warm = result("download", variant + " warm", run, at - t0, figures, second.verify(svc.download_dir),
+                          clock_note(source, lag))
+        except Failed as e:
+            warm = dict(scenario="download", client=variant + " warm", run=run, error=str(e))
+        return [cold, warm]
     finally:
         svc.close()
 
