@@ -185,7 +185,8 @@ def main():
                                 lambda: leechers.LEECHERS[c](run, payload, args.timeout))
                     else:
                         attempt(rows, "download", c, run, lambda: service.download(
-                            run, c, service_cmd(c, args), ROOT, payload, second, args.timeout))
+                            run, c, service_cmd(c, args), ROOT, payload, second, args.timeout,
+                            then_seed="seed" in args.scenarios))
                     for s in seeders:
                         if s.proc.poll() is not None:
                             raise Failed("a libtorrent seeder died (status %s), see bench/.work/lt-seed-*.err"

@@ -228,9 +228,10 @@ def clock_note(source, lag):
 
 # ---------------------------------------------------------------- scenarios
 
-def download(run, variant, cmd, cwd, first, second, timeout):
+def download(run, variant, cmd, cwd, first, second, timeout, then_seed=False):
     """Cold: launch -> `first` complete (whole process). Warm: then `second` from POST /start -> complete.
-    A failure of the cold download fails both; a failure of the warm one is its row only."""
+    With then_seed, the same process then seeds `first` to a libtorrent leecher (seeding, warm).
+    A failure of the cold download fails every row; a failure of a later step is its row only."""
     svc = Service(variant, cmd, cwd)
     try:
         ready = svc.wait_ready()
@@ -251,7 +252,13 @@ def download(run, variant, cmd, cwd, first, second, timeout):
                           clock_note(source, lag))
         except Failed as e:
             warm = dict(scenario="download", client=variant + " warm", run=run, error=str(e))
-        return [cold, warm]
+        if not then_seed:
+            return [cold, warm]
+        try:
+            seeding = _leech_from(variant + " warm", run, first, svc.proc.pid, svc.peer_port, timeout)
+        except Failed as e:
+            seeding = dict(scenario="seed", client=variant + " warm", run=run, error=str(e))
+        return [cold, warm, seeding]
     finally:
         svc.close()
 
@@ -300,7 +307,7 @@ def _leech_from(client, run, payload, seeder_pid, seeder_port, timeout):
         anon, peak = proc_mem(seeder_pid)
         leech.close()
         return result("seed", client, run, done - leech.launched, dict(cpu=cpu, anon=anon, peak=peak),
-                      payload.verify(out), "leecher launch -> done; seeder CPU during it")
+                      payload.verify(out))
     finally:
         if leech.proc.poll() is None:
             leech.proc.kill()
