@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Loopback download benchmark: a 1 GiB torrent from one libtorrent seeder (behind opentracker), fetched in
-# turn by a libtorrent leecher, aria2c and this service. See bench/README.md.
-#   bench/run.sh [-n RUNS] [-s SIZE_MIB] [-p TRACKER_PORT] [-c libtorrent,aria2,service] [-t TIMEOUT_S] [--rebuild]
+# bittorrent-me benchmark on loopback beside python-libtorrent, aria2 and qBittorrent-nox: download (cold and warm),
+# seeding, many torrents; medians and the ratios of issues 9 and 10. See bench/README.md.
+#   bench/run.sh [-n RUNS] [-s SIZE_MIB] [--scenarios download,seed,many] [-c CLIENTS] [--native RUNNER] ...
+#   bench/run.sh --help
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import libtorrent' 2>/dev/null || missing+=(python3-libtorrent)
 command -v opentracker >/dev/null || missing+=(opentracker)
-command -v aria2c >/dev/null || missing+=(aria2)
 command -v java >/dev/null || missing+=("a JDK 17+")
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "bench: missing ${missing[*]} (Debian: apt-get install python3-libtorrent opentracker aria2)" >&2
+  echo "bench: missing ${missing[*]} (Debian: apt-get install python3-libtorrent opentracker)" >&2
   exit 2
 fi
+for optional in aria2c qbittorrent-nox; do
+  command -v "$optional" >/dev/null || echo "bench: note: $optional is not installed; leave it out with -c" >&2
+done
 if [ "$(id -u)" -ne 0 ]; then
   echo "bench: note: opentracker chroots and drops to user _opentracker, which needs root" >&2
 fi
