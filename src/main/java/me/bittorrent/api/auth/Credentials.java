@@ -64,6 +64,10 @@ public class Credentials {
                     + "downloads. Use it only behind a proxy that signs users in.");
             return;
         }
+        if (config.localhostBypass()) {
+            LOG.warn("Sign-in is bypassed for 127.0.0.1 and ::1 (BT_AUTH_LOCALHOST_BYPASS=true): any program on "
+                    + "this machine, and a reverse proxy on it, can drive the service without a password");
+        }
         StoredCredentials stored;
         try {
             stored = files.load();
