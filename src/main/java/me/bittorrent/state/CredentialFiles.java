@@ -18,9 +18,11 @@ import java.security.SecureRandom;
 /**
  * The sign-in files of the state folder (BLOCKING: call at start-up or from a worker thread):
  * <pre>
- *   credentials.json   {@link StoredCredentials}
- *   session.key        32 random bytes that sign the session cookies, so sessions survive a restart
+ *   auth/credentials.json   {@link StoredCredentials}
+ *   auth/session.key        32 random bytes that sign the session cookies, so sessions survive a restart
  * </pre>
+ * A folder of their own: the torrent repository clears leftover temp files of the state folder while the service
+ * starts, at the moment these files may be written.
  * Both are replaced atomically ({@link AtomicFiles}) and readable by the owner only (mode 600). Callers
  * serialise their writes (one writer: the auth layer's Credentials bean, under its lock).
  */
@@ -29,7 +31,7 @@ public class CredentialFiles {
 
     static final int KEY_BYTES = 32;
 
-    private final Path stateDir;
+    private final Path dir;
     private final ObjectMapper json = new ObjectMapper()
             .registerModule(new JavaTimeModule())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -39,15 +41,15 @@ public class CredentialFiles {
 
     @Inject
     public CredentialFiles(@ConfigProperty(name = "bt.state-dir") Path stateDir) {
-        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.dir = stateDir.toAbsolutePath().normalize().resolve("auth");
     }
 
     public Path credentialsFile() {
-        return stateDir.resolve("credentials.json");
+        return dir.resolve("credentials.json");
     }
 
     public Path sessionKeyFile() {
-        return stateDir.resolve("session.key");
+        return dir.resolve("session.key");
     }
 
     /** The saved credentials, {@link StoredCredentials#NONE} when there is no file; a damaged file is an error. */

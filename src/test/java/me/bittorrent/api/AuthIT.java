@@ -68,12 +68,12 @@ class AuthIT {
                 basic(app, generated).get("/status").then().statusCode(401);
                 as(app).get("/auth/me").then().statusCode(401);
 
-                String file = Files.readString(app.stateDir().resolve("credentials.json"));
+                String file = Files.readString(app.stateDir().resolve("auth/credentials.json"));
                 assertFalse(file.contains(PERMANENT), "the password is never stored in clear");
                 assertTrue(file.contains("PBKDF2WithHmacSHA256"), file);
                 for (String secret : new String[] {"credentials.json", "session.key"}) {
                     assertEquals("rw-------", PosixFilePermissions.toString(
-                            Files.getPosixFilePermissions(app.stateDir().resolve(secret))), secret);
+                            Files.getPosixFilePermissions(app.stateDir().resolve("auth").resolve(secret))), secret);
                 }
 
                 app.restart();

@@ -188,6 +188,7 @@ class DashboardIT {
 
     /** Preferences > API keys: one created (shown once) works as Bearer; revoked, it is refused at once. Then sign out. */
     private void apiKeysAndSignOut(ChromeDriver driver, WebDriverWait wait, AppProcess app) {
+        wait.until(d -> toastTexts(d).isEmpty()); // the last toasts cover the dialog's lower buttons until they go
         driver.findElement(By.id("preferences-button")).click();
         wait.until(d -> d.findElement(By.id("account")).isDisplayed());
         assertTrue(driver.findElement(By.id("account-source")).getText().contains("BT_PASSWORD"),

@@ -9,9 +9,12 @@ import me.bittorrent.state.CredentialFiles;
 import me.bittorrent.state.StoredCredentials;
 import org.jboss.logging.Logger;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -43,8 +46,13 @@ public class Credentials {
     private static final int MAX_VERIFIED_REMEMBERED = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Everything a check needs, replaced as a whole. {@code verified}: keyed digests of accepted Basic pairs. */
-    private record Snapshot(PasswordSource source, StoredCredentials.Password password,
+    /**
+     * Everything a check needs, replaced as a whole. {@code password}: the PBKDF2 hash of a saved password;
+     * {@code inMemory}: for a password from the environment or generated at start, its HMAC with a key of this
+     * process (no PBKDF2: that password is in this process' memory anyway and never stored, and hashing it would
+     * cost seconds at every start on a small machine). {@code verified}: keyed digests of accepted Basic pairs.
+     */
+    private record Snapshot(PasswordSource source, StoredCredentials.Password password, byte[] inMemory,
             StoredCredentials stored, Map<String, StoredCredentials.ApiKey> keysByDigest, Set<String> verified) {
     }
 
@@ -56,6 +64,8 @@ public class Credentials {
     SessionTokens sessions;
 
     private volatile Snapshot snapshot;
+    /** Keys the in-memory digest of an environment or generated password; never leaves this process. */
+    private final byte[] processKey = randomBytes(32);
 
     void onStart(@Observes StartupEvent event) {
         sessions.loadKey();
@@ -78,14 +88,14 @@ public class Credentials {
         }
         Optional<String> environment = config.password().filter(p -> !p.isBlank());
         if (environment.isPresent()) {
-            snapshot = snapshot(PasswordSource.ENVIRONMENT, PasswordHashing.hash(environment.get()), stored);
+            snapshot = snapshot(PasswordSource.ENVIRONMENT, null, inMemory(environment.get()), stored);
             LOG.infof("Sign-in required: user '%s', password from BT_PASSWORD", config.username());
         } else if (stored.password() != null) {
-            snapshot = snapshot(PasswordSource.SAVED, stored.password(), stored);
+            snapshot = snapshot(PasswordSource.SAVED, stored.password(), null, stored);
             LOG.infof("Sign-in required: user '%s', password saved in Preferences", config.username());
         } else {
             String generated = randomToken(12);
-            snapshot = snapshot(PasswordSource.GENERATED, PasswordHashing.hash(generated), stored);
+            snapshot = snapshot(PasswordSource.GENERATED, null, inMemory(generated), stored);
             // one clear line, as qBittorrent 4.6+ prints its temporary password
             LOG.infof("No password is set. Sign in as '%s' with the temporary password %s (valid until the next "
                     + "start; set a permanent one in Preferences or with BT_PASSWORD)", config.username(), generated);
@@ -112,7 +122,10 @@ public class Credentials {
         Snapshot current = snapshot;
         boolean userOk = MessageDigest.isEqual(user.getBytes(StandardCharsets.UTF_8),
                 config.username().getBytes(StandardCharsets.UTF_8));
-        boolean passwordOk = PasswordHashing.matches(current.password(), password);
+        boolean passwordOk = current.inMemory() != null
+                ? password.length() <= PasswordHashing.MAX_LENGTH
+                        && MessageDigest.isEqual(current.inMemory(), hmac(processKey, password))
+                : PasswordHashing.matches(current.password(), password);
         if (userOk && passwordOk) {
             if (current.verified().size() >= MAX_VERIFIED_REMEMBERED) {
                 current.verified().clear();
@@ -138,7 +151,7 @@ public class Credentials {
         StoredCredentials stored = new StoredCredentials(hashed, snapshot.stored().apiKeys());
         save(stored);
         sessions.rotateKey(); // a new password ends every session signed with the old key
-        snapshot = snapshot(PasswordSource.SAVED, hashed, stored);
+        snapshot = snapshot(PasswordSource.SAVED, hashed, null, stored);
         LOG.info("The permanent password was changed in Preferences; every other session was signed out");
     }
 
@@ -190,7 +203,7 @@ public class Credentials {
         Snapshot current = snapshot;
         StoredCredentials stored = new StoredCredentials(current.stored().password(), keys);
         save(stored);
-        snapshot = new Snapshot(current.source(), current.password(), stored, byDigest(stored),
+        snapshot = new Snapshot(current.source(), current.password(), current.inMemory(), stored, byDigest(stored),
                 current.verified());
     }
 
@@ -202,9 +215,23 @@ public class Credentials {
         }
     }
 
-    private static Snapshot snapshot(PasswordSource source, StoredCredentials.Password password,
+    private static Snapshot snapshot(PasswordSource source, StoredCredentials.Password password, byte[] inMemory,
             StoredCredentials stored) {
-        return new Snapshot(source, password, stored, byDigest(stored), ConcurrentHashMap.newKeySet());
+        return new Snapshot(source, password, inMemory, stored, byDigest(stored), ConcurrentHashMap.newKeySet());
+    }
+
+    private byte[] inMemory(String password) {
+        return hmac(processKey, password);
+    }
+
+    private static byte[] hmac(byte[] key, String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, StoredCredentials.ApiKey> byDigest(StoredCredentials stored) {
