@@ -96,6 +96,7 @@
       name.value = '';
       $('api-key-value').textContent = created.key;
       $('api-key-created').hidden = false;
+      $('api-key-created').scrollIntoView({ block: 'nearest' });
       say('API key "' + created.name + '" created.');
       await loadKeys();
     } catch (e) { say('No key created: ' + e.message, true); }

@@ -53,6 +53,8 @@ class AuthIT {
 
             ChromeDriver driver = Browser.start();
             try {
+                driver.get(app.baseUrl() + "/login");
+                assertTrue(driver.findElement(By.id("temporary-hint")).getText().contains("No password is set"));
                 Browser.signIn(driver, app.baseUrl(), generated);
                 Cookie session = driver.manage().getCookieNamed("bt_session");
                 assertTrue(session.isHttpOnly(), "the session cookie is HttpOnly");

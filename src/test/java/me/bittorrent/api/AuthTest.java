@@ -128,6 +128,8 @@ class AuthTest {
                 .body("detail", containsString("Unsupported Authorization scheme"));
         bearer("btm_unknown").get("/status").then().statusCode(401);
         String tenKb = "x".repeat(10 * 1024);
+        anonymous().auth().preemptive().basic("admin", tenKb).get("/status").then().statusCode(400)
+                .body("detail", equalTo("The Authorization header is too long"));
         anonymous().contentType(ContentType.URLENC).formParam("username", "admin").formParam("password", tenKb)
                 .post("/login").then().statusCode(400).body(containsString("too long"))
                 .header("Set-Cookie", nullValue());

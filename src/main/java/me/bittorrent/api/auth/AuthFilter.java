@@ -96,7 +96,9 @@ public class AuthFilter {
         int space = authorization.indexOf(' ');
         String scheme = space < 0 ? authorization : authorization.substring(0, space);
         String value = space < 0 ? "" : authorization.substring(space + 1).trim();
-        if (scheme.equalsIgnoreCase("Bearer")) {
+        if (value.length() > MAX_BASIC) {
+            refuse(ctx, 400, "The Authorization header is too long", false);
+        } else if (scheme.equalsIgnoreCase("Bearer")) {
             if (!BEARER_TOKEN.matcher(value).matches()) {
                 refuse(ctx, 400, "Malformed Authorization header: send 'Bearer <API key>'", false);
             } else if (credentials.apiKey(value).isPresent()) {

@@ -109,6 +109,7 @@ public class SignInResource {
                 .data("version", Version.VERSION)
                 .data("next", safeNext(next))
                 .data("message", message)
+                .data("temporary", credentials.passwordSource() == PasswordSource.GENERATED)
                 .data("username", username.isEmpty() ? config.username() : username);
         return Response.status(status).entity(page).type(MediaType.TEXT_HTML_TYPE)
                 .header("Cache-Control", "no-store").build();
