@@ -73,6 +73,10 @@
     } catch (e) {
       throw new Error('The service cannot be reached: ' + e.message);
     }
+    if (response.status === 401) {
+      // the session ended (signed out elsewhere, password changed, expired): sign in again, then come back
+      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+    }
     let data = null;
     try { data = await response.json(); } catch (e) { /* not JSON */ }
     if (!response.ok) {
@@ -174,7 +178,7 @@
     card.className = 'box torrent';
     card.dataset.id = id;
     card.innerHTML = `
-      <div class="is-flex is-justify-content-space-between is-align-items-start" style="gap:.5rem">
+      <div class="is-flex is-justify-content-space-between is-align-items-start card-head">
         <h2 class="title is-6 mb-2 torrent-name"></h2>
         <span class="tag state-tag"></span>
       </div>
@@ -494,7 +498,11 @@
     const indicator = $('connection');
     const source = new EventSource('/events');
     source.onopen = () => { indicator.className = 'tag is-success'; indicator.textContent = 'live'; };
-    source.onerror = () => { indicator.className = 'tag is-warning'; indicator.textContent = 'reconnecting…'; };
+    source.onerror = () => {
+      indicator.className = 'tag is-warning'; indicator.textContent = 'reconnecting…';
+      // EventSource hides the status: ask once whether the session is still valid (a 401 leads to sign-in)
+      call('GET', '/auth/me').catch(() => {});
+    };
     source.addEventListener('reset', () => {
       for (const id of Array.from(torrents.keys())) forget(id);
       updateEmpty();

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import me.bittorrent.testing.TestCredentials;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -43,7 +44,8 @@ class EventsTest {
         final CompletableFuture<HttpResponse<Stream<String>>> response;
 
         EventReader(URI uri, String lastEventId) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream")
+                    .header("Authorization", TestCredentials.basicHeader());
             if (lastEventId != null) {
                 request.header("Last-Event-ID", lastEventId);
             }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import me.bittorrent.testing.TestCredentials;
 
 /**
  * The service's REST API as a user (or the web page) calls it: upload, start, status, files. Every wait is a
@@ -30,10 +31,18 @@ final class ServiceClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Signs in with the test password every AppProcess starts with (TestCredentials). */
     ServiceClient(String baseUrl) {
+        this(baseUrl, TestCredentials.basicHeader());
+    }
+
+    /** {@code authorization}: the Authorization header's value, e.g. AppProcess.authorization() or "Bearer ...". */
+    ServiceClient(String baseUrl, String authorization) {
         this.baseUrl = baseUrl;
+        this.authorization = authorization;
     }
 
     /** POST /upload (multipart part 'file', optional part 'settings' as JSON); returns the answer, asserts 200. */
@@ -58,6 +67,7 @@ final class ServiceClient {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/upload"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         return ok(send(request), "POST /upload " + torrent.getFileName());
     }
@@ -141,12 +151,14 @@ final class ServiceClient {
     }
 
     private HttpRequest get(String path) {
-        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build();
+        return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", authorization).GET().build();
     }
 
     private HttpRequest post(String path, String json) {
         return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
 

@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  * The process log (stdout and stderr) goes to {@link #logFile()}; it is printed when the app fails to get ready.
+ * Sign-in: the app gets BT_PASSWORD = {@link TestCredentials#PASSWORD}, which rest-assured sends by default
+ * ({@link SignInForTests}); other clients send {@link #authorization()}.
  */
 public final class AppProcess implements AutoCloseable {
 
@@ -71,6 +73,19 @@ public final class AppProcess implements AutoCloseable {
 
     public String baseUrl() {
         return "http://localhost:" + port;
+    }
+
+    /**
+     * The password the app was started with: {@link TestCredentials#PASSWORD} (which rest-assured sends by
+     * default), unless the test's environment set BT_PASSWORD itself ("" = none: the app makes a temporary one).
+     */
+    public String password() {
+        return extraEnv.getOrDefault("BT_PASSWORD", TestCredentials.PASSWORD);
+    }
+
+    /** The Authorization header that signs in to this app (HTTP Basic with {@link #password()}). */
+    public String authorization() {
+        return TestCredentials.basic(TestCredentials.USER, password());
     }
 
     public int port() {
@@ -128,6 +143,7 @@ public final class AppProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(logFile().toFile());
         Map<String, String> env = new HashMap<>(Map.of(
+                "BT_PASSWORD", TestCredentials.PASSWORD,
                 "BT_HOST", "127.0.0.1",
                 "BT_PORT", Integer.toString(port),
                 "BT_PEER_PORT", Integer.toString(peerPort),

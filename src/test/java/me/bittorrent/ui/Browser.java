@@ -1,12 +1,14 @@
 package me.bittorrent.ui;
 
 import me.bittorrent.testing.Tools;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.File;
 import java.io.IOException;
@@ -20,7 +22,7 @@ import java.time.Duration;
  * Debian's headless chromium driven by Debian's chromedriver. Both are given by path, so Selenium Manager never
  * runs and nothing is downloaded. Missing binaries skip the test, or fail it when CI=true.
  */
-final class Browser {
+public final class Browser {
 
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
@@ -29,7 +31,7 @@ final class Browser {
     private Browser() {
     }
 
-    static ChromeDriver start() throws IOException {
+    public static ChromeDriver start() throws IOException {
         Tools.requireTool(CHROMIUM);
         Tools.requireTool(CHROMEDRIVER);
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
@@ -50,8 +52,25 @@ final class Browser {
         return driver;
     }
 
+    /**
+     * Opens {@code baseUrl}/ as a person would: the service sends the browser to its sign-in page, where the user
+     * name is filled in; types {@code password} and signs in; waits for the dashboard to be live.
+     */
+    public static void signIn(ChromeDriver driver, String baseUrl, String password) {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        driver.get(baseUrl + "/");
+        wait.until(d -> d.getCurrentUrl().contains("/login"));
+        if (!"admin".equals(driver.findElement(By.id("username")).getAttribute("value"))) {
+            throw new AssertionError("the sign-in page does not offer the user name admin");
+        }
+        driver.findElement(By.id("password")).sendKeys(password);
+        driver.findElement(By.id("sign-in")).click();
+        wait.until(d -> d.findElements(By.id("connection")).size() == 1
+                && d.findElement(By.id("connection")).getText().equals("live"));
+    }
+
     /** Saves the page as target/screenshots/{name}.png. */
-    static Path screenshot(ChromeDriver driver, String name) {
+    public static Path screenshot(ChromeDriver driver, String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path target = SCREENSHOTS.resolve(name + ".png");

@@ -71,8 +71,8 @@ class DashboardIT {
 
     private void scenario(ChromeDriver driver, AppProcess app, String id, Path torrentFile, Path notATorrent) {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
-        driver.get(app.baseUrl() + "/");
-        wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+        // signed in through the real sign-in page; everything below is the signed-in dashboard
+        Browser.signIn(driver, app.baseUrl(), app.password());
         assertTrue(driver.findElement(By.id("empty")).isDisplayed(), "the empty state explains what to do");
         assertTrue(driver.findElement(By.id("empty")).getText().contains("Drop a .torrent file"));
         Object bulmaLoaded = driver.executeScript(
@@ -182,6 +182,38 @@ class DashboardIT {
         given().baseUri(app.baseUrl()).get("/settings").then().body("max_concurrent_downloads", equalTo(3));
         given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         assertTrue(Files.isDirectory(chosen));
+
+        apiKeysAndSignOut(driver, wait, app);
+    }
+
+    /** Preferences > API keys: one created (shown once) works as Bearer; revoked, it is refused at once. Then sign out. */
+    private void apiKeysAndSignOut(ChromeDriver driver, WebDriverWait wait, AppProcess app) {
+        wait.until(d -> toastTexts(d).isEmpty()); // the last toasts cover the dialog's lower buttons until they go
+        driver.findElement(By.id("preferences-button")).click();
+        wait.until(d -> d.findElement(By.id("account")).isDisplayed());
+        assertTrue(driver.findElement(By.id("account-source")).getText().contains("BT_PASSWORD"),
+                driver.findElement(By.id("account-source")).getText());
+        driver.findElement(By.id("api-key-name")).sendKeys("my script");
+        driver.findElement(By.id("api-key-create")).click();
+        WebElement shown = wait.until(d -> d.findElement(By.id("api-key-value")));
+        wait.until(d -> shown.getText().startsWith("btm_"));
+        String key = shown.getText();
+        wait.until(d -> d.findElements(By.cssSelector("#api-keys li.api-key")).size() == 1);
+        Browser.screenshot(driver, "12-api-key-created");
+        given().baseUri(app.baseUrl()).auth().none().header("Authorization", "Bearer " + key)
+                .get("/status").then().statusCode(200);
+
+        driver.findElement(By.cssSelector("#api-keys .api-key-revoke")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#api-keys li.api-key")).isEmpty());
+        given().baseUri(app.baseUrl()).auth().none().header("Authorization", "Bearer " + key)
+                .get("/status").then().statusCode(401);
+        driver.findElement(By.cssSelector("#preferences-modal .modal-card-foot [data-close]")).click();
+
+        driver.findElement(By.id("sign-out-button")).click();
+        wait.until(d -> d.getCurrentUrl().endsWith("/login"));
+        driver.get(app.baseUrl() + "/");
+        wait.until(d -> d.getCurrentUrl().contains("/login?next="));
+        Browser.screenshot(driver, "13-signed-out");
     }
 
     private static void upload(ChromeDriver driver, WebDriverWait wait, Path file) {
