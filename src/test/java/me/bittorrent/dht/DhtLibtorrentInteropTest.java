@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.testing.LibtorrentDhtChain;
@@ -76,6 +77,7 @@ class DhtLibtorrentInteropTest {
         }
         InfoHash hash = new InfoHash(far);
         int peerPort = ports.get(CHAIN - 1);
+        assertEquals(Set.of(), await(node.getPeers(hash, p -> { })), "nobody has announced it yet");
         chain.addTorrent(CHAIN - 1, hash.hex());
         InetSocketAddress farPeer = new InetSocketAddress("127.0.0.1", peerPort);
         awaitTrue(() -> await(node.getPeers(hash, p -> { })).contains(farPeer),
