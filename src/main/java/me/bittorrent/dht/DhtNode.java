@@ -364,6 +364,7 @@ public final class DhtNode {
 
     /** Bucket refresh, questionable nodes pinged, bootstrap again when the table emptied, table saved. */
     private void maintain() {
+        store.expireAll(System.nanoTime());
         if (table.size() == 0) {
             bootstrap();
             return;
