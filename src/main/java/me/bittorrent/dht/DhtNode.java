@@ -40,6 +40,7 @@ public final class DhtNode {
     private static final Logger LOG = Logger.getLogger(DhtNode.class);
     static final int MAX_PENDING = 1024;
     static final int MAX_VALUES_ANSWERED = 50;
+    static final int MAX_SAVED = 200;
     private static final long MAINTENANCE_MS = 60_000;
 
     /** Sends one UDP payload. */
@@ -373,15 +374,25 @@ public final class DhtNode {
             lookup(target, false, p -> { });
         }
         table.questionable().stream().limit(16).forEach(c -> query(c.address(), tid -> new KrpcMessage.Ping(tid, id)));
-        save();
+        if (config.stateFile() != null) {
+            List<Contact> snapshot = table.closest(id, MAX_SAVED);
+            vertx.executeBlocking(() -> {
+                writeTable(snapshot);
+                return null;
+            }, false);
+        }
     }
 
+    /** On stop: small enough (at most 200 x 26 bytes) to write on the context. */
     private void save() {
-        if (config.stateFile() == null) {
-            return;
+        if (config.stateFile() != null) {
+            writeTable(table.closest(id, MAX_SAVED));
         }
+    }
+
+    private void writeTable(List<Contact> nodes) {
         try {
-            RoutingTableFile.save(config.stateFile(), id, table.closest(id, 200));
+            RoutingTableFile.save(config.stateFile(), id, nodes);
         } catch (IOException e) {
             LOG.warnf("DHT: could not save the routing table to %s: %s", config.stateFile(), e.getMessage());
         }
