@@ -71,11 +71,12 @@ public final class DhtNode {
     private int nextTid = new SecureRandom().nextInt(1 << 16);
     private long maintenanceTimer = -1;
     private long malformed;
+    private long answered;
     private boolean stopped;
     private Future<Void> started;
     private Runnable onStop = () -> { };
     private volatile int boundPort = -1;
-    private volatile DhtStats stats = new DhtStats(0, 0, 0, 0);
+    private volatile DhtStats stats = new DhtStats(0, 0, 0, 0, 0);
 
     public DhtNode(Vertx vertx, DhtConfig config, PacketSender sender) {
         this.vertx = vertx;
@@ -272,6 +273,7 @@ public final class DhtNode {
         } else {
             reply = new KrpcMessage.Error(q.tid(), 204, "Method Unknown");
         }
+        answered++;
         sender.send(Buffer.buffer(codec.encode(reply)), from);
     }
 
@@ -399,7 +401,7 @@ public final class DhtNode {
     }
 
     private void updateStats() {
-        stats = new DhtStats(table.size(), store.total(), rateLimit.dropped(), malformed);
+        stats = new DhtStats(table.size(), store.total(), rateLimit.dropped(), malformed, answered);
     }
 
     private <T> Future<T> onContext(Supplier<Future<T>> action) {

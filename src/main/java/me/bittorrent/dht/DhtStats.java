@@ -7,6 +7,7 @@ package me.bittorrent.dht;
  * @param storedPeers   peers others announced to us
  * @param rateLimited   packets dropped by the per-second limits
  * @param malformed     packets dropped as malformed
+ * @param answered      queries from other nodes we answered
  */
-public record DhtStats(int nodes, int storedPeers, long rateLimited, long malformed) {
+public record DhtStats(int nodes, int storedPeers, long rateLimited, long malformed, long answered) {
 }

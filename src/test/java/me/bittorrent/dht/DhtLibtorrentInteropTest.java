@@ -99,6 +99,7 @@ class DhtLibtorrentInteropTest {
             return false;
         }, "libtorrent's get_peers finds our announce");
         assertEquals(0, node.stats().malformed(), "libtorrent sent nothing we could not decode");
+        assertTrue(node.stats().answered() > 0, "libtorrent nodes queried us and got answers: " + node.stats());
     }
 
     interface Check {
