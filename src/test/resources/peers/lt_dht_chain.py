@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""A chain of libtorrent DHT nodes on 127.0.0.1 for interop tests (each node knows only its neighbours).
+
+usage: lt_dht_chain.py N
+Prints JSON lines on stdout: {"event":"ready","ports":[...]} once every node listens, then answers commands read
+from stdin, one per line:
+  node I PORT          node I adds 127.0.0.1:PORT to its DHT (add_dht_node)
+  add I HEX            node I adds the torrent HEX by info-hash only (as from a magnet link): libtorrent then
+                       announces it on the DHT at its listen port (the python binding's dht_announce is unusable)
+  get_peers I HEX      node I looks HEX up; prints {"event":"peers","node":I,"hash":HEX,"peers":["ip:port",...]}
+                       for each dht_get_peers_reply_alert
+  stats                prints {"event":"stats","nodes":[n0, n1, ...]} (routing table sizes)
+Exits when stdin closes.
+"""
+import json
+import select
+import sys
+import tempfile
+import time
+
+import libtorrent as lt
+
+
+def out(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
+def make_session():
+    s = lt.session({
+        "listen_interfaces": "127.0.0.1:0",
+        "enable_dht": True,
+        "enable_lsd": False,
+        "enable_upnp": False,
+        "enable_natpmp": False,
+        "dht_bootstrap_nodes": "",
+        "dht_restrict_routing_ips": False,
+        "dht_restrict_search_ips": False,
+        "allow_multiple_connections_per_ip": True,
+        "dht_block_ratelimit": 1000000,
+        "dht_block_timeout": 1,
+        "dht_upload_rate_limit": 1000000,
+        "dht_announce_interval": 5,
+        "alert_mask": lt.alert.category_t.dht_notification | lt.alert.category_t.status_notification
+        | lt.alert.category_t.error_notification | lt.alert.category_t.dht_operation_notification,
+    })
+    return s
+
+
+def main():
+    n = int(sys.argv[1])
+    sessions = [make_session() for _ in range(n)]
+    deadline = time.time() + 30
+    while any(s.listen_port() == 0 for s in sessions) and time.time() < deadline:
+        time.sleep(0.02)
+    ports = [s.listen_port() for s in sessions]
+    for i in range(n - 1):
+        sessions[i].add_dht_node(("127.0.0.1", ports[i + 1]))
+        sessions[i + 1].add_dht_node(("127.0.0.1", ports[i]))
+    out({"event": "ready", "ports": ports})
+    stats = {}
+    while True:
+        ready, _, _ = select.select([sys.stdin], [], [], 0.05)
+        if ready:
+            line = sys.stdin.readline()
+            if not line:
+                return
+            cmd = line.split()
+            if not cmd:
+                continue
+            if cmd[0] == "node":
+                sessions[int(cmd[1])].add_dht_node(("127.0.0.1", int(cmd[2])))
+            elif cmd[0] == "add":
+                atp = lt.add_torrent_params()
+                atp.info_hashes = lt.info_hash_t(lt.sha1_hash(bytes.fromhex(cmd[2])))
+                atp.save_path = tempfile.mkdtemp(prefix="lt-dht-chain-")
+                sessions[int(cmd[1])].add_torrent(atp)
+            elif cmd[0] == "get_peers":
+                sessions[int(cmd[1])].dht_get_peers(lt.sha1_hash(bytes.fromhex(cmd[2])))
+            elif cmd[0] == "stats":
+                stats = {}
+                for s in sessions:
+                    s.post_dht_stats()
+        for i, s in enumerate(sessions):
+            for a in s.pop_alerts():
+                if isinstance(a, lt.dht_get_peers_reply_alert):
+                    peers = ["%s:%d" % (p[0], p[1]) for p in a.peers()]
+                    out({"event": "peers", "node": i, "hash": str(a.info_hash), "peers": peers})
+                elif isinstance(a, lt.dht_stats_alert):
+                    stats[i] = sum(b["num_nodes"] for b in a.routing_table)
+                    if len(stats) == n:
+                        out({"event": "stats", "nodes": [stats[j] for j in range(n)]})
+
+
+if __name__ == "__main__":
+    main()
