@@ -1,8 +1,5 @@
 package me.bittorrent.metainfo;
 
-import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.BencodeException;
-import com.dampcake.bencode.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,9 +16,6 @@ public final class MetainfoParser {
     /** Largest accepted piece length. */
     public static final int MAX_PIECE_LENGTH = 64 * 1024 * 1024;
 
-    // useBytes=true: strings come back as ByteBuffer, so binary 'pieces' survive and names decode as we choose.
-    private static final Bencode BENCODE = new Bencode(StandardCharsets.UTF_8, true);
-
     private MetainfoParser() {
     }
 
@@ -33,14 +27,15 @@ public final class MetainfoParser {
             throw new InvalidTorrentException("The .torrent file is larger than the " + human(maxTorrentSize)
                     + " limit");
         }
-        BencodeScanner.Span infoSpan = BencodeScanner.scanTorrent(bytes);
+        BencodeScanner.Torrent torrent = BencodeScanner.decodeTorrent(bytes);
+        BencodeScanner.Span infoSpan = torrent.info();
         if (infoSpan == null) {
             throw new InvalidTorrentException("The torrent has no 'info' dictionary");
         }
         if (bytes[infoSpan.start()] != 'd') {
             throw new InvalidTorrentException("'info' in the torrent is not a dictionary");
         }
-        Map<String, Object> top = decode(bytes);
+        Map<String, Object> top = torrent.top();
         @SuppressWarnings("unchecked")
         Map<String, Object> info = (Map<String, Object>) top.get("info");
 
@@ -135,15 +130,6 @@ public final class MetainfoParser {
 
     static InvalidTorrentException missing(String key, String where) {
         return new InvalidTorrentException("The torrent is missing '" + key + "' in " + where);
-    }
-
-    private static Map<String, Object> decode(byte[] bytes) throws InvalidTorrentException {
-        try {
-            return BENCODE.decode(bytes, Type.DICTIONARY);
-        } catch (BencodeException | ClassCastException e) {
-            // The scanner has already validated the structure; this is a safety net.
-            throw new InvalidTorrentException("The .torrent file is not valid bencode");
-        }
     }
 
     /** "10 MiB", "512 KiB" or "1000 bytes". */

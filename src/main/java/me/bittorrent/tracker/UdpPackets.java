@@ -61,6 +61,8 @@ final class UdpPackets {
     }
 
     static String errorMessage(Buffer reply) {
-        return reply.getString(8, reply.length(), StandardCharsets.UTF_8.name()).trim();
+        // A datagram is at most 64 KiB; the text is cleaned and cut before anyone stores or logs it.
+        return me.bittorrent.text.RemoteText.clean(reply.getString(8, reply.length(), StandardCharsets.UTF_8.name())
+                .trim());
     }
 }

@@ -40,6 +40,13 @@ public class UdpTrackerClient implements TrackerClient {
     private volatile Duration baseTimeout = Duration.ofSeconds(15);
     private volatile int maxRetries = 8;
     private volatile Duration connectionIdLifetime = Duration.ofMinutes(1);
+    private volatile Duration deadline = DEFAULT_DEADLINE;
+
+    /**
+     * Longest one announce may take, whatever the retransmission schedule: a silent tracker then shows as timed
+     * out within a minute (not "updating" for the hour BEP 15's schedule allows) and the next tracker is tried.
+     */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
     // Touched on the home context only.
     private Future<DatagramSocket> socket;
@@ -62,6 +69,11 @@ public class UdpTrackerClient implements TrackerClient {
     public void setRetransmission(Duration base, int maxRetries) {
         this.baseTimeout = base;
         this.maxRetries = maxRetries;
+    }
+
+    /** Longest one announce may take, retransmissions included (default 60 s). */
+    public void setDeadline(Duration deadline) {
+        this.deadline = deadline;
     }
 
     /** How long a connection id is reused before connecting again (BEP 15: one minute). */
@@ -171,6 +183,8 @@ public class UdpTrackerClient implements TrackerClient {
         private int attempt;
         private int transactionId;
         private long timer = -1;
+        private long deadlineTimer = -1;
+        private int tries;
 
         Exchange(Target target, AnnounceRequest request) {
             this.target = target;
@@ -178,6 +192,9 @@ public class UdpTrackerClient implements TrackerClient {
         }
 
         Future<AnnounceResponse> start() {
+            long ms = deadline.toMillis();
+            deadlineTimer = vertx.setTimer(Math.max(1, ms), t -> finish(new TrackerException("UDP tracker "
+                    + target.key() + " did not answer within " + seconds(ms) + " (" + tries + " tries)")));
             socket().onComplete(ar -> {
                 if (ar.succeeded()) {
                     send(ar.result());
@@ -208,6 +225,7 @@ public class UdpTrackerClient implements TrackerClient {
                 return;
             }
             transactionId = newTransactionId();
+            tries++;
             pending.put(transactionId, onReply);
             timer = vertx.setTimer(Math.max(1, baseTimeout.toMillis() << attempt), t -> onSilence(s));
             s.send(packet.apply(transactionId), target.port(), target.host()).onFailure(e -> finish(
@@ -217,7 +235,7 @@ public class UdpTrackerClient implements TrackerClient {
         private void onSilence(DatagramSocket s) {
             pending.remove(transactionId);
             if (attempt >= maxRetries) {
-                finish(new TrackerException("UDP tracker " + target.key() + " did not answer"));
+                finish(new TrackerException("UDP tracker " + target.key() + " did not answer (" + tries + " tries)"));
             } else {
                 attempt++;
                 send(s);
@@ -274,20 +292,27 @@ public class UdpTrackerClient implements TrackerClient {
                 return;
             }
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryFail(new TrackerException("announce cancelled"));
         }
 
         private void finish(AnnounceResponse response) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryComplete(response);
         }
 
         private void finish(TrackerException failure) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryFail(failure);
         }
+    }
+
+    static String seconds(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

@@ -58,9 +58,18 @@ class MetainfoRejectionTest {
     void trailingGarbageAfterTheTopLevelDictionary() {
         byte[] valid = TorrentBuilder.torrentWithInfo(validMultiFileInfo());
         byte[] withGarbage = java.util.Arrays.copyOf(valid, valid.length + 1);
-        withGarbage[valid.length] = '\n';
+        withGarbage[valid.length] = 'x';
         assertEquals("The .torrent file has extra data after its end (at byte " + valid.length + ")",
                 rejection(withGarbage, LIMIT));
+    }
+
+    @Test
+    void aTrailingNewlineAfterTheDictionaryIsAcceptedAsLibtorrentDoes() throws Exception {
+        byte[] valid = TorrentBuilder.torrentWithInfo(validMultiFileInfo());
+        byte[] withNewline = java.util.Arrays.copyOf(valid, valid.length + 2);
+        withNewline[valid.length] = '\r';
+        withNewline[valid.length + 1] = '\n';
+        assertEquals(MetainfoParser.parse(valid, LIMIT).infoHash(), MetainfoParser.parse(withNewline, LIMIT).infoHash());
     }
 
     @Test

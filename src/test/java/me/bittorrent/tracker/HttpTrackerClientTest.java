@@ -172,11 +172,11 @@ class HttpTrackerClientTest {
     @Test
     void garbageIsNotMistakenForAnAnswer() {
         tracker.reply(req -> req.response().end("<html>hello</html>"));
-        assertEquals("tracker reply is not valid bencode",
+        assertEquals("tracker reply is not valid bencode: it is not a dictionary",
                 failure(client.announce(tracker.url("/announce"), request(AnnounceEvent.NONE))).getMessage());
 
         tracker.reply(req -> req.response().end("d8:intervali60e5:peers")); // truncated
-        assertEquals("tracker reply is not valid bencode",
+        assertEquals("tracker reply is not valid bencode: the input ends in the middle of a value (at byte 22)",
                 failure(client.announce(tracker.url("/announce"), request(AnnounceEvent.NONE))).getMessage());
     }
 
