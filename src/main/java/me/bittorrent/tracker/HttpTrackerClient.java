@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.net.ConnectException;
 import java.net.URI;
@@ -22,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntPredicate;
 import me.bittorrent.Version;
 
 /**
@@ -47,6 +49,8 @@ public class HttpTrackerClient implements TrackerClient {
     private final HttpClient http;
     private volatile Duration timeout = DEFAULT_TIMEOUT;
     private volatile Duration deadline = DEFAULT_DEADLINE;
+    /** This service's HTTP ports, which no tracker URL may point at (set at start; unknown in plain unit tests). */
+    private volatile IntPredicate ownHttpPort = port -> false;
 
     @Inject
     public HttpTrackerClient(Vertx vertx) {
@@ -63,6 +67,23 @@ public class HttpTrackerClient implements TrackerClient {
         this.timeout = timeout;
     }
 
+    /** Learns this service's own HTTP ports from Quarkus's HTTP server, when there is one. */
+    @Inject
+    void ownHttpServer(Instance<io.quarkus.vertx.http.HttpServer> server) {
+        setOwnHttpPorts(port -> {
+            if (!server.isResolvable()) {
+                return false;
+            }
+            io.quarkus.vertx.http.HttpServer s = server.get();
+            return port == s.getPort() || port == s.getSecurePort() || port == s.getManagementPort();
+        });
+    }
+
+    /** Which ports are this service's own HTTP ports, for {@link TrackerUrlPolicy}. */
+    public void setOwnHttpPorts(IntPredicate ownHttpPort) {
+        this.ownHttpPort = ownHttpPort;
+    }
+
     /** Longest one announce may take in all (default 30 s). */
     public void setDeadline(Duration deadline) {
         this.deadline = deadline;
@@ -73,6 +94,7 @@ public class HttpTrackerClient implements TrackerClient {
         return Uni.createFrom().emitter(emitter -> {
             URI uri;
             try {
+                TrackerUrlPolicy.check(parse(url), true, ownPorts(request));
                 uri = parse(AnnounceQuery.url(url, request));
             } catch (TrackerException e) {
                 emitter.fail(e);
@@ -95,7 +117,7 @@ public class HttpTrackerClient implements TrackerClient {
                     reset(current.get()); // the subscriber went away
                 }
             });
-            fetch(uri, 0, current).onComplete(ar -> {
+            fetch(uri, 0, current, ownPorts(request)).onComplete(ar -> {
                 if (!finished.compareAndSet(false, true)) {
                     return;
                 }
@@ -107,6 +129,19 @@ public class HttpTrackerClient implements TrackerClient {
                 }
             });
         });
+    }
+
+    private IntPredicate ownPorts(AnnounceRequest request) {
+        IntPredicate http = ownHttpPort;
+        return port -> port == request.port() || safeTest(http, port);
+    }
+
+    private static boolean safeTest(IntPredicate ownPort, int port) {
+        try {
+            return ownPort.test(port);
+        } catch (RuntimeException e) { // the HTTP server is not up (yet): only the peer port is known
+            return false;
+        }
     }
 
     private static void reset(HttpClientRequest request) {
@@ -124,7 +159,8 @@ public class HttpTrackerClient implements TrackerClient {
         http.close();
     }
 
-    private Future<AnnounceResponse> fetch(URI uri, int redirects, AtomicReference<HttpClientRequest> current) {
+    private Future<AnnounceResponse> fetch(URI uri, int redirects, AtomicReference<HttpClientRequest> current,
+            IntPredicate ownPorts) {
         boolean https = "https".equalsIgnoreCase(uri.getScheme());
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         long ms = timeout.toMillis();
@@ -142,12 +178,12 @@ public class HttpTrackerClient implements TrackerClient {
         // set in the same event-loop turn the response arrives in, or a short reply may already have ended.
         return http.request(options).compose(req -> {
             current.set(req);
-            return req.send().compose(response -> onResponse(uri, redirects, response, current));
+            return req.send().compose(response -> onResponse(uri, redirects, response, current, ownPorts));
         });
     }
 
     private Future<AnnounceResponse> onResponse(URI uri, int redirects, HttpClientResponse response,
-            AtomicReference<HttpClientRequest> current) {
+            AtomicReference<HttpClientRequest> current, IntPredicate ownPorts) {
         int status = response.statusCode();
         String location = response.getHeader("Location");
         if (status >= 300 && status < 400 && location != null) {
@@ -162,7 +198,12 @@ public class HttpTrackerClient implements TrackerClient {
             } catch (IllegalArgumentException | TrackerException e) {
                 return Future.failedFuture(new TrackerException("tracker redirected to an invalid URL"));
             }
-            return fetch(next, redirects + 1, current);
+            try {
+                TrackerUrlPolicy.checkRedirect(uri, next, ownPorts);
+            } catch (TrackerException e) {
+                return Future.failedFuture(e);
+            }
+            return fetch(next, redirects + 1, current, ownPorts);
         }
         if (status != 200) {
             response.end();
@@ -198,11 +239,11 @@ public class HttpTrackerClient implements TrackerClient {
             URI uri = new URI(url);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-                throw new TrackerException("invalid HTTP tracker URL " + url);
+                throw new TrackerException("invalid HTTP tracker URL " + me.bittorrent.text.RemoteText.clean(url, 200));
             }
             return uri;
         } catch (java.net.URISyntaxException e) {
-            throw new TrackerException("invalid HTTP tracker URL " + url);
+            throw new TrackerException("invalid HTTP tracker URL " + me.bittorrent.text.RemoteText.clean(url, 200));
         }
     }
 

@@ -88,6 +88,8 @@ public class UdpTrackerClient implements TrackerClient {
             Target target;
             try {
                 target = Target.parse(url);
+                // our own peer port on this machine is never a tracker (the datagrams would reach ourselves)
+                TrackerUrlPolicy.check(target.uri(), false, port -> port == request.port());
             } catch (TrackerException e) {
                 emitter.fail(e);
                 return;
@@ -154,19 +156,20 @@ public class UdpTrackerClient implements TrackerClient {
     }
 
     /** udp://host:port[/path]; the path (BEP 41 data) is ignored. */
-    private record Target(String host, int port, String url) {
+    private record Target(String host, int port, URI uri) {
 
         static Target parse(String url) throws TrackerException {
             try {
                 URI uri = new URI(url);
                 if (!"udp".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
-                    throw new TrackerException("invalid UDP tracker URL " + url);
+                    throw new TrackerException("invalid UDP tracker URL "
+                            + me.bittorrent.text.RemoteText.clean(url, 200));
                 }
                 String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                         : uri.getHost();
-                return new Target(host, uri.getPort(), url);
+                return new Target(host, uri.getPort(), uri);
             } catch (URISyntaxException e) {
-                throw new TrackerException("invalid UDP tracker URL " + url);
+                throw new TrackerException("invalid UDP tracker URL " + me.bittorrent.text.RemoteText.clean(url, 200));
             }
         }
 
