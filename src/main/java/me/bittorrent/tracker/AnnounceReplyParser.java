@@ -48,8 +48,8 @@ final class AnnounceReplyParser {
             addCompact(compact6, 16, peers);
         }
         return new AnnounceResponse(
-                number(reply, "interval", DEFAULT_INTERVAL_SECONDS),
-                number(reply, "min interval", 0),
+                AnnounceResponse.clampInterval(number(reply, "interval", DEFAULT_INTERVAL_SECONDS)),
+                AnnounceResponse.clampMinInterval(number(reply, "min interval", 0)),
                 peers,
                 number(reply, "complete", -1),
                 number(reply, "incomplete", -1),

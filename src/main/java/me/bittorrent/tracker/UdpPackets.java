@@ -57,7 +57,7 @@ final class UdpPackets {
         List<PeerAddress> peers = new ArrayList<>();
         byte[] bytes = reply.getBytes();
         CompactPeers.parse(bytes, 20, bytes.length - 20, ipv6 ? 16 : 4, peers);
-        return new AnnounceResponse(interval, 0, peers, seeders, leechers, null);
+        return new AnnounceResponse(AnnounceResponse.clampInterval(interval), 0, peers, seeders, leechers, null);
     }
 
     static String errorMessage(Buffer reply) {

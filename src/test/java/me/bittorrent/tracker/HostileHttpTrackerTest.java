@@ -107,4 +107,18 @@ class HostileHttpTrackerTest {
         assertEquals("slow\uFFFD]0;pwned\uFFFD down",
                 result(client.announce(tracker.url("/announce"), request(AnnounceEvent.NONE))).warning());
     }
+
+    @Test
+    void intervalsAreClampedToBetweenAMinuteAndADay() {
+        TrackerTiers tiers = new TrackerTiers(List.of(List.of(tracker.url("/announce"))), client);
+        for (long[] c : new long[][] {{0, 60}, {-5, 60}, {5, 60}, {1_000_000_000_000L, 86_400}, {1800, 1800}}) {
+            tracker.replyWith(Map.of("interval", c[0], "min interval", c[0]));
+            java.time.Instant before = java.time.Instant.now();
+            AnnounceResponse answer = result(tiers.announce(request(AnnounceEvent.NONE)));
+            assertEquals(c[1], answer.intervalSeconds(), "interval " + c[0]);
+            assertTrue(answer.minIntervalSeconds() >= 0 && answer.minIntervalSeconds() <= 86_400);
+            // next_announce is never in the past
+            assertTrue(!tiers.statuses().get(0).nextAnnounce().isBefore(before.plusSeconds(59)), "interval " + c[0]);
+        }
+    }
 }
