@@ -13,8 +13,16 @@ import java.util.Map;
  */
 public final class MetainfoParser {
 
-    /** Largest accepted piece length. */
-    public static final int MAX_PIECE_LENGTH = 64 * 1024 * 1024;
+    /** Largest piece length libtorrent accepts (a piece is held in memory until its hash is checked). */
+    public static final int MAX_PIECE_LENGTH = 512 * 1024 * 1024;
+    /** Always accepted, whatever the memory: what this service accepted before. */
+    static final int MIN_PIECE_LENGTH_LIMIT = 64 * 1024 * 1024;
+
+    /** libtorrent's 512 MiB, lowered to an eighth of the heap so a few pieces in progress always fit in memory. */
+    static long maxPieceLength() {
+        long memoryAware = Runtime.getRuntime().maxMemory() / 8;
+        return Math.max(MIN_PIECE_LENGTH_LIMIT, Math.min(MAX_PIECE_LENGTH, Long.highestOneBit(memoryAware)));
+    }
 
     private MetainfoParser() {
     }
@@ -41,10 +49,13 @@ public final class MetainfoParser {
 
         String name = preferUtf8(info, "name", "the info dictionary");
         PathRules.checkPath(List.of(name), "The torrent name");
+        name = PathRules.sanitizeElement(name);
         long pieceLength = integer(info, "piece length", "the info dictionary");
-        if (pieceLength <= 0 || pieceLength > MAX_PIECE_LENGTH) {
-            throw new InvalidTorrentException("The piece length must be between 1 byte and 64 MiB, not "
-                    + pieceLength);
+        long maxPieceLength = maxPieceLength();
+        if (pieceLength <= 0 || pieceLength > maxPieceLength) {
+            throw new InvalidTorrentException("The piece length must be between 1 byte and " + human(maxPieceLength)
+                    + ", not " + pieceLength + (maxPieceLength < MAX_PIECE_LENGTH
+                    ? " (the limit follows this service's memory; libtorrent's is 512 MiB)" : ""));
         }
         byte[] pieces = pieces(info);
 
