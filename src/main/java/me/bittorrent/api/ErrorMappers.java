@@ -82,6 +82,15 @@ public class ErrorMappers {
             }
             return "Invalid JSON at " + field;
         }
-        return "Malformed JSON: " + e.getOriginalMessage();
+        if (e instanceof MismatchedInputException) {
+            return "The body must be a JSON object with the documented fields";
+        }
+        if (e instanceof JsonMappingException) {
+            return "The body does not match the documented fields";
+        }
+        // Jackson's own words quote its tokens and our class names: give the position only.
+        var location = e.getLocation();
+        return location == null || location.getLineNr() < 0 ? "Malformed JSON"
+                : "Malformed JSON at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 }

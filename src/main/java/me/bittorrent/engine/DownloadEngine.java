@@ -430,6 +430,7 @@ public class DownloadEngine {
             return Uni.createFrom().failure(new InvalidRequestException("Not a valid folder path: " + directory));
         }
         return blocking(() -> {
+            refuseOverlapWithState(dir);
             try {
                 Files.createDirectories(dir);
                 Path probe = Files.createTempFile(dir, ".bittorrent-me-write-check", ".tmp");
@@ -442,6 +443,42 @@ public class DownloadEngine {
             downloadDir.set(checked);
             return preferences.updatePreferences(p -> p.withDownloadDir(checked.toString())).replaceWith(checked);
         }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
+    }
+
+    /**
+     * The download folder may not be the state folder, inside it, or around it: a torrent named
+     * "preferences.json" would otherwise overwrite the service's settings, and removing one with its files could
+     * delete the state. Compared as real paths too, so a symbolic link cannot hide the overlap.
+     */
+    private void refuseOverlapWithState(Path dir) {
+        Path state = repository.stateDir();
+        for (Path[] pair : new Path[][] {{dir, state}, {realOrSelf(dir), realOrSelf(state)}}) {
+            if (pair[0].equals(pair[1])) {
+                throw new InvalidRequestException("The download folder cannot be the service's state folder ("
+                        + state + ")");
+            }
+            if (pair[0].startsWith(pair[1])) {
+                throw new InvalidRequestException("The download folder cannot be inside the service's state folder ("
+                        + state + ")");
+            }
+            if (pair[1].startsWith(pair[0])) {
+                throw new InvalidRequestException("The download folder cannot contain the service's state folder ("
+                        + state + ")");
+            }
+        }
+    }
+
+    /** The real path of {@code path}, or of its nearest existing ancestor with the rest appended. */
+    private static Path realOrSelf(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? path : existing.toRealPath().resolve(existing.relativize(path)).normalize();
+        } catch (IOException | SecurityException e) {
+            return path;
+        }
     }
 
     private Uni<RegisteredTorrent> existing(String id) {
