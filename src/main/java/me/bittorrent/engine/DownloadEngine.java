@@ -113,6 +113,10 @@ public class DownloadEngine {
     }
 
     void onStart(@Observes StartupEvent event) {
+        String encoding = me.bittorrent.storage.FileNameEncoding.problem();
+        if (encoding != null) {
+            LOG.warn(encoding);
+        }
         load().chain(() -> {
             GlobalSettings global = preferences.settings();
             requestedPeerPort = global.peerPort();
