@@ -60,6 +60,20 @@ public class ErrorMappers {
                 .entity(new ApiError(detail)).build();
     }
 
+    /**
+     * A request body that ended early (the client went away mid-upload, a truncated multipart body) is the
+     * client's problem: a 400 and one line in the log, not a 500 with a stack trace. Other I/O failures are ours.
+     */
+    @ServerExceptionMapper
+    public Response io(java.io.IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("multipart") || message.startsWith("Connection terminated")) {
+            LOG.infof("A request body ended before its end: %s", message);
+            return error(Response.Status.BAD_REQUEST, new ApiError("The request body was cut off before its end"));
+        }
+        return unexpected(e);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         LOG.error("Unexpected failure while answering a request", e);
