@@ -31,6 +31,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response stateNotWritable(me.bittorrent.engine.StateNotWritableException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
         return error(Response.Status.BAD_REQUEST, new ApiError(e.getMessage()));
     }
