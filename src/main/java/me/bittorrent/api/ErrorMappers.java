@@ -31,6 +31,11 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
+    public Response stateNotWritable(me.bittorrent.engine.StateNotWritableException e) {
+        return error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(e.getMessage()));
+    }
+
+    @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
         return error(Response.Status.BAD_REQUEST, new ApiError(e.getMessage()));
     }
@@ -60,6 +65,20 @@ public class ErrorMappers {
                 .entity(new ApiError(detail)).build();
     }
 
+    /**
+     * A request body that ended early (the client went away mid-upload, a truncated multipart body) is the
+     * client's problem: a 400 and one line in the log, not a 500 with a stack trace. Other I/O failures are ours.
+     */
+    @ServerExceptionMapper
+    public Response io(java.io.IOException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("multipart") || message.startsWith("Connection terminated")) {
+            LOG.infof("A request body ended before its end: %s", message);
+            return error(Response.Status.BAD_REQUEST, new ApiError("The request body was cut off before its end"));
+        }
+        return unexpected(e);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         LOG.error("Unexpected failure while answering a request", e);
@@ -82,6 +101,15 @@ public class ErrorMappers {
             }
             return "Invalid JSON at " + field;
         }
-        return "Malformed JSON: " + e.getOriginalMessage();
+        if (e instanceof MismatchedInputException) {
+            return "The body must be a JSON object with the documented fields";
+        }
+        if (e instanceof JsonMappingException) {
+            return "The body does not match the documented fields";
+        }
+        // Jackson's own words quote its tokens and our class names: give the position only.
+        var location = e.getLocation();
+        return location == null || location.getLineNr() < 0 ? "Malformed JSON"
+                : "Malformed JSON at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 }

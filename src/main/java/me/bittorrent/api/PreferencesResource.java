@@ -24,6 +24,8 @@ public class PreferencesResource {
 
     @Inject
     GlobalPreferences preferences;
+    @Inject
+    me.bittorrent.engine.DownloadEngine engine;
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
@@ -49,6 +51,6 @@ public class PreferencesResource {
     @APIResponse(responseCode = "400", description = "A value out of range or malformed JSON",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Uni<GlobalSettings> update(GlobalSettingsUpdate update) {
-        return preferences.update(update);
+        return engine.requireWritableState().chain(() -> preferences.update(update));
     }
 }

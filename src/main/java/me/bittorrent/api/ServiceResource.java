@@ -33,7 +33,8 @@ public class ServiceResource {
 
     /** {@code peerListenError} says why peers cannot connect to us (the peer port could not be opened), else null. */
     public record Health(String status, String version, double uptime, int activeDownloads, int torrents,
-            SystemFigures.Memory memory, SystemFigures.Cpu cpu, int peerPort, String peerListenError) {
+            SystemFigures.Memory memory, SystemFigures.Cpu cpu, int peerPort, String peerListenError,
+            String stateFolderError) {
     }
 
     public record Downloads(int total, int active, int paused, int completed, int stopped, int error) {
@@ -62,13 +63,17 @@ public class ServiceResource {
     @APIResponse(responseCode = "200", description = "Health",
             content = @Content(schema = @Schema(implementation = Health.class)))
     public Uni<Health> health() {
-        Collection<RegisteredTorrent> torrents = engine.torrents();
-        int active = (int) torrents.stream().filter(t -> engine.statusOf(t).downloading()).count();
-        String problem = engine.peerListenProblem().orElse(null);
-        String status = engine.loadFailure().isPresent() ? "unhealthy" : !engine.isLoaded() ? "starting"
-                : problem != null ? "degraded" : "healthy";
-        return Uni.createFrom().item(new Health(status, Version.VERSION, uptime(), active, torrents.size(),
-                SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem));
+        // the state folder is probed on a worker (it touches the disk)
+        return vertx.executeBlocking(Uni.createFrom().item(() -> {
+            Collection<RegisteredTorrent> torrents = engine.torrents();
+            int active = (int) torrents.stream().filter(t -> engine.statusOf(t).downloading()).count();
+            String problem = engine.peerListenProblem().orElse(null);
+            String stateProblem = engine.isLoaded() ? engine.probeStateFolder().orElse(null) : null;
+            String status = engine.loadFailure().isPresent() ? "unhealthy" : !engine.isLoaded() ? "starting"
+                    : problem != null || stateProblem != null ? "degraded" : "healthy";
+            return new Health(status, Version.VERSION, uptime(), active, torrents.size(),
+                    SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem, stateProblem);
+        }));
     }
 
     @GET

@@ -65,6 +65,8 @@ public class DownloadEngine {
     /** Ids being added right now: a second upload of the same torrent meanwhile is a duplicate. */
     private final Set<String> adding = ConcurrentHashMap.newKeySet();
     private final AtomicReference<Path> downloadDir;
+    /** Why the state folder cannot be written, as last probed; null when it can. */
+    private volatile String stateWriteProblem;
     private final Instant startedAt = Instant.now();
     private volatile boolean loaded;
     private volatile String loadFailure;
@@ -113,6 +115,10 @@ public class DownloadEngine {
     }
 
     void onStart(@Observes StartupEvent event) {
+        String encoding = me.bittorrent.storage.FileNameEncoding.problem();
+        if (encoding != null) {
+            LOG.warn(encoding);
+        }
         load().chain(() -> {
             GlobalSettings global = preferences.settings();
             requestedPeerPort = global.peerPort();
@@ -186,19 +192,45 @@ public class DownloadEngine {
     }
 
     public Uni<Void> start(String id) {
-        return runner.start(id);
+        return requireWritableState().chain(() -> runner.start(id));
     }
 
     public Uni<Void> pause(String id) {
-        return runner.pause(id);
+        return requireWritableState().chain(() -> runner.pause(id));
     }
 
     public Uni<Void> resume(String id) {
-        return runner.resume(id);
+        return requireWritableState().chain(() -> runner.resume(id));
     }
 
     public Uni<Void> stop(String id) {
-        return runner.stop(id);
+        return requireWritableState().chain(() -> runner.stop(id));
+    }
+
+    /**
+     * Fails with {@link StateNotWritableException} when the state folder cannot take a write, before a change is
+     * made: a change that could not be saved would be undone at the next start (a removed torrent coming back).
+     * Also keeps {@link #stateWriteProblem()} current for the health checks.
+     */
+    public Uni<Void> requireWritableState() {
+        return blocking(repository::writeProblem).map(problem -> {
+            stateWriteProblem = problem;
+            if (problem != null) {
+                throw new StateNotWritableException(problem + ": the change was not made");
+            }
+            return null;
+        }).replaceWithVoid();
+    }
+
+    /** Why the state folder cannot be written, as last seen (by a change or the health check), or empty. */
+    public Optional<String> stateWriteProblem() {
+        return Optional.ofNullable(stateWriteProblem);
+    }
+
+    /** Probes the state folder now (blocking) and remembers the answer; for the health checks. */
+    public Optional<String> probeStateFolder() {
+        stateWriteProblem = repository.writeProblem();
+        return Optional.ofNullable(stateWriteProblem);
     }
 
     /** What happens in the torrent's running session (empty when it does not run); completes when it stops. */
@@ -261,7 +293,7 @@ public class DownloadEngine {
             } catch (InvalidTorrentException e) {
                 throw new InvalidRequestException(e.getMessage());
             }
-        }).chain(meta -> {
+        }).call(meta -> requireWritableState()).chain(meta -> {
             TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
@@ -327,6 +359,10 @@ public class DownloadEngine {
 
     /** Selects or deselects files by path; any unknown path refuses the whole request. */
     public Uni<List<FileStatus>> selectFiles(String id, Map<String, Boolean> selections) {
+        return requireWritableState().chain(() -> selectFilesNow(id, selections));
+    }
+
+    private Uni<List<FileStatus>> selectFilesNow(String id, Map<String, Boolean> selections) {
         if (selections == null) {
             return Uni.createFrom().failure(new InvalidRequestException("file_selections is required"));
         }
@@ -353,8 +389,13 @@ public class DownloadEngine {
         if (settings == null) {
             return Uni.createFrom().failure(new InvalidRequestException("A JSON body with the settings is required"));
         }
-        return update(id, torrent -> new RegisteredTorrent(torrent.meta(),
-                torrent.stored().withSettings(settings.applyTo(torrent.stored().settings()))))
+        try {
+            settings.applyTo(preferences.defaultTorrentSettings()); // a bad value is a 400 even when read-only
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return requireWritableState().chain(() -> update(id, torrent -> new RegisteredTorrent(torrent.meta(),
+                torrent.stored().withSettings(settings.applyTo(torrent.stored().settings())))))
                 .invoke(runner::changed)
                 .map(torrent -> torrent.stored().settings());
     }
@@ -387,7 +428,7 @@ public class DownloadEngine {
         if (id == null || !torrents.containsKey(id)) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
-        return runner.stopForRemoval(id).chain(() -> forget(id, deleteFiles));
+        return requireWritableState().chain(() -> runner.stopForRemoval(id)).chain(() -> forget(id, deleteFiles));
     }
 
     private Uni<Removal> forget(String id, boolean deleteFiles) {
@@ -429,7 +470,8 @@ public class DownloadEngine {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new InvalidRequestException("Not a valid folder path: " + directory));
         }
-        return blocking(() -> {
+        return requireWritableState().chain(() -> blocking(() -> {
+            refuseOverlapWithState(dir);
             try {
                 Files.createDirectories(dir);
                 Path probe = Files.createTempFile(dir, ".bittorrent-me-write-check", ".tmp");
@@ -438,10 +480,46 @@ public class DownloadEngine {
                 throw new InvalidRequestException("The folder " + dir + " cannot be created or written to");
             }
             return dir;
-        }).chain(checked -> {
+        })).chain(checked -> {
             downloadDir.set(checked);
             return preferences.updatePreferences(p -> p.withDownloadDir(checked.toString())).replaceWith(checked);
         }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
+    }
+
+    /**
+     * The download folder may not be the state folder, inside it, or around it: a torrent named
+     * "preferences.json" would otherwise overwrite the service's settings, and removing one with its files could
+     * delete the state. Compared as real paths too, so a symbolic link cannot hide the overlap.
+     */
+    private void refuseOverlapWithState(Path dir) {
+        Path state = repository.stateDir();
+        for (Path[] pair : new Path[][] {{dir, state}, {realOrSelf(dir), realOrSelf(state)}}) {
+            if (pair[0].equals(pair[1])) {
+                throw new InvalidRequestException("The download folder cannot be the service's state folder ("
+                        + state + ")");
+            }
+            if (pair[0].startsWith(pair[1])) {
+                throw new InvalidRequestException("The download folder cannot be inside the service's state folder ("
+                        + state + ")");
+            }
+            if (pair[1].startsWith(pair[0])) {
+                throw new InvalidRequestException("The download folder cannot contain the service's state folder ("
+                        + state + ")");
+            }
+        }
+    }
+
+    /** The real path of {@code path}, or of its nearest existing ancestor with the rest appended. */
+    private static Path realOrSelf(Path path) {
+        Path existing = path;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? path : existing.toRealPath().resolve(existing.relativize(path)).normalize();
+        } catch (IOException | SecurityException e) {
+            return path;
+        }
     }
 
     private Uni<RegisteredTorrent> existing(String id) {

@@ -15,12 +15,8 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
         long up = uploadLimit != null ? uploadLimit : current.uploadLimit();
         int concurrent = maxConcurrentDownloads != null ? maxConcurrentDownloads : current.maxConcurrentDownloads();
         int port = peerPort != null ? peerPort : current.peerPort();
-        if (down < 0) {
-            throw new InvalidRequestException("download_limit must be 0 (unlimited) or a positive number of KB/s");
-        }
-        if (up < 0) {
-            throw new InvalidRequestException("upload_limit must be 0 (unlimited) or a positive number of KB/s");
-        }
+        SettingsUpdate.checkRate("download_limit", down);
+        SettingsUpdate.checkRate("upload_limit", up);
         if (concurrent < 1 || concurrent > LIMIT_MAX_CONCURRENT_DOWNLOADS) {
             throw new InvalidRequestException(
                     "max_concurrent_downloads must be between 1 and " + LIMIT_MAX_CONCURRENT_DOWNLOADS);

@@ -17,18 +17,28 @@ public record SettingsUpdate(
 
     public static final SettingsUpdate NONE = new SettingsUpdate(null, null, null, null, null, null, null);
 
+    /**
+     * Highest rate limit in KB/s: 100 GB/s, far above any link, and small enough that the bytes per second
+     * (times 1024) and the token buckets built on them can never overflow (2^54 + 1 KB/s used to wrap to 1 KB/s).
+     */
+    public static final long MAX_RATE_KBPS = 100_000_000L;
+
+    /** Checks a rate limit sent by a client; {@code name} is the field as the client wrote it. */
+    static void checkRate(String name, long kilobytesPerSecond) {
+        if (kilobytesPerSecond < 0 || kilobytesPerSecond > MAX_RATE_KBPS) {
+            throw new InvalidRequestException(name + " must be 0 (unlimited) or a number of KB/s up to "
+                    + MAX_RATE_KBPS + ", not " + kilobytesPerSecond);
+        }
+    }
+
     /** The settings with this update applied; throws {@link InvalidRequestException} naming a bad value. */
     public TorrentSettings applyTo(TorrentSettings current) {
         long speed = speedLimit != null ? speedLimit : current.speedLimit();
         long upload = uploadLimit != null ? uploadLimit : current.uploadLimit();
         int peers = maxPeers != null ? maxPeers : current.maxPeers();
         int connections = maxConnections != null ? maxConnections : current.maxConnections();
-        if (speed < 0) {
-            throw new InvalidRequestException("speed_limit must be 0 (unlimited) or a positive number of KB/s");
-        }
-        if (upload < 0) {
-            throw new InvalidRequestException("upload_limit must be 0 (unlimited) or a positive number of KB/s");
-        }
+        checkRate("speed_limit", speed);
+        checkRate("upload_limit", upload);
         if (peers < 1 || peers > TorrentSettings.LIMIT_MAX_PEERS) {
             throw new InvalidRequestException("max_peers must be between 1 and " + TorrentSettings.LIMIT_MAX_PEERS);
         }

@@ -25,25 +25,40 @@ final class FileList {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> entry = (Map<String, Object>) raw;
-            long length = MetainfoParser.integer(entry, "length", where);
+            boolean padding = hasAttribute(entry, 'p');
+            // BEP 47 symlinks take no space in the payload (libtorrent counts them as 0 bytes); we do not create
+            // links, so one is carried like a padding file: part of the layout, never written nor shown.
+            boolean symlink = hasAttribute(entry, 'l');
+            long length = symlink ? 0 : MetainfoParser.integer(entry, "length", where);
             if (length < 0) {
                 throw new InvalidTorrentException("The length of " + where + " is negative (" + length + ")");
             }
-            List<String> path = path(entry, where);
-            PathRules.checkPath(path, "The file path");
-            boolean padding = isPadding(entry);
-            if (!padding) {
+            List<String> path;
+            if (padding && entry.get("path") == null && entry.get("path.utf-8") == null) {
+                path = List.of(".pad", Long.toString(length)); // libtorrent's name for a padding file without one
+            } else {
+                path = path(entry, where);
+                PathRules.checkPath(path, "The file path");
+                path = PathRules.sanitize(path);
+            }
+            boolean hidden = padding || symlink;
+            if (!hidden) {
                 visiblePaths.add(path);
             }
-            files.add(new TorrentFile(path, length, offset, padding));
+            files.add(new TorrentFile(path, length, offset, hidden));
             try {
                 offset = Math.addExact(offset, length);
             } catch (ArithmeticException e) {
                 throw new InvalidTorrentException("The file lengths add up to more than a 64-bit number can hold");
             }
         }
-        PathRules.checkNoConflicts(visiblePaths);
-        return files;
+        List<List<String>> unique = PathRules.resolveConflicts(visiblePaths);
+        List<TorrentFile> renamed = new ArrayList<>(files.size());
+        int next = 0;
+        for (TorrentFile f : files) {
+            renamed.add(f.padding() ? f : new TorrentFile(unique.get(next++), f.length(), f.offset(), false));
+        }
+        return renamed;
     }
 
     /** 'path.utf-8' when it is a list of strings, else 'path' (required). */
@@ -77,8 +92,8 @@ final class FileList {
         return out;
     }
 
-    /** BEP 47: an 'attr' string containing 'p'. */
-    private static boolean isPadding(Map<String, Object> entry) {
-        return entry.get("attr") instanceof ByteBuffer attr && MetainfoParser.text(attr).indexOf('p') >= 0;
+    /** BEP 47: an 'attr' string containing {@code flag} ('p' padding, 'l' symlink, 'x' executable, 'h' hidden). */
+    private static boolean hasAttribute(Map<String, Object> entry, char flag) {
+        return entry.get("attr") instanceof ByteBuffer attr && MetainfoParser.text(attr).indexOf(flag) >= 0;
     }
 }

@@ -1,8 +1,5 @@
 package me.bittorrent.metainfo;
 
-import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.BencodeException;
-import com.dampcake.bencode.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,11 +13,16 @@ import java.util.Map;
  */
 public final class MetainfoParser {
 
-    /** Largest accepted piece length. */
-    public static final int MAX_PIECE_LENGTH = 64 * 1024 * 1024;
+    /** Largest piece length libtorrent accepts (a piece is held in memory until its hash is checked). */
+    public static final int MAX_PIECE_LENGTH = 512 * 1024 * 1024;
+    /** Always accepted, whatever the memory: what this service accepted before. */
+    static final int MIN_PIECE_LENGTH_LIMIT = 64 * 1024 * 1024;
 
-    // useBytes=true: strings come back as ByteBuffer, so binary 'pieces' survive and names decode as we choose.
-    private static final Bencode BENCODE = new Bencode(StandardCharsets.UTF_8, true);
+    /** libtorrent's 512 MiB, lowered to an eighth of the heap so a few pieces in progress always fit in memory. */
+    static long maxPieceLength() {
+        long memoryAware = Runtime.getRuntime().maxMemory() / 8;
+        return Math.max(MIN_PIECE_LENGTH_LIMIT, Math.min(MAX_PIECE_LENGTH, Long.highestOneBit(memoryAware)));
+    }
 
     private MetainfoParser() {
     }
@@ -33,23 +35,27 @@ public final class MetainfoParser {
             throw new InvalidTorrentException("The .torrent file is larger than the " + human(maxTorrentSize)
                     + " limit");
         }
-        BencodeScanner.Span infoSpan = BencodeScanner.scanTorrent(bytes);
+        BencodeScanner.Torrent torrent = BencodeScanner.decodeTorrent(bytes);
+        BencodeScanner.Span infoSpan = torrent.info();
         if (infoSpan == null) {
             throw new InvalidTorrentException("The torrent has no 'info' dictionary");
         }
         if (bytes[infoSpan.start()] != 'd') {
             throw new InvalidTorrentException("'info' in the torrent is not a dictionary");
         }
-        Map<String, Object> top = decode(bytes);
+        Map<String, Object> top = torrent.top();
         @SuppressWarnings("unchecked")
         Map<String, Object> info = (Map<String, Object>) top.get("info");
 
         String name = preferUtf8(info, "name", "the info dictionary");
         PathRules.checkPath(List.of(name), "The torrent name");
+        name = PathRules.sanitizeElement(name);
         long pieceLength = integer(info, "piece length", "the info dictionary");
-        if (pieceLength <= 0 || pieceLength > MAX_PIECE_LENGTH) {
-            throw new InvalidTorrentException("The piece length must be between 1 byte and 64 MiB, not "
-                    + pieceLength);
+        long maxPieceLength = maxPieceLength();
+        if (pieceLength <= 0 || pieceLength > maxPieceLength) {
+            throw new InvalidTorrentException("The piece length must be between 1 byte and " + human(maxPieceLength)
+                    + ", not " + pieceLength + (maxPieceLength < MAX_PIECE_LENGTH
+                    ? " (the limit follows this service's memory; libtorrent's is 512 MiB)" : ""));
         }
         byte[] pieces = pieces(info);
 
@@ -135,15 +141,6 @@ public final class MetainfoParser {
 
     static InvalidTorrentException missing(String key, String where) {
         return new InvalidTorrentException("The torrent is missing '" + key + "' in " + where);
-    }
-
-    private static Map<String, Object> decode(byte[] bytes) throws InvalidTorrentException {
-        try {
-            return BENCODE.decode(bytes, Type.DICTIONARY);
-        } catch (BencodeException | ClassCastException e) {
-            // The scanner has already validated the structure; this is a safety net.
-            throw new InvalidTorrentException("The .torrent file is not valid bencode");
-        }
     }
 
     /** "10 MiB", "512 KiB" or "1000 bytes". */

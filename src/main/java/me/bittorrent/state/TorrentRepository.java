@@ -72,6 +72,26 @@ public class TorrentRepository {
         return stateDir.resolve("torrents");
     }
 
+    /**
+     * Blocking: null when the state folder and its torrents folder take new files, else why not (a read-only
+     * mount, permissions, a full disk), in a user's words. Probes by creating and deleting a file in each.
+     */
+    public String writeProblem() {
+        for (Path dir : new Path[] {stateDir, torrentsDir()}) {
+            try {
+                java.nio.file.Files.createDirectories(dir);
+                Path probe = java.nio.file.Files.createTempFile(dir, ".write-check", ".tmp");
+                java.nio.file.Files.delete(probe);
+            } catch (java.io.IOException | SecurityException | UnsupportedOperationException e) {
+                String reason = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                        : e instanceof java.nio.file.FileSystemException fs && fs.getReason() != null ? fs.getReason()
+                        : e.getClass().getSimpleName();
+                return "The state folder " + dir + " cannot be written (" + reason + ")";
+            }
+        }
+        return null;
+    }
+
     /** Saves a new torrent: .torrent bytes first, then its state, so a state file never lacks its torrent. */
     public Uni<Void> saveNew(StoredTorrent torrent, byte[] torrentBytes) {
         String id = checkedId(torrent.id());

@@ -265,13 +265,19 @@ public final class PieceStore implements Closeable {
         }
         deleteEntry(partPath);
         for (Path d : folders) {
-            if (folder.isPlainFolder(d)) {
-                try (var entries = Files.list(d)) {
-                    if (entries.findAny().isPresent()) {
-                        continue;
+            // Another torrent sharing this top folder may be removed at the same moment: a folder it already
+            // deleted, or one it still has files in, is not an error.
+            try {
+                if (folder.isPlainFolder(d)) {
+                    try (var entries = Files.list(d)) {
+                        if (entries.findAny().isPresent()) {
+                            continue;
+                        }
                     }
+                    Files.delete(d);
                 }
-                Files.delete(d);
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.DirectoryNotEmptyException e) {
+                // gone already, or not ours alone
             }
         }
     }

@@ -1,21 +1,23 @@
 package me.bittorrent.tracker;
 
-import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.Type;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import me.bittorrent.bencode.BencodeDecoder;
+import me.bittorrent.bencode.BencodeException;
+import me.bittorrent.bencode.BencodeLimits;
+import me.bittorrent.text.RemoteText;
 
-/** Reads a bencoded HTTP announce reply (BEP 3, compact peers BEP 23, peers6 BEP 7). */
+/**
+ * Reads a bencoded HTTP announce reply (BEP 3, compact peers BEP 23, peers6 BEP 7) with the bounded decoder.
+ * The tracker's failure reason and warning are cleaned ({@link RemoteText}) before anyone stores or logs them.
+ */
 final class AnnounceReplyParser {
 
     /** Used when a tracker that answered gave no interval: 30 minutes, as common trackers do. */
     static final int DEFAULT_INTERVAL_SECONDS = 1800;
-
-    // Bytes mode: string values come back as ByteBuffers, so binary peer lists survive.
-    private static final Bencode BENCODE = new Bencode(StandardCharsets.UTF_8, true);
 
     private AnnounceReplyParser() {
     }
@@ -24,11 +26,11 @@ final class AnnounceReplyParser {
         Map<String, Object> reply;
         try {
             if (body.length == 0 || body[0] != 'd') {
-                throw new IllegalArgumentException("not a dictionary");
+                throw new TrackerException("tracker reply is not valid bencode: it is not a dictionary");
             }
-            reply = BENCODE.decode(body, Type.DICTIONARY);
-        } catch (Exception e) { // dampcake throws unchecked and, for a truncated reply, sneaky EOFException
-            throw new TrackerException("tracker reply is not valid bencode", e);
+            reply = BencodeDecoder.decodeDictionary(body, BencodeLimits.TRACKER_REPLY);
+        } catch (BencodeException e) {
+            throw new TrackerException("tracker reply is not valid bencode: " + e.getMessage());
         }
         Object failure = reply.get("failure reason");
         if (failure != null) {
@@ -46,8 +48,8 @@ final class AnnounceReplyParser {
             addCompact(compact6, 16, peers);
         }
         return new AnnounceResponse(
-                number(reply, "interval", DEFAULT_INTERVAL_SECONDS),
-                number(reply, "min interval", 0),
+                AnnounceResponse.clampInterval(number(reply, "interval", DEFAULT_INTERVAL_SECONDS)),
+                AnnounceResponse.clampMinInterval(number(reply, "min interval", 0)),
                 peers,
                 number(reply, "complete", -1),
                 number(reply, "incomplete", -1),
@@ -84,8 +86,8 @@ final class AnnounceReplyParser {
         if (value instanceof ByteBuffer b) {
             byte[] bytes = new byte[b.remaining()];
             b.duplicate().get(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
+            return RemoteText.clean(new String(bytes, StandardCharsets.UTF_8));
         }
-        return String.valueOf(value);
+        return RemoteText.clean(String.valueOf(value));
     }
 }

@@ -57,10 +57,12 @@ final class UdpPackets {
         List<PeerAddress> peers = new ArrayList<>();
         byte[] bytes = reply.getBytes();
         CompactPeers.parse(bytes, 20, bytes.length - 20, ipv6 ? 16 : 4, peers);
-        return new AnnounceResponse(interval, 0, peers, seeders, leechers, null);
+        return new AnnounceResponse(AnnounceResponse.clampInterval(interval), 0, peers, seeders, leechers, null);
     }
 
     static String errorMessage(Buffer reply) {
-        return reply.getString(8, reply.length(), StandardCharsets.UTF_8.name()).trim();
+        // A datagram is at most 64 KiB; the text is cleaned and cut before anyone stores or logs it.
+        return me.bittorrent.text.RemoteText.clean(reply.getString(8, reply.length(), StandardCharsets.UTF_8.name())
+                .trim());
     }
 }

@@ -40,6 +40,13 @@ public class UdpTrackerClient implements TrackerClient {
     private volatile Duration baseTimeout = Duration.ofSeconds(15);
     private volatile int maxRetries = 8;
     private volatile Duration connectionIdLifetime = Duration.ofMinutes(1);
+    private volatile Duration deadline = DEFAULT_DEADLINE;
+
+    /**
+     * Longest one announce may take, whatever the retransmission schedule: a silent tracker then shows as timed
+     * out within a minute (not "updating" for the hour BEP 15's schedule allows) and the next tracker is tried.
+     */
+    static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
 
     // Touched on the home context only.
     private Future<DatagramSocket> socket;
@@ -64,6 +71,11 @@ public class UdpTrackerClient implements TrackerClient {
         this.maxRetries = maxRetries;
     }
 
+    /** Longest one announce may take, retransmissions included (default 60 s). */
+    public void setDeadline(Duration deadline) {
+        this.deadline = deadline;
+    }
+
     /** How long a connection id is reused before connecting again (BEP 15: one minute). */
     public void setConnectionIdLifetime(Duration lifetime) {
         this.connectionIdLifetime = lifetime;
@@ -76,6 +88,8 @@ public class UdpTrackerClient implements TrackerClient {
             Target target;
             try {
                 target = Target.parse(url);
+                // our own peer port on this machine is never a tracker (the datagrams would reach ourselves)
+                TrackerUrlPolicy.check(target.uri(), false, port -> port == request.port());
             } catch (TrackerException e) {
                 emitter.fail(e);
                 return;
@@ -142,19 +156,20 @@ public class UdpTrackerClient implements TrackerClient {
     }
 
     /** udp://host:port[/path]; the path (BEP 41 data) is ignored. */
-    private record Target(String host, int port, String url) {
+    private record Target(String host, int port, URI uri) {
 
         static Target parse(String url) throws TrackerException {
             try {
                 URI uri = new URI(url);
                 if (!"udp".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
-                    throw new TrackerException("invalid UDP tracker URL " + url);
+                    throw new TrackerException("invalid UDP tracker URL "
+                            + me.bittorrent.text.RemoteText.clean(url, 200));
                 }
                 String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                         : uri.getHost();
-                return new Target(host, uri.getPort(), url);
+                return new Target(host, uri.getPort(), uri);
             } catch (URISyntaxException e) {
-                throw new TrackerException("invalid UDP tracker URL " + url);
+                throw new TrackerException("invalid UDP tracker URL " + me.bittorrent.text.RemoteText.clean(url, 200));
             }
         }
 
@@ -171,6 +186,8 @@ public class UdpTrackerClient implements TrackerClient {
         private int attempt;
         private int transactionId;
         private long timer = -1;
+        private long deadlineTimer = -1;
+        private int tries;
 
         Exchange(Target target, AnnounceRequest request) {
             this.target = target;
@@ -178,6 +195,9 @@ public class UdpTrackerClient implements TrackerClient {
         }
 
         Future<AnnounceResponse> start() {
+            long ms = deadline.toMillis();
+            deadlineTimer = vertx.setTimer(Math.max(1, ms), t -> finish(new TrackerException("UDP tracker "
+                    + target.key() + " did not answer within " + seconds(ms) + " (" + tries + " tries)")));
             socket().onComplete(ar -> {
                 if (ar.succeeded()) {
                     send(ar.result());
@@ -208,6 +228,7 @@ public class UdpTrackerClient implements TrackerClient {
                 return;
             }
             transactionId = newTransactionId();
+            tries++;
             pending.put(transactionId, onReply);
             timer = vertx.setTimer(Math.max(1, baseTimeout.toMillis() << attempt), t -> onSilence(s));
             s.send(packet.apply(transactionId), target.port(), target.host()).onFailure(e -> finish(
@@ -217,7 +238,7 @@ public class UdpTrackerClient implements TrackerClient {
         private void onSilence(DatagramSocket s) {
             pending.remove(transactionId);
             if (attempt >= maxRetries) {
-                finish(new TrackerException("UDP tracker " + target.key() + " did not answer"));
+                finish(new TrackerException("UDP tracker " + target.key() + " did not answer (" + tries + " tries)"));
             } else {
                 attempt++;
                 send(s);
@@ -274,20 +295,27 @@ public class UdpTrackerClient implements TrackerClient {
                 return;
             }
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryFail(new TrackerException("announce cancelled"));
         }
 
         private void finish(AnnounceResponse response) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryComplete(response);
         }
 
         private void finish(TrackerException failure) {
             vertx.cancelTimer(timer);
+            vertx.cancelTimer(deadlineTimer);
             pending.remove(transactionId);
             done.tryFail(failure);
         }
+    }
+
+    static String seconds(long ms) {
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 }

@@ -37,9 +37,9 @@ class TrackersTest {
     void httpAndUdpUrlsGoToTheirClients() {
         try (TestHttpTracker httpTracker = new TestHttpTracker(vertx);
                 TestUdpTracker udpTracker = new TestUdpTracker(vertx)) {
-            httpTracker.replyWith(Map.of("interval", 42));
+            httpTracker.replyWith(Map.of("interval", 420));
 
-            assertEquals(42, result(trackers.announce(httpTracker.url("/announce"), request(AnnounceEvent.NONE)))
+            assertEquals(420, result(trackers.announce(httpTracker.url("/announce"), request(AnnounceEvent.NONE)))
                     .intervalSeconds());
             assertEquals(1200, result(trackers.announce(udpTracker.url(), request(AnnounceEvent.NONE)))
                     .intervalSeconds());

@@ -110,8 +110,21 @@ class UdpTrackerClientTest {
 
         TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
 
-        assertEquals("UDP tracker 127.0.0.1:" + tracker.port() + " did not answer", e.getMessage());
+        assertEquals("UDP tracker 127.0.0.1:" + tracker.port() + " did not answer (3 tries)", e.getMessage());
         assertEquals(3, tracker.connectTransactionIds.size()); // first try + 2 retries
+    }
+
+    @Test
+    void aSilentTrackerTimesOutAtTheDeadlineWhateverTheRetransmissionSchedule() {
+        // BEP 15's schedule would wait 0.2 + 0.4 + ... s for hours; the deadline ends it and says so.
+        client.setRetransmission(Duration.ofMillis(200), 8);
+        client.setDeadline(Duration.ofMillis(700));
+        tracker.connectsToDrop.set(Integer.MAX_VALUE);
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertTrue(e.getMessage().matches("UDP tracker 127\\.0\\.0\\.1:" + tracker.port()
+                + " did not answer within 0\\.7 s \\([1-4] tries\\)"), e.getMessage());
     }
 
     @Test

@@ -94,6 +94,19 @@ final class Announcer {
         }
     }
 
+    /**
+     * A torrent without peers asks for more: only when its schedule allows, i.e. never before the tracker's
+     * interval (or the failure back-off) has run out. A tracker that says 30 min means it: libtorrent and
+     * Transmission do not announce early for lack of peers either. The user's "ask for peers" is
+     * {@link #reannounce()}.
+     */
+    void reannounceIfDue() {
+        if (timerId >= 0 || inFlight) {
+            return; // the next announce is already scheduled by the tracker's interval or the back-off
+        }
+        reannounce();
+    }
+
     private void announceNow() {
         if (stopped || !hasTrackers || inFlight) {
             return;

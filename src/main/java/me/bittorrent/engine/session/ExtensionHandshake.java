@@ -5,14 +5,21 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.Type;
+
+import java.nio.ByteBuffer;
 
 import me.bittorrent.Version;
+import me.bittorrent.bencode.BencodeDecoder;
+import me.bittorrent.bencode.BencodeException;
+import me.bittorrent.bencode.BencodeLimits;
+import me.bittorrent.text.RemoteText;
 
 /**
  * The BEP 10 extension handshake (extended message id 0). We announce no extension messages yet, only our
  * request queue depth ({@code reqq}), listen port and client name; from the peer we read its {@code reqq}, the
- * number of outstanding requests it accepts (libtorrent silently drops requests beyond it).
+ * number of outstanding requests it accepts (libtorrent silently drops requests beyond it), and its client name.
+ * Theirs is read with the bounded decoder: a peer's message can claim any string length, and nothing is
+ * allocated for a claim.
  */
 final class ExtensionHandshake {
 
@@ -35,15 +42,28 @@ final class ExtensionHandshake {
 
     /** The peer's reqq, or -1 when absent or unreadable. */
     static int reqq(byte[] payload) {
-        try {
-            Map<String, Object> dict = BENCODE.decode(payload, Type.DICTIONARY);
-            Object reqq = dict.get("reqq");
-            if (reqq instanceof Number n && n.longValue() > 0) {
-                return (int) Math.min(n.longValue(), 100_000);
-            }
-        } catch (RuntimeException e) {
-            // a malformed extension handshake only costs us the peer's queue depth hint
+        Map<String, Object> dict = decode(payload);
+        if (dict != null && dict.get("reqq") instanceof Long n && n > 0) {
+            return (int) Math.min(n, 100_000);
         }
         return -1;
+    }
+
+    /** The peer's client name ({@code v}), made safe to log and show (1 KiB at most), or null. */
+    static String client(byte[] payload) {
+        Map<String, Object> dict = decode(payload);
+        if (dict != null && dict.get("v") instanceof ByteBuffer v) {
+            return RemoteText.clean(StandardCharsets.UTF_8.decode(v.duplicate()).toString(), 64);
+        }
+        return null;
+    }
+
+    /** The handshake's dictionary, or null when it is not one (that only costs us the peer's hints). */
+    static Map<String, Object> decode(byte[] payload) {
+        try {
+            return BencodeDecoder.decodeDictionary(payload, BencodeLimits.PEER_MESSAGE);
+        } catch (BencodeException e) {
+            return null;
+        }
     }
 }

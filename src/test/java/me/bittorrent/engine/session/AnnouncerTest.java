@@ -114,4 +114,23 @@ class AnnouncerTest {
         context.runOnContext(v -> announcer.stop().onComplete(ar -> stopped.complete(null)));
         stopped.get(10, TimeUnit.SECONDS);
     }
+
+    @Test
+    void aTorrentWithoutPeersWaitsForTheTrackersInterval() throws Exception {
+        TrackerClient client = (url, request) -> {
+            sent.add(request.event());
+            return Uni.createFrom().item(new AnnounceResponse(1800, 0, List.of(), 0, 0, null));
+        };
+        Announcer announcer = announcer(client);
+        context.runOnContext(v -> announcer.start());
+        assertEquals(AnnounceEvent.STARTED, next());
+        assertTrue(events.poll(10, TimeUnit.SECONDS) instanceof TorrentEvent.TrackerReplied, "answer handled");
+        context.runOnContext(v -> announcer.reannounceIfDue());
+        assertEquals(null, sent.poll(500, TimeUnit.MILLISECONDS), "re-announced long before the 30 min interval");
+        context.runOnContext(v -> announcer.reannounce()); // the user's "ask for peers" still goes at once
+        assertEquals(AnnounceEvent.NONE, next());
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        context.runOnContext(v -> announcer.stop().onComplete(ar -> stopped.complete(null)));
+        stopped.get(10, TimeUnit.SECONDS);
+    }
 }
