@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import me.bittorrent.metainfo.PieceGeometry;
 import me.bittorrent.wire.PeerMessage;
@@ -137,7 +138,9 @@ final class Uploader {
                     limiter.giveBack(request.length());
                 } else if (connected.test(peer) && !peer.amChoking && transferring.getAsBoolean()) {
                     byte[] block = ar.result();
-                    peer.send(new PeerMessage.Piece(request.piece(), request.begin(), Buffer.buffer(block)));
+                    // wrapped, not copied (Buffer.buffer(byte[]) would copy the block once more)
+                    peer.send(new PeerMessage.Piece(request.piece(), request.begin(),
+                            Buffer.buffer(Unpooled.wrappedBuffer(block))));
                     long nowMillis = System.currentTimeMillis();
                     uploaded += block.length;
                     meter.add(block.length, nowMillis);
