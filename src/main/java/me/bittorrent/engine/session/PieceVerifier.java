@@ -1,5 +1,6 @@
 package me.bittorrent.engine.session;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,6 +25,8 @@ final class PieceVerifier {
 
     /** Pieces waiting for their hash check or their write may hold this many bytes; beyond it we stop requesting. */
     static final long MAX_PENDING_BYTES = 32L << 20;
+    /** Spare piece buffers kept for reuse, at most this many bytes (the rest is left to the collector). */
+    static final long MAX_SPARE_BYTES = 8L << 20;
 
     /** Runs blocking work off the engine context (the Vert.x worker pool, in parallel). */
     interface Worker {
@@ -58,7 +61,14 @@ final class PieceVerifier {
     private final IntPredicate suspect;
     private final Outcome outcome;
 
+    /** Full-length piece buffers (the short last piece uses one too), each a whole piece in progress. */
     private final Map<Integer, byte[]> buffers = new HashMap<>();
+    /**
+     * Buffers of pieces that were verified or failed, handed out again instead of a new zeroed array per piece
+     * (a 1 MiB array is a humongous allocation for G1). No zeroing is needed: a piece is hashed only once every
+     * one of its blocks was copied in.
+     */
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     /** Per piece in progress, the peer id (hex) that sent each block (for strikes when its hash fails). */
     private final Map<Integer, String[]> senders = new HashMap<>();
     private long pendingBytes;
@@ -76,7 +86,7 @@ final class PieceVerifier {
 
     /** Copies one needed block (already checked by {@link PieceGeometry#blockIndex}) into its piece's buffer. */
     void put(int piece, int block, Buffer data, String senderIdHex) {
-        byte[] buffer = buffers.computeIfAbsent(piece, p -> new byte[geometry.pieceSize(p)]);
+        byte[] buffer = buffers.computeIfAbsent(piece, p -> takeBuffer());
         data.getBytes(0, data.length(), buffer, block * PieceGeometry.BLOCK_SIZE);
         senders.computeIfAbsent(piece, p -> new String[geometry.blockCount(p)])[block] = senderIdHex;
     }
@@ -86,18 +96,19 @@ final class PieceVerifier {
         byte[] buffer = buffers.remove(piece);
         String[] from = senders.remove(piece);
         boolean judge = suspect.test(piece);
-        int size = buffer.length;
+        int size = geometry.pieceSize(piece);
         pendingBytes += size;
         inFlight++;
         // block digests only when someone must be judged: a failure, or the pass of a piece that failed before
         hashing.run(() -> {
             boolean ok = meta.pieceHashEquals(piece, Sha1.digest(buffer, 0, size));
-            return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(buffer));
+            return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(buffer, size));
         }).compose(checked -> !checked.ok() ? Future.succeededFuture(checked)
                 : writer.write(piece, buffer).map(written -> checked))
                 .onComplete(ar -> {
                     pendingBytes -= size;
                     inFlight--;
+                    giveBack(buffer); // hashed and written (or dropped): nobody off the context holds it now
                     if (ar.failed()) {
                         outcome.writeFailed(piece, ar.cause());
                     } else if (ar.result().ok()) {
@@ -110,6 +121,27 @@ final class PieceVerifier {
                     }
                     outcome.settled();
                 });
+    }
+
+    private byte[] takeBuffer() {
+        byte[] buffer = spare.poll();
+        return buffer != null ? buffer : new byte[geometry.pieceLength()];
+    }
+
+    private void giveBack(byte[] buffer) {
+        if ((long) (spare.size() + 1) * buffer.length <= MAX_SPARE_BYTES) {
+            spare.push(buffer);
+        }
+    }
+
+    /** Nothing more to download: the spare buffers go (a seeding torrent holds no piece buffer). */
+    void releaseSpare() {
+        spare.clear();
+    }
+
+    /** Bytes of spare buffers kept for reuse. */
+    long spareBytes() {
+        return (long) spare.size() * geometry.pieceLength();
     }
 
     /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */

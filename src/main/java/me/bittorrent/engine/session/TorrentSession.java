@@ -451,6 +451,7 @@ public final class TorrentSession {
             return;
         }
         completeSignalled = true;
+        verifier.releaseSpare();
         LOG.infof("%s: download complete", meta.name());
         if (!paused && state != SessionState.ERROR) {
             setState(SessionState.SEEDING);

@@ -29,6 +29,8 @@ final class Uploader {
     static final int MAX_READS_IN_FLIGHT = 32;
     static final int MAX_READS_PER_PEER = 8;
     static final int MAX_REQUEST_LENGTH = 128 * 1024;
+    /** One disk read covers a peer's queued requests that follow each other in a piece, up to this many bytes. */
+    static final int MAX_READ_BYTES = 256 * 1024;
 
     private final String name;
     private final PieceGeometry geometry;
@@ -43,6 +45,7 @@ final class Uploader {
     private DiskIo disk;
     private long uploaded;
     private int readsInFlight;
+    private long readBytes;
     private Peer optimistic;
     private int chokeRounds;
 
@@ -70,8 +73,9 @@ final class Uploader {
         return meter.rate(nowMillis);
     }
 
+    /** Bytes of disk reads in flight for uploads. */
     long readBytes() {
-        return (long) readsInFlight * PieceGeometry.BLOCK_SIZE;
+        return readBytes;
     }
 
     int queued() {
@@ -117,38 +121,66 @@ final class Uploader {
         }
     }
 
-    /** Reads queued blocks from disk and sends them, within the upload budget and the read caps. */
+    /**
+     * Reads queued blocks from disk and sends them, within the upload budget and the read caps. Requests that
+     * continue each other in one piece (a peer asks for a piece's blocks in order) share one disk read of up to
+     * {@link #MAX_READ_BYTES}; each block then goes out as a view of that read, not a copy.
+     */
     void pump(Peer peer) {
         while (transferring.getAsBoolean() && !peer.amChoking && !peer.uploadQueue.isEmpty()
                 && readsInFlight < MAX_READS_IN_FLIGHT && peer.readsInFlight < MAX_READS_PER_PEER
                 && !peer.link.writeQueueFull()) {
-            PeerMessage.Request request = peer.uploadQueue.peek();
-            if (!limiter.tryAcquire(request.length())) {
+            PeerMessage.Request first = peer.uploadQueue.peek();
+            if (!limiter.tryAcquire(first.length())) {
                 return; // the tick retries once tokens are back
             }
             peer.uploadQueue.poll();
-            readsInFlight++;
-            peer.readsInFlight++;
-            disk.read(request.piece(), request.begin(), request.length()).onComplete(ar -> {
-                readsInFlight--;
-                peer.readsInFlight--;
-                if (ar.failed()) {
-                    LOG.warnf("%s: could not read piece %d for upload: %s", name, request.piece(),
-                            ar.cause().getMessage());
-                    limiter.giveBack(request.length());
-                } else if (connected.test(peer) && !peer.amChoking && transferring.getAsBoolean()) {
-                    byte[] block = ar.result();
-                    // wrapped, not copied (Buffer.buffer(byte[]) would copy the block once more)
-                    peer.send(new PeerMessage.Piece(request.piece(), request.begin(),
-                            Buffer.buffer(Unpooled.wrappedBuffer(block))));
-                    long nowMillis = System.currentTimeMillis();
-                    uploaded += block.length;
-                    meter.add(block.length, nowMillis);
-                    peer.uploadMeter.add(block.length, nowMillis);
+            List<PeerMessage.Request> run = new ArrayList<>(4);
+            run.add(first);
+            int length = first.length();
+            while (!peer.uploadQueue.isEmpty()) {
+                PeerMessage.Request next = peer.uploadQueue.peek();
+                if (next.piece() != first.piece() || next.begin() != first.begin() + length
+                        || length + next.length() > MAX_READ_BYTES || !limiter.tryAcquire(next.length())) {
+                    break;
                 }
-                pump(peer);
-            });
+                peer.uploadQueue.poll();
+                run.add(next);
+                length += next.length();
+            }
+            read(peer, run, length);
         }
+    }
+
+    private void read(Peer peer, List<PeerMessage.Request> run, int length) {
+        PeerMessage.Request first = run.get(0);
+        readsInFlight++;
+        peer.readsInFlight++;
+        readBytes += length;
+        disk.read(first.piece(), first.begin(), length).onComplete(ar -> {
+            readsInFlight--;
+            peer.readsInFlight--;
+            readBytes -= length;
+            if (ar.failed()) {
+                LOG.warnf("%s: could not read piece %d for upload: %s", name, first.piece(),
+                        ar.cause().getMessage());
+                limiter.giveBack(length);
+            } else if (connected.test(peer) && !peer.amChoking && transferring.getAsBoolean()) {
+                byte[] data = ar.result();
+                int at = 0;
+                for (PeerMessage.Request request : run) {
+                    // a view of the read, not a copy (Buffer.buffer(byte[]) would copy the block once more)
+                    peer.send(new PeerMessage.Piece(request.piece(), request.begin(),
+                            Buffer.buffer(Unpooled.wrappedBuffer(data, at, request.length()))));
+                    at += request.length();
+                }
+                long nowMillis = System.currentTimeMillis();
+                uploaded += length;
+                meter.add(length, nowMillis);
+                peer.uploadMeter.add(length, nowMillis);
+            }
+            pump(peer);
+        });
     }
 
     // ---- choking -----------------------------------------------------------------------------------------

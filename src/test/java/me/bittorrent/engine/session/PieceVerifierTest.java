@@ -33,7 +33,7 @@ class PieceVerifierTest {
     final Map<Integer, byte[][]> digestsOf = new HashMap<>();
     final Map<Integer, String[]> sendersOf = new HashMap<>();
     PieceVerifier.PieceWriter writer = (piece, bytes) -> {
-        written.put(piece, bytes.clone());
+        written.put(piece, java.util.Arrays.copyOf(bytes, meta.pieceSize(piece))); // what PieceStore writes
         return Future.succeededFuture();
     };
 
@@ -106,6 +106,23 @@ class PieceVerifierTest {
         verifier.verify(3);
         assertEquals(100, written.get(3).length);
         assertEquals("passed 3", outcomes.get(0));
+    }
+
+    @Test
+    void aReusedBufferHoldsOnlyTheNewPiecesBytes() {
+        PieceVerifier verifier = verifier(p -> false);
+        byte[] corrupt = data.clone();
+        corrupt[5] ^= 1;
+        putPiece(verifier, 0, corrupt, "liar");
+        verifier.verify(0); // fails; its buffer is kept for the next piece
+        assertEquals(2L * B, verifier.spareBytes());
+        putPiece(verifier, 1, data, "a", "b");
+        assertEquals(0, verifier.spareBytes(), "the next piece took the spare buffer");
+        verifier.verify(1);
+        assertEquals(List.of("failed 0", "settled", "passed 1", "settled"), outcomes);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 2 * B, 4 * B), written.get(1));
+        verifier.releaseSpare();
+        assertEquals(0, verifier.spareBytes());
     }
 
     @Test

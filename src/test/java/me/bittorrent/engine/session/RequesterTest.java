@@ -33,7 +33,7 @@ class RequesterTest {
     final long[] nanos = {0};
     final PiecePicker picker = PiecePicker.forMeta(meta, new BitSet(), null, new Random(1));
     final PieceVerifier verifier = new PieceVerifier(meta, UnitTorrent::inline, (piece, bytes) -> {
-        written.put(piece, bytes.clone());
+        written.put(piece, Arrays.copyOf(bytes, meta.pieceSize(piece)));
         return Future.succeededFuture();
     }, p -> false, new PieceVerifier.Outcome() {
         @Override
