@@ -188,6 +188,27 @@ public final class PeerConnection {
         lastWriteNanos = System.nanoTime();
     }
 
+    /**
+     * Queues several messages (no Piece among them) as one write: one flush, one syscall, where sending them one
+     * by one outside a read handler flushes each (e.g. a pipeline of Requests topped up after a hash check).
+     */
+    public void sendAll(java.util.List<? extends PeerMessage> messages) {
+        if (closeReason != null || messages.isEmpty()) {
+            return;
+        }
+        if (messages.size() == 1) {
+            send(messages.get(0));
+            return;
+        }
+        Buffer frames = Buffer.buffer(messages.size() * 17);
+        for (PeerMessage message : messages) {
+            frames.appendBuffer(MessageEncoder.encode(message));
+        }
+        socket.write(frames, NO_CALLBACK);
+        bytesWritten += frames.length();
+        lastWriteNanos = System.nanoTime();
+    }
+
     public boolean writeQueueFull() {
         return socket.writeQueueFull();
     }

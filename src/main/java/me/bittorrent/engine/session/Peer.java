@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import me.bittorrent.wire.PeerConnection;
@@ -30,6 +31,9 @@ final class Peer {
         void send(PeerMessage message);
 
         void close(String reason);
+
+        /** Several messages (no Piece) in one write. */
+        void sendAll(List<PeerMessage> messages);
 
         /** True while the socket's write queue is full (no more upload reads until it drains). */
         boolean writeQueueFull();
@@ -84,6 +88,11 @@ final class Peer {
             @Override
             public void close(String reason) {
                 connection.close(reason);
+            }
+
+            @Override
+            public void sendAll(List<PeerMessage> messages) {
+                connection.sendAll(messages);
             }
 
             @Override

@@ -113,12 +113,17 @@ final class Requester {
         }
         List<Block> blocks = picker.pick(peer.has, want, peer::hasOutstanding,
                 peer.outstanding.size() < Peer.ENDGAME_IDLE);
+        if (blocks.isEmpty()) {
+            return;
+        }
         long now = System.nanoTime();
+        List<PeerMessage> requests = new ArrayList<>(blocks.size());
         for (Block block : blocks) {
             limiter.consume(block.length());
             peer.outstanding.put(block.key(), now);
-            peer.send(new PeerMessage.Request(block.piece(), block.begin(), block.length()));
+            requests.add(new PeerMessage.Request(block.piece(), block.begin(), block.length()));
         }
+        peer.link.sendAll(requests); // one write for the batch, not one flush per request
     }
 
     // ---- blocks in ---------------------------------------------------------------------------------------

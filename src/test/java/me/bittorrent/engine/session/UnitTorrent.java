@@ -64,6 +64,11 @@ final class UnitTorrent {
         }
 
         @Override
+        public void sendAll(List<PeerMessage> messages) {
+            sent.addAll(messages);
+        }
+
+        @Override
         public boolean writeQueueFull() {
             return false;
         }
