@@ -75,6 +75,23 @@ public final class FrameDecoder {
         }
     }
 
+    /**
+     * As {@link #feed}, for a chunk whose memory is reused once this returns (a pooled network buffer): what is
+     * left of it undelivered (paused) is copied before returning; a cut frame is copied anyway.
+     */
+    public void feedTransient(Buffer chunk) {
+        feed(chunk);
+        if (!queued.isEmpty() && queued.peekLast() == chunk) {
+            queued.pollLast();
+            if (queued.isEmpty()) {
+                queued.add(chunk.getBuffer(queuedOffset, chunk.length()));
+                queuedOffset = 0;
+            } else {
+                queued.add(chunk.copy());
+            }
+        }
+    }
+
     public void pause() {
         paused = true;
     }

@@ -1,5 +1,9 @@
 package me.bittorrent.wire;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -9,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -35,6 +40,13 @@ public final class PeerConnection {
     private final long idleNanos;
     private final long keepAliveNanos;
     private final long timerId;
+    /**
+     * Bytes the decoder may hold while delivery is paused before the socket stops reading. Reading goes on below
+     * it, so a peer's hang-up is still seen while nobody consumes (as NetSocket's own inbound buffer did).
+     */
+    static final int MAX_HELD_WHILE_PAUSED = 256 * 1024;
+    /** The socket's channel settings: reading stops and starts with its auto-read flag. */
+    private final ChannelConfig channel;
 
     private Consumer<PeerMessage> handler;
     private Consumer<String> closeHandler;
@@ -58,10 +70,13 @@ public final class PeerConnection {
         this.bytesRead = Handshake.LENGTH + afterHandshake.length();
         this.bytesWritten = Handshake.LENGTH;
         // Hold everything back until the owner sets a handler.
-        socket.pause();
+        NetSocketInternal raw = (NetSocketInternal) socket;
+        this.channel = raw.channelHandlerContext().channel().config();
         decoder.pause();
         decoder.feed(afterHandshake);
-        socket.handler(this::onData);
+        // Netty's pooled read buffers straight to the decoder: NetSocket's own handler would first copy each read
+        // into a fresh zeroed heap array. Each buffer is released after decoding (FrameDecoder#feedTransient).
+        raw.messageHandler(this::onRead);
         socket.closeHandler(v -> close("the peer closed the connection"));
         socket.exceptionHandler(e -> close("connection error: " + e.getMessage()));
         long period = Math.max(10, Math.min(idleNanos, keepAliveNanos) / 4_000_000);
@@ -76,7 +91,7 @@ public final class PeerConnection {
 
     /**
      * Connects, sends our handshake, reads the peer's. Fails (and closes) if the peer answers for another torrent,
-     * turns out to be ourselves (same peer id), or does not complete the handshake within {@code handshakeTimeout}
+     * turns out to be ourselves (same peer id: a {@link SelfConnectionException}), or does not complete the handshake within {@code handshakeTimeout}
      * (which covers the TCP connect too). Call it on the context that should own the connection.
      */
     public static Future<PeerConnection> connect(Vertx vertx, NetClient client, String host, int port, Handshake ours,
@@ -102,12 +117,12 @@ public final class PeerConnection {
                 }
                 Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
                 new HandshakeReader(vertx, socket, left, (remote, rest) -> {
-                    String problem = !remote.infoHash().equals(ours.infoHash())
-                            ? "the peer answered for another torrent (" + remote.infoHash() + ")"
-                            : remote.samePeerId(ours) ? "connected to ourselves" : null;
+                    RuntimeException problem = !remote.infoHash().equals(ours.infoHash())
+                            ? new ProtocolException("the peer answered for another torrent (" + remote.infoHash() + ")")
+                            : remote.samePeerId(ours) ? new SelfConnectionException() : null;
                     if (problem != null) {
                         socket.close();
-                        promise.tryFail(new ProtocolException(problem));
+                        promise.tryFail(problem);
                     } else {
                         promise.tryComplete(new PeerConnection(vertx, socket, remote, rest, settings));
                     }
@@ -154,22 +169,43 @@ public final class PeerConnection {
     }
 
     /**
-     * Queues a message. A Piece's header and data are written as two buffers, without copying the data; the data
-     * buffer must not be changed afterwards. Ignored once the connection is closed.
+     * Queues a message. A Piece's header and data go out as one gathered write, without copying the data; the
+     * data buffer must not be changed afterwards. Ignored once the connection is closed.
      */
     public void send(PeerMessage message) {
         if (closeReason != null) {
             return;
         }
         if (message instanceof PeerMessage.Piece piece) {
-            socket.write(MessageEncoder.pieceHeader(piece), NO_CALLBACK);
-            socket.write(piece.data(), NO_CALLBACK);
+            socket.write(Buffer.buffer(Unpooled.wrappedBuffer(MessageEncoder.pieceHeader(piece).getByteBuf(),
+                    piece.data().getByteBuf())), NO_CALLBACK);
             bytesWritten += 13 + piece.data().length();
         } else {
             Buffer frame = MessageEncoder.encode(message);
             socket.write(frame, NO_CALLBACK);
             bytesWritten += frame.length();
         }
+        lastWriteNanos = System.nanoTime();
+    }
+
+    /**
+     * Queues several messages (no Piece among them) as one write: one flush, one syscall, where sending them one
+     * by one outside a read handler flushes each (e.g. a pipeline of Requests topped up after a hash check).
+     */
+    public void sendAll(java.util.List<? extends PeerMessage> messages) {
+        if (closeReason != null || messages.isEmpty()) {
+            return;
+        }
+        if (messages.size() == 1) {
+            send(messages.get(0));
+            return;
+        }
+        Buffer frames = Buffer.buffer(messages.size() * 17);
+        for (PeerMessage message : messages) {
+            frames.appendBuffer(MessageEncoder.encode(message));
+        }
+        socket.write(frames, NO_CALLBACK);
+        bytesWritten += frames.length();
         lastWriteNanos = System.nanoTime();
     }
 
@@ -185,7 +221,6 @@ public final class PeerConnection {
     public void pauseReading() {
         readingPaused = true;
         decoder.pause();
-        socket.pause();
     }
 
     public void resumeReading() {
@@ -201,7 +236,7 @@ public final class PeerConnection {
             return;
         }
         if (!readingPaused && closeReason == null) {
-            socket.resume();
+            channel.setAutoRead(true);
         }
     }
 
@@ -247,13 +282,24 @@ public final class PeerConnection {
         decoder.maxFrameLength(maxFrameLength);
     }
 
-    private void onData(Buffer chunk) {
-        bytesRead += chunk.length();
-        lastReadNanos = System.nanoTime();
+    private void onRead(Object message) {
+        if (!(message instanceof ByteBuf read)) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
         try {
-            decoder.feed(chunk);
+            bytesRead += read.readableBytes();
+            lastReadNanos = System.nanoTime();
+            if (closeReason == null) {
+                decoder.feedTransient(Buffer.buffer(read));
+                if (decoder.isPaused() && decoder.bufferedBytes() > MAX_HELD_WHILE_PAUSED) {
+                    channel.setAutoRead(false); // resumeReading turns it on again
+                }
+            }
         } catch (ProtocolException e) {
             close(e.getMessage());
+        } finally {
+            read.release();
         }
     }
 

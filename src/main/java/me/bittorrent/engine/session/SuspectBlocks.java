@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import me.bittorrent.engine.PiecePicker;
 import me.bittorrent.storage.Sha1;
 
 /**
@@ -29,11 +28,16 @@ final class SuspectBlocks {
 
     /** SHA-1 of each 16 KiB block of a piece; blocking, run it on a worker. */
     static byte[][] blockDigests(byte[] piece) {
-        int blocks = (piece.length + PiecePicker.BLOCK_SIZE - 1) / PiecePicker.BLOCK_SIZE;
+        return blockDigests(piece, piece.length);
+    }
+
+    /** As {@link #blockDigests(byte[])} over the first {@code size} bytes (a reused buffer may be longer). */
+    static byte[][] blockDigests(byte[] piece, int size) {
+        int blocks = (size + PiecePicker.BLOCK_SIZE - 1) / PiecePicker.BLOCK_SIZE;
         byte[][] digests = new byte[blocks][];
         for (int b = 0; b < blocks; b++) {
             int begin = b * PiecePicker.BLOCK_SIZE;
-            digests[b] = Sha1.digest(piece, begin, Math.min(PiecePicker.BLOCK_SIZE, piece.length - begin));
+            digests[b] = Sha1.digest(piece, begin, Math.min(PiecePicker.BLOCK_SIZE, size - begin));
         }
         return digests;
     }
