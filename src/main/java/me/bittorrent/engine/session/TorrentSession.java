@@ -562,7 +562,7 @@ public final class TorrentSession {
                 && System.nanoTime() - lastLonelyAnnounceNanos > LONELY_REANNOUNCE_NANOS) {
             // nobody to download from: ask the trackers again (they may know new peers by now)
             lastLonelyAnnounceNanos = System.nanoTime();
-            announcer.reannounce();
+            announcer.reannounceIfDue(); // never before the tracker's interval
         }
         latest = buildSnapshot();
     }
