@@ -94,7 +94,12 @@ final class Requester {
         }
     }
 
-    /** Tops up the peer's pipeline, as far as the rate limit and the verification backlog allow. */
+    /**
+     * Tops up the peer's pipeline, as far as the rate limit and the memory bound allow: what waits for hash or
+     * disk plus what is requested and not yet here stays within {@link PieceVerifier#MAX_PENDING_BYTES}, so the
+     * bound holds however long the round trips get (a rate limit alone bounds how fast we ask, not how much is
+     * in flight).
+     */
     void fill(Peer peer) {
         if (picker == null || !transferring.getAsBoolean() || peer.peerChoking || !peer.amInterested
                 || verifier.backlogged()) {
@@ -104,6 +109,11 @@ final class Requester {
         if (want <= 0) {
             return;
         }
+        long room = PieceVerifier.MAX_PENDING_BYTES - verifier.pendingBytes() - requestedBytes();
+        if (room < PieceGeometry.BLOCK_SIZE) {
+            return; // blocks arriving or a verified piece leaving makes room; they fill again
+        }
+        want = (int) Math.min(want, room / PieceGeometry.BLOCK_SIZE);
         long budget = limiter.available();
         if (budget <= 0) {
             return; // the tick retries once tokens are back
