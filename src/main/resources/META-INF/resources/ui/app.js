@@ -41,6 +41,7 @@
   };
 
   // ---- toasts -----------------------------------------------------------------------------------------------
+  const MAX_TOASTS = 4;
   function toast(message, kind) {
     const box = document.createElement('div');
     box.className = 'notification ' + (kind === 'error' ? 'is-danger' : kind === 'warning' ? 'is-warning' : 'is-success');
@@ -54,7 +55,10 @@
     text.className = 'toast-text';
     text.textContent = message;
     box.append(close, text);
-    $('toasts').append(box);
+    const shelf = $('toasts');
+    shelf.append(box);
+    // at most MAX_TOASTS on screen: the oldest go first, so toasts never pile above the window
+    while (shelf.children.length > MAX_TOASTS) shelf.firstElementChild.remove();
     setTimeout(() => box.remove(), kind === 'error' ? 10000 : 5000);
   }
 
@@ -90,16 +94,36 @@
 
   // ---- modals -----------------------------------------------------------------------------------------------
   let lastFocus = null;
-  function openModal(id) {
+  const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  function anyModalOpen() { return document.querySelector('.modal.is-active') !== null; }
+  // while a modal is open the page behind it is inert: no clicks, no Tab stops, hidden from screen readers
+  function setBackgroundInert(inert) {
+    document.querySelectorAll('.page-part').forEach((part) => { part.inert = inert; });
+  }
+  function openModal(id, focusFirst) {
     lastFocus = document.activeElement;
     const modal = $(id);
     modal.classList.add('is-active');
-    const first = modal.querySelector('input:not([type=hidden]), select, button:not(.delete)');
+    setBackgroundInert(true);
+    const first = focusFirst || modal.querySelector('input:not([type=hidden]), select, button:not(.delete)');
     if (first) first.focus();
   }
   function closeModal(modal) {
     modal.classList.remove('is-active');
+    if (!anyModalOpen()) setBackgroundInert(false);
     if (lastFocus && document.contains(lastFocus)) lastFocus.focus();
+  }
+  // Tab and Shift+Tab cycle inside the open modal (a focus trap)
+  function trapFocus(e) {
+    const modal = document.querySelector('.modal.is-active');
+    if (!modal) return;
+    const stops = Array.from(modal.querySelectorAll(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (!modal.contains(document.activeElement)) { e.preventDefault(); first.focus(); }
+    else if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
   }
   document.addEventListener('click', (e) => {
     const closer = e.target.closest('[data-close]');
@@ -107,6 +131,7 @@
   });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') document.querySelectorAll('.modal.is-active').forEach(closeModal);
+    if (e.key === 'Tab') trapFocus(e);
   });
 
   // ---- settings fields (upload dialog and settings modal share them) --------------------------------------------
@@ -207,7 +232,7 @@
     card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
     // one look at the files tells whether the file-selection modal applies (not polling: once per torrent)
     call('GET', '/files/' + encodeURIComponent(id)).then((answer) => {
-      entry.multi = answer && answer.files && answer.files.length > 0;
+      entry.multi = answer && answer.files && answer.files.length > 1; // one file: nothing to choose
       card.querySelector('[data-action=files]').hidden = !entry.multi;
     }).catch(() => {});
     return entry;
@@ -230,9 +255,9 @@
     card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.total_size);
     card.querySelector('.down').textContent = speed(status.download_speed);
     card.querySelector('.up').textContent = speed(status.upload_speed);
-    const seeds = status.seeds != null ? ' (' + status.seeds + ' seeds)' : '';
+    const seeds = status.seeds != null ? ' (' + status.seeds + (status.seeds === 1 ? ' seed)' : ' seeds)') : '';
     card.querySelector('.peers').textContent = (status.peers != null ? status.peers : 0) + seeds;
-    card.querySelector('.eta').textContent = eta(status.eta, status.state);
+    card.querySelector('.eta').textContent = eta(smoothEta(entry, status), status.state);
     card.querySelector('.ratio').textContent = num(status.ratio != null ? status.ratio : 0, 2);
     const error = card.querySelector('.error-text');
     error.hidden = !status.error;
@@ -245,6 +270,14 @@
     });
     if (openFilesFor === id) refreshFileProgress();
     updateEmpty();
+  }
+
+  // the engine's ETA follows the instant speed and jumps with it; an exponential moving average keeps it readable
+  function smoothEta(entry, status) {
+    const raw = status.eta;
+    if (status.state !== 'downloading' || raw == null || raw < 0 || !isFinite(raw)) { entry.eta = null; return raw; }
+    entry.eta = entry.eta == null ? raw : entry.eta + 0.2 * (raw - entry.eta);
+    return entry.eta;
   }
 
   function forget(id) {
@@ -263,19 +296,39 @@
     if (action === 'settings') return openSettings(id);
     if (action === 'files') return openFiles(id);
     if (action === 'remove') return openRemove(id);
+    // one request at a time per torrent: its action buttons are locked until the answer comes
+    if (!entry || entry.busy) return;
+    setBusy(entry, true);
     try {
       await call('POST', '/' + action + '/' + encodeURIComponent(id));
       toast(DONE[action] + ': ' + name);
     } catch (e) {
       toast('Could not ' + action + ' ' + name + ': ' + e.message, 'error');
+    } finally {
+      setBusy(entry, false);
     }
+  }
+  function setBusy(entry, busy) {
+    entry.busy = busy;
+    entry.card.setAttribute('aria-busy', String(busy));
+    entry.card.querySelectorAll('[data-action]').forEach((b) => {
+      if (['start', 'pause', 'resume', 'stop'].includes(b.dataset.action)) b.disabled = busy;
+    });
+  }
+  // a form's submit button is locked while its request is in flight (no double requests, no double toasts)
+  async function locked(button, work) {
+    if (button.disabled) return;
+    button.disabled = true;
+    button.classList.add('is-loading');
+    try { await work(); } finally { button.disabled = false; button.classList.remove('is-loading'); }
   }
 
   // upload
   let chosenFiles = [];
   function openAdd(files) {
     chosenFiles = files ? Array.from(files) : [];
-    $('add-files').value = '';
+    $('add-form').reset();   // every add starts from the defaults, never the previous add's settings
+    $('add-modal').querySelector('details').open = false;
     showChosen();
     openModal('add-modal');
   }
@@ -283,6 +336,13 @@
     $('add-chosen').textContent = chosenFiles.length
       ? chosenFiles.map((f) => f.name).join(', ')
       : 'Or drop them on this dialog.';
+  }
+  // a file that is not a .torrent is refused at once, not after pressing Add
+  function acceptTorrents(files) {
+    const ok = files.filter((f) => /\.torrent$/i.test(f.name));
+    const refused = files.filter((f) => !ok.includes(f));
+    if (refused.length) toast('Not a .torrent file: ' + refused.map((f) => f.name).join(', '), 'error');
+    return ok;
   }
   async function uploadAll(files, settings) {
     for (const file of files) {
@@ -431,8 +491,9 @@
   function openRemove(id) {
     removeFor = id;
     $('remove-name').textContent = torrents.get(id).status.name;
-    $('remove-delete-files').checked = true;
-    openModal('remove-modal');
+    // keeping the files is the safe choice: unchecked, and the focus on Cancel so Enter never deletes data
+    $('remove-delete-files').checked = false;
+    openModal('remove-modal', $('remove-cancel'));
   }
 
   // preferences: the download folder always; global limits when GET /settings exists
@@ -457,6 +518,14 @@
     $('global-settings').hidden = fields.children.length === 0;
     openModal('preferences-modal');
   }
+  const GLOBAL_LABELS = {
+    max_concurrent_downloads: 'Downloads running at once',
+    speed_limit: 'Total download limit', download_limit: 'Total download limit',
+    upload_limit: 'Total upload limit', max_peers: 'Peers per download at most',
+    max_connections: 'Connections at most', peer_port: 'Port for incoming peers',
+    auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
+    verify_pieces: 'Verify data already on disk before starting'
+  };
   function unitOf(key) {
     if (/limit|speed|rate/.test(key)) return 'KB/s';
     if (/concurrent|downloads|active/.test(key)) return 'downloads';
@@ -468,7 +537,7 @@
   function globalField(key, value) {
     const field = document.createElement('div');
     field.className = 'field';
-    const label = key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    const label = GLOBAL_LABELS[key] || key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
     const id = 'global-' + key;
     if (typeof value === 'boolean') {
       field.innerHTML = '<label class="checkbox"><input type="checkbox"> <span></span></label>';
@@ -497,9 +566,16 @@
   function connect() {
     const indicator = $('connection');
     const source = new EventSource('/events');
-    source.onopen = () => { indicator.className = 'tag is-success'; indicator.textContent = 'live'; };
+    source.onopen = () => {
+      indicator.className = 'tag is-success'; indicator.textContent = 'live';
+      document.body.classList.remove('is-stale');
+      $('torrents').removeAttribute('aria-description');
+    };
     source.onerror = () => {
-      indicator.className = 'tag is-warning'; indicator.textContent = 'reconnecting…';
+      // what is shown may be old now: say so, and grey the list until the stream is back
+      indicator.className = 'tag is-warning'; indicator.textContent = 'not live: reconnecting…';
+      document.body.classList.add('is-stale');
+      $('torrents').setAttribute('aria-description', 'not live: the figures may be out of date');
       // EventSource hides the status: ask once whether the session is still valid (a 401 leads to sign-in)
       call('GET', '/auth/me').catch(() => {});
     };
@@ -519,7 +595,11 @@
     document.querySelectorAll('.settings-fields').forEach(buildSettingsFields);
     $('add-button').addEventListener('click', () => openAdd());
     $('preferences-button').addEventListener('click', openPreferences);
-    $('drop-input').addEventListener('change', (e) => { if (e.target.files.length) openAdd(e.target.files); e.target.value = ''; });
+    $('drop-input').addEventListener('change', (e) => {
+      const files = acceptTorrents(Array.from(e.target.files));
+      if (files.length) openAdd(files);
+      e.target.value = '';
+    });
     $('add-files').addEventListener('change', (e) => { chosenFiles = Array.from(e.target.files); showChosen(); });
 
     // drop anywhere on the page: opens the add dialog with the dropped files (or adds them to it)
@@ -531,9 +611,14 @@
       e.preventDefault();
       depth = 0;
       document.body.classList.remove('is-dragover');
-      const files = Array.from(e.dataTransfer.files || []);
+      const dropped = Array.from(e.dataTransfer.files || []);
+      if (!dropped.length) return;
+      const addOpen = $('add-modal').classList.contains('is-active');
+      // another dialog is open: do not open Add underneath it
+      if (!addOpen && anyModalOpen()) { toast('Close the open dialog first, then drop the files again', 'warning'); return; }
+      const files = acceptTorrents(dropped);
       if (!files.length) return;
-      if ($('add-modal').classList.contains('is-active')) { chosenFiles = chosenFiles.concat(files); showChosen(); }
+      if (addOpen) { chosenFiles = chosenFiles.concat(files); showChosen(); }
       else openAdd(files);
     });
 
@@ -546,8 +631,8 @@
       await uploadAll(files, settings);
     });
 
-    $('settings-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('settings-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('settings-save'), saveSettings); });
+    async function saveSettings() {
       const id = settingsFor;
       const name = torrents.has(id) ? torrents.get(id).status.name : id;
       try {
@@ -557,12 +642,12 @@
       } catch (err) {
         toast('Settings not saved: ' + err.message, 'error');
       }
-    });
+    }
 
     $('files-all').addEventListener('click', () => { document.querySelectorAll('#files-tree input.file-box').forEach((c) => { c.checked = true; }); updateFolderBoxes(); });
     $('files-none').addEventListener('click', () => { document.querySelectorAll('#files-tree input.file-box').forEach((c) => { c.checked = false; }); updateFolderBoxes(); });
-    $('files-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('files-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('files-save'), saveFiles); });
+    async function saveFiles() {
       const selections = {};
       document.querySelectorAll('#files-tree input.file-box').forEach((c) => { selections[c.dataset.path] = c.checked; });
       const id = openFilesFor;
@@ -574,10 +659,10 @@
       } catch (err) {
         toast('File selection not saved: ' + err.message, 'error');
       }
-    });
+    }
 
-    $('remove-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('remove-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('remove-confirm'), removeNow); });
+    async function removeNow() {
       const id = removeFor;
       const deleteFiles = $('remove-delete-files').checked;
       try {
@@ -587,10 +672,10 @@
       } catch (err) {
         toast('Could not remove: ' + err.message, 'error');
       }
-    });
+    }
 
-    $('preferences-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('preferences-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('preferences-save'), savePreferences); });
+    async function savePreferences() {
       let ok = true;
       try {
         const answer = await call('POST', '/set-download-dir', { directory: $('pref-download-dir').value });
@@ -616,7 +701,7 @@
         }
       }
       if (ok) closeModal($('preferences-modal'));
-    });
+    }
 
     updateEmpty();
     connect();

@@ -69,6 +69,12 @@ public final class Browser {
                 && d.findElement(By.id("connection")).getText().equals("live"));
     }
 
+    /** Emulates the system's dark (or light) colour scheme, as prefers-color-scheme sees it. */
+    public static void darkMode(ChromeDriver driver, boolean dark) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features", java.util.List.of(
+                java.util.Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+    }
+
     /** Saves the page as target/screenshots/{name}.png. */
     public static Path screenshot(ChromeDriver driver, String name) {
         try {
