@@ -226,14 +226,31 @@
         <button type="button" class="button is-light" data-action="files" hidden>Files</button>
         <button type="button" class="button is-danger is-outlined" data-action="remove">Remove</button>
       </div>`;
-    entry = { status: null, card, multi: false };
+    const row = document.createElement('tr');
+    row.className = 'torrent-row';
+    row.dataset.id = id;
+    row.innerHTML = `
+      <td><span class="torrent-name"></span><p class="help is-danger error-text" hidden></p></td>
+      <td class="num size"></td>
+      <td><progress class="progress is-small" max="100" value="0"></progress><span class="progress-text"></span></td>
+      <td><span class="tag state-tag"></span></td>
+      <td class="num down"></td>
+      <td class="num up"></td>
+      <td class="num eta"></td>
+      <td class="num peers"></td>
+      <td class="num ratio"></td>
+      <td>${card.querySelector('.buttons').outerHTML}</td>`;
+    entry = { status: null, card, row, multi: false, visible: true };
     torrents.set(id, entry);
     $('torrents').append(card);
-    card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
+    $('torrent-rows').append(row);
+    for (const el of [card, row]) {
+      el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
+    }
     // one look at the files tells whether the file-selection modal applies (not polling: once per torrent)
     call('GET', '/files/' + encodeURIComponent(id)).then((answer) => {
       entry.multi = answer && answer.files && answer.files.length > 1; // one file: nothing to choose
-      card.querySelector('[data-action=files]').hidden = !entry.multi;
+      for (const el of [card, row]) el.querySelector('[data-action=files]').hidden = !entry.multi;
     }).catch(() => {});
     return entry;
   }
@@ -241,7 +258,17 @@
   function render(id, status) {
     const entry = cardFor(id);
     entry.status = status;
-    const card = entry.card;
+    const etaValue = smoothEta(entry, status);
+    fill(entry.card, status, id, etaValue, true);
+    fill(entry.row, status, id, etaValue, false);
+    entry.row.querySelector('.size').textContent = bytes(status.total_size);
+    if (openFilesFor === id) refreshFileProgress();
+    updateEmpty();
+    scheduleView();
+  }
+
+  // a card (phone) and a table row (desktop) share their class names, so one function fills both
+  function fill(card, status, id, etaValue, long) {
     const name = status.name || id;
     card.querySelector('.torrent-name').textContent = name;
     const tag = card.querySelector('.state-tag');
@@ -252,12 +279,13 @@
     bar.textContent = (status.progress || 0) + '%';
     bar.className = 'progress is-small ' + (status.state === 'error' ? 'is-danger' : (status.progress >= 100 ? 'is-success' : 'is-info'));
     bar.setAttribute('aria-label', name + ' progress');
-    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.total_size);
+    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '%' + (long ? ' of ' + bytes(status.total_size) : '');
     card.querySelector('.down').textContent = speed(status.download_speed);
     card.querySelector('.up').textContent = speed(status.upload_speed);
     const seeds = status.seeds != null ? ' (' + status.seeds + (status.seeds === 1 ? ' seed)' : ' seeds)') : '';
-    card.querySelector('.peers').textContent = (status.peers != null ? status.peers : 0) + seeds;
-    card.querySelector('.eta').textContent = eta(smoothEta(entry, status), status.state);
+    card.querySelector('.peers').textContent = long ? (status.peers != null ? status.peers : 0) + seeds
+      : (status.seeds != null ? status.seeds : 0) + ' / ' + (status.peers != null ? status.peers : 0);
+    card.querySelector('.eta').textContent = eta(etaValue, status.state);
     card.querySelector('.ratio').textContent = num(status.ratio != null ? status.ratio : 0, 2);
     const error = card.querySelector('.error-text');
     error.hidden = !status.error;
@@ -268,8 +296,64 @@
       if (['start', 'pause', 'resume', 'stop'].includes(action)) b.hidden = !allowed.includes(action);
       b.setAttribute('aria-label', b.textContent + ' ' + name);
     });
-    if (openFilesFor === id) refreshFileProgress();
-    updateEmpty();
+  }
+
+  // ---- search, state filters with counts, sorting: applied once per animation frame, whatever the event rate ----
+  const view = { filter: 'all', search: '', sortKey: 'name', sortDir: 1 };
+  let viewScheduled = false;
+  let rowOrder = [];
+  function scheduleView() {
+    if (viewScheduled) return;
+    viewScheduled = true;
+    requestAnimationFrame(() => { viewScheduled = false; applyView(); });
+  }
+  const FILTERS = {
+    all: () => true,
+    downloading: (s) => s.state === 'downloading',
+    seeding: (s) => s.state === 'seeding',
+    completed: (s) => (s.progress || 0) >= 100,
+    paused: (s) => s.state === 'paused',
+    stalled: (s) => s.state === 'downloading' && !(s.download_speed > 0),
+    errored: (s) => s.state === 'error',
+    checking: (s) => s.state === 'checking'
+  };
+  function sortValue(s, key) {
+    if (key === 'name') return (s.name || '').toLowerCase();
+    if (key === 'state') return s.state || '';
+    if (key === 'eta') return s.state === 'downloading' && s.eta >= 0 && isFinite(s.eta) ? s.eta : Infinity;
+    const v = Number(s[key]);
+    return isNaN(v) ? -1 : v;
+  }
+  function applyView() {
+    const counts = Object.fromEntries(Object.keys(FILTERS).map((k) => [k, 0]));
+    const search = view.search.toLowerCase();
+    const shown = [];
+    for (const entry of torrents.values()) {
+      const s = entry.status;
+      if (!s) continue;
+      for (const k in FILTERS) if (FILTERS[k](s)) counts[k]++;
+      const visible = FILTERS[view.filter](s) && (!search || (s.name || '').toLowerCase().includes(search));
+      if (visible !== entry.visible) { entry.visible = visible; entry.row.hidden = !visible; entry.card.hidden = !visible; }
+      shown.push(entry);
+    }
+    document.querySelectorAll('#filters [data-filter]').forEach((b) => {
+      b.querySelector('.count').textContent = counts[b.dataset.filter];
+    });
+    // rows move only when the order changed
+    const key = view.sortKey;
+    const dir = view.sortDir;
+    shown.sort((a, b) => {
+      const x = sortValue(a.status, key);
+      const y = sortValue(b.status, key);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.row.dataset.id < b.row.dataset.id ? -1 : 1);
+    });
+    const order = shown.map((e) => e.row);
+    if (order.length !== rowOrder.length || order.some((r, i) => r !== rowOrder[i])) {
+      $('torrent-rows').append(...order);
+      rowOrder = order;
+    }
+    $('list-tools').hidden = torrents.size === 0;
+    $('torrent-table').hidden = torrents.size === 0;
   }
 
   // the engine's ETA follows the instant speed and jumps with it; an exponential moving average keeps it readable
@@ -282,7 +366,8 @@
 
   function forget(id) {
     const entry = torrents.get(id);
-    if (entry) entry.card.remove();
+    if (entry) { entry.card.remove(); entry.row.remove(); }
+    scheduleView();
     torrents.delete(id);
     updateEmpty();
   }
@@ -310,10 +395,12 @@
   }
   function setBusy(entry, busy) {
     entry.busy = busy;
-    entry.card.setAttribute('aria-busy', String(busy));
-    entry.card.querySelectorAll('[data-action]').forEach((b) => {
-      if (['start', 'pause', 'resume', 'stop'].includes(b.dataset.action)) b.disabled = busy;
-    });
+    for (const el of [entry.card, entry.row]) {
+      el.setAttribute('aria-busy', String(busy));
+      el.querySelectorAll('[data-action]').forEach((b) => {
+        if (['start', 'pause', 'resume', 'stop'].includes(b.dataset.action)) b.disabled = busy;
+      });
+    }
   }
   // a form's submit button is locked while its request is in flight (no double requests, no double toasts)
   async function locked(button, work) {
@@ -594,6 +681,27 @@
   document.addEventListener('DOMContentLoaded', () => {
     document.querySelectorAll('.settings-fields').forEach(buildSettingsFields);
     $('add-button').addEventListener('click', () => openAdd());
+    $('search').addEventListener('input', (e) => { view.search = e.target.value.trim(); scheduleView(); });
+    document.querySelectorAll('#filters [data-filter]').forEach((b) => b.addEventListener('click', () => {
+      view.filter = b.dataset.filter;
+      document.querySelectorAll('#filters [data-filter]').forEach((o) => {
+        const on = o === b;
+        o.classList.toggle('is-selected', on);
+        o.classList.toggle('is-link', on);
+        o.setAttribute('aria-pressed', String(on));
+      });
+      scheduleView();
+    }));
+    document.querySelectorAll('#torrent-table th[data-sort] .sort').forEach((b) => b.addEventListener('click', () => {
+      const th = b.closest('th');
+      view.sortDir = view.sortKey === th.dataset.sort ? -view.sortDir : 1;
+      view.sortKey = th.dataset.sort;
+      document.querySelectorAll('#torrent-table th[data-sort]').forEach((o) => {
+        if (o === th) o.setAttribute('aria-sort', view.sortDir === 1 ? 'ascending' : 'descending');
+        else o.removeAttribute('aria-sort');
+      });
+      scheduleView();
+    }));
     $('preferences-button').addEventListener('click', openPreferences);
     $('drop-input').addEventListener('change', (e) => {
       const files = acceptTorrents(Array.from(e.target.files));

@@ -120,7 +120,10 @@ class DashboardIT {
         driver.findElement(By.cssSelector("#add-modal .modal-card-foot [data-close]")).click();
         wait.until(d -> !isActive(d, "add-modal"));
         assertEquals(Boolean.FALSE, driver.executeScript("return document.querySelector('main').inert"));
-        WebElement card = wait.until(d -> d.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")));
+        // desktop width: a table row per torrent (the cards are for phones)
+        WebElement card = wait.until(d -> d.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "']")));
+        assertTrue(card.isDisplayed(), "the table on desktop");
+        assertFalse(driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")).isDisplayed());
         assertEquals(ALBUM, card.findElement(By.className("torrent-name")).getText());
         assertEquals("stopped", card.findElement(By.className("state-tag")).getText());
         assertFalse(driver.findElement(By.id("empty")).isDisplayed());
@@ -128,6 +131,7 @@ class DashboardIT {
         assertFalse(button(card, "pause").isDisplayed(), "a stopped torrent cannot be paused");
         given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.max_peers", equalTo(40));
         wait.until(d -> button(card, "files").isDisplayed()); // a multi-file torrent has the file-selection modal
+        tableSortsSearchesAndFilters(driver, wait, app, id);
         Browser.screenshot(driver, "04-list-stopped");
 
         // the settings modal: change a limit
@@ -154,7 +158,8 @@ class DashboardIT {
         wait.until(d -> List.of("seeding", "completed").contains(card.findElement(By.className("state-tag")).getText()));
         assertTrue(card.findElement(By.className("progress-text")).getText().startsWith("100.0%"),
                 card.getText());
-        assertFalse(card.getText().matches("(?s).*\\b1 seeds.*"), "one seed, not 1 seeds: " + card.getText());
+        String cardText = (String) driver.executeScript("return document.querySelector(\"article.torrent[data-id='\" + arguments[0] + \"']\").textContent", id);
+        assertFalse(cardText.matches("(?s).*\\b1 seeds.*"), "one seed, not 1 seeds: " + cardText);
         Browser.screenshot(driver, "06-list-complete");
 
         // the file-selection modal: a tree, sizes, per-file progress; deselect one file
@@ -176,8 +181,10 @@ class DashboardIT {
 
         // phone width: the same list, stacked; then both widths in dark mode
         driver.manage().window().setSize(new Dimension(390, 844));
+        WebElement phoneCard = driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']"));
+        wait.until(d -> phoneCard.isDisplayed() && !card.isDisplayed());
         Browser.screenshot(driver, "08-phone-list");
-        button(card, "settings").click();
+        button(phoneCard, "settings").click();
         wait.until(d -> isActive(d, "settings-modal"));
         WebElement close = driver.findElement(By.cssSelector("#settings-modal .modal-card-head .delete"));
         assertTrue(((Number) driver.executeScript("return arguments[0].getBoundingClientRect().right", close))
@@ -208,7 +215,7 @@ class DashboardIT {
         deleteFiles.click();
         Browser.screenshot(driver, "09-remove-confirm");
         driver.findElement(By.id("remove-confirm")).click();
-        wait.until(d -> d.findElements(By.cssSelector("article.torrent[data-id='" + id + "']")).isEmpty());
+        wait.until(d -> d.findElements(By.cssSelector(".torrent[data-id='" + id + "'], .torrent-row[data-id='" + id + "']")).isEmpty());
         wait.until(d -> d.findElement(By.id("empty")).isDisplayed());
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("removed and its files deleted")));
         given().baseUri(app.baseUrl()).get("/status/" + id).then().statusCode(404);
@@ -275,6 +282,48 @@ class DashboardIT {
         wait.until(d -> d.findElement(By.id("add-modal")).getAttribute("class").contains("is-active"));
         driver.findElement(By.id("add-files")).sendKeys(file.toString());
         driver.findElement(By.id("add-submit")).click();
+    }
+
+    /** A second, single-file torrent (added through the API): sort by name, search, state filters with counts. */
+    private void tableSortsSearchesAndFilters(ChromeDriver driver, WebDriverWait wait, AppProcess app, String albumId) {
+        TorrentBuilder single = TorrentBuilder.of(Payloads.file(Payloads.tempDir("single").resolve("a single file.bin"),
+                40_000)).pieceLength(16384);
+        String singleId = given().baseUri(app.baseUrl())
+                .multiPart("file", "single.torrent", single.build(), "application/x-bittorrent")
+                .post("/upload").then().statusCode(200).extract().path("torrent_id");
+        WebElement row = wait.until(d -> d.findElement(By.cssSelector("tr.torrent-row[data-id='" + singleId + "']")));
+        wait.until(d -> rowNames(d).size() == 2);
+        assertEquals(List.of("a single file.bin", ALBUM), rowNames(driver), "sorted by name, ascending");
+        driver.findElement(By.cssSelector("#torrent-table th[data-sort='name'] .sort")).click();
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM, "a single file.bin")));
+        assertEquals("descending", driver.findElement(By.cssSelector("#torrent-table th[data-sort='name']"))
+                .getAttribute("aria-sort"));
+        assertFalse(button(row, "files").isDisplayed(), "a single-file torrent offers no Files");
+        assertEquals("2", driver.findElement(By.cssSelector("#filters [data-filter='all'] .count")).getText());
+        assertEquals("0", driver.findElement(By.cssSelector("#filters [data-filter='seeding'] .count")).getText());
+        driver.findElement(By.id("search")).sendKeys("album");
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM)));
+        Browser.screenshot(driver, "04b-table-search");
+        driver.findElement(By.id("search")).clear();
+        driver.findElement(By.id("search")).sendKeys(" "); // an input event; blank matches all
+        wait.until(d -> rowNames(d).size() == 2);
+        driver.findElement(By.cssSelector("#filters [data-filter='seeding']")).click();
+        wait.until(d -> rowNames(d).isEmpty());
+        driver.findElement(By.cssSelector("#filters [data-filter='all']")).click();
+        wait.until(d -> rowNames(d).size() == 2);
+        Browser.darkMode(driver, true);
+        Browser.screenshot(driver, "04c-table-dark");
+        Browser.darkMode(driver, false);
+        given().baseUri(app.baseUrl()).post("/remove/" + singleId + "?delete_files=false").then().statusCode(200);
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM)));
+    }
+
+    /** The names of the visible table rows, top to bottom. */
+    @SuppressWarnings("unchecked")
+    private static List<String> rowNames(org.openqa.selenium.WebDriver driver) {
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#torrent-rows tr.torrent-row:not([hidden]) .torrent-name'))"
+                        + ".map(e => e.textContent)");
     }
 
     private static boolean isActive(org.openqa.selenium.WebDriver driver, String modal) {
