@@ -41,6 +41,7 @@
   };
 
   // ---- toasts -----------------------------------------------------------------------------------------------
+  const MAX_TOASTS = 4;
   function toast(message, kind) {
     const box = document.createElement('div');
     box.className = 'notification ' + (kind === 'error' ? 'is-danger' : kind === 'warning' ? 'is-warning' : 'is-success');
@@ -54,7 +55,10 @@
     text.className = 'toast-text';
     text.textContent = message;
     box.append(close, text);
-    $('toasts').append(box);
+    const shelf = $('toasts');
+    shelf.append(box);
+    // at most MAX_TOASTS on screen: the oldest go first, so toasts never pile above the window
+    while (shelf.children.length > MAX_TOASTS) shelf.firstElementChild.remove();
     setTimeout(() => box.remove(), kind === 'error' ? 10000 : 5000);
   }
 
@@ -90,16 +94,36 @@
 
   // ---- modals -----------------------------------------------------------------------------------------------
   let lastFocus = null;
-  function openModal(id) {
+  const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])';
+  function anyModalOpen() { return document.querySelector('.modal.is-active') !== null; }
+  // while a modal is open the page behind it is inert: no clicks, no Tab stops, hidden from screen readers
+  function setBackgroundInert(inert) {
+    document.querySelectorAll('.page-part').forEach((part) => { part.inert = inert; });
+  }
+  function openModal(id, focusFirst) {
     lastFocus = document.activeElement;
     const modal = $(id);
     modal.classList.add('is-active');
-    const first = modal.querySelector('input:not([type=hidden]), select, button:not(.delete)');
+    setBackgroundInert(true);
+    const first = focusFirst || modal.querySelector('input:not([type=hidden]), select, button:not(.delete)');
     if (first) first.focus();
   }
   function closeModal(modal) {
     modal.classList.remove('is-active');
+    if (!anyModalOpen()) setBackgroundInert(false);
     if (lastFocus && document.contains(lastFocus)) lastFocus.focus();
+  }
+  // Tab and Shift+Tab cycle inside the open modal (a focus trap)
+  function trapFocus(e) {
+    const modal = document.querySelector('.modal.is-active');
+    if (!modal) return;
+    const stops = Array.from(modal.querySelectorAll(FOCUSABLE)).filter((el) => el.offsetParent !== null || el === document.activeElement);
+    if (!stops.length) return;
+    const first = stops[0];
+    const last = stops[stops.length - 1];
+    if (!modal.contains(document.activeElement)) { e.preventDefault(); first.focus(); }
+    else if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
   }
   document.addEventListener('click', (e) => {
     const closer = e.target.closest('[data-close]');
@@ -107,6 +131,7 @@
   });
   document.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') document.querySelectorAll('.modal.is-active').forEach(closeModal);
+    if (e.key === 'Tab') trapFocus(e);
   });
 
   // ---- settings fields (upload dialog and settings modal share them) --------------------------------------------
@@ -201,14 +226,31 @@
         <button type="button" class="button is-light" data-action="files" hidden>Files</button>
         <button type="button" class="button is-danger is-outlined" data-action="remove">Remove</button>
       </div>`;
-    entry = { status: null, card, multi: false };
+    const row = document.createElement('tr');
+    row.className = 'torrent-row';
+    row.dataset.id = id;
+    row.innerHTML = `
+      <td><span class="torrent-name"></span><p class="help is-danger error-text" hidden></p></td>
+      <td class="num size"></td>
+      <td><progress class="progress is-small" max="100" value="0"></progress><span class="progress-text"></span></td>
+      <td><span class="tag state-tag"></span></td>
+      <td class="num down"></td>
+      <td class="num up"></td>
+      <td class="num eta"></td>
+      <td class="num peers"></td>
+      <td class="num ratio"></td>
+      <td>${card.querySelector('.buttons').outerHTML}</td>`;
+    entry = { status: null, card, row, multi: false, visible: true };
     torrents.set(id, entry);
     $('torrents').append(card);
-    card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
+    $('torrent-rows').append(row);
+    for (const el of [card, row]) {
+      el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
+    }
     // one look at the files tells whether the file-selection modal applies (not polling: once per torrent)
     call('GET', '/files/' + encodeURIComponent(id)).then((answer) => {
-      entry.multi = answer && answer.files && answer.files.length > 0;
-      card.querySelector('[data-action=files]').hidden = !entry.multi;
+      entry.multi = answer && answer.files && answer.files.length > 1; // one file: nothing to choose
+      for (const el of [card, row]) el.querySelector('[data-action=files]').hidden = !entry.multi;
     }).catch(() => {});
     return entry;
   }
@@ -216,7 +258,17 @@
   function render(id, status) {
     const entry = cardFor(id);
     entry.status = status;
-    const card = entry.card;
+    const etaValue = smoothEta(entry, status);
+    fill(entry.card, status, id, etaValue, true);
+    fill(entry.row, status, id, etaValue, false);
+    entry.row.querySelector('.size').textContent = bytes(status.total_size);
+    if (openFilesFor === id) refreshFileProgress();
+    updateEmpty();
+    scheduleView();
+  }
+
+  // a card (phone) and a table row (desktop) share their class names, so one function fills both
+  function fill(card, status, id, etaValue, long) {
     const name = status.name || id;
     card.querySelector('.torrent-name').textContent = name;
     const tag = card.querySelector('.state-tag');
@@ -227,12 +279,13 @@
     bar.textContent = (status.progress || 0) + '%';
     bar.className = 'progress is-small ' + (status.state === 'error' ? 'is-danger' : (status.progress >= 100 ? 'is-success' : 'is-info'));
     bar.setAttribute('aria-label', name + ' progress');
-    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.total_size);
+    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '%' + (long ? ' of ' + bytes(status.total_size) : '');
     card.querySelector('.down').textContent = speed(status.download_speed);
     card.querySelector('.up').textContent = speed(status.upload_speed);
-    const seeds = status.seeds != null ? ' (' + status.seeds + ' seeds)' : '';
-    card.querySelector('.peers').textContent = (status.peers != null ? status.peers : 0) + seeds;
-    card.querySelector('.eta').textContent = eta(status.eta, status.state);
+    const seeds = status.seeds != null ? ' (' + status.seeds + (status.seeds === 1 ? ' seed)' : ' seeds)') : '';
+    card.querySelector('.peers').textContent = long ? (status.peers != null ? status.peers : 0) + seeds
+      : (status.seeds != null ? status.seeds : 0) + ' / ' + (status.peers != null ? status.peers : 0);
+    card.querySelector('.eta').textContent = eta(etaValue, status.state);
     card.querySelector('.ratio').textContent = num(status.ratio != null ? status.ratio : 0, 2);
     const error = card.querySelector('.error-text');
     error.hidden = !status.error;
@@ -243,13 +296,78 @@
       if (['start', 'pause', 'resume', 'stop'].includes(action)) b.hidden = !allowed.includes(action);
       b.setAttribute('aria-label', b.textContent + ' ' + name);
     });
-    if (openFilesFor === id) refreshFileProgress();
-    updateEmpty();
+  }
+
+  // ---- search, state filters with counts, sorting: applied once per animation frame, whatever the event rate ----
+  const view = { filter: 'all', search: '', sortKey: 'name', sortDir: 1 };
+  let viewScheduled = false;
+  let rowOrder = [];
+  function scheduleView() {
+    if (viewScheduled) return;
+    viewScheduled = true;
+    requestAnimationFrame(() => { viewScheduled = false; applyView(); });
+  }
+  const FILTERS = {
+    all: () => true,
+    downloading: (s) => s.state === 'downloading',
+    seeding: (s) => s.state === 'seeding',
+    completed: (s) => (s.progress || 0) >= 100,
+    paused: (s) => s.state === 'paused',
+    stalled: (s) => s.state === 'downloading' && !(s.download_speed > 0),
+    errored: (s) => s.state === 'error',
+    checking: (s) => s.state === 'checking'
+  };
+  function sortValue(s, key) {
+    if (key === 'name') return (s.name || '').toLowerCase();
+    if (key === 'state') return s.state || '';
+    if (key === 'eta') return s.state === 'downloading' && s.eta >= 0 && isFinite(s.eta) ? s.eta : Infinity;
+    const v = Number(s[key]);
+    return isNaN(v) ? -1 : v;
+  }
+  function applyView() {
+    const counts = Object.fromEntries(Object.keys(FILTERS).map((k) => [k, 0]));
+    const search = view.search.toLowerCase();
+    const shown = [];
+    for (const entry of torrents.values()) {
+      const s = entry.status;
+      if (!s) continue;
+      for (const k in FILTERS) if (FILTERS[k](s)) counts[k]++;
+      const visible = FILTERS[view.filter](s) && (!search || (s.name || '').toLowerCase().includes(search));
+      if (visible !== entry.visible) { entry.visible = visible; entry.row.hidden = !visible; entry.card.hidden = !visible; }
+      shown.push(entry);
+    }
+    document.querySelectorAll('#filters [data-filter]').forEach((b) => {
+      b.querySelector('.count').textContent = counts[b.dataset.filter];
+    });
+    // rows move only when the order changed
+    const key = view.sortKey;
+    const dir = view.sortDir;
+    shown.sort((a, b) => {
+      const x = sortValue(a.status, key);
+      const y = sortValue(b.status, key);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.row.dataset.id < b.row.dataset.id ? -1 : 1);
+    });
+    const order = shown.map((e) => e.row);
+    if (order.length !== rowOrder.length || order.some((r, i) => r !== rowOrder[i])) {
+      $('torrent-rows').append(...order);
+      rowOrder = order;
+    }
+    $('list-tools').hidden = torrents.size === 0;
+    $('torrent-table').hidden = torrents.size === 0;
+  }
+
+  // the engine's ETA follows the instant speed and jumps with it; an exponential moving average keeps it readable
+  function smoothEta(entry, status) {
+    const raw = status.eta;
+    if (status.state !== 'downloading' || raw == null || raw < 0 || !isFinite(raw)) { entry.eta = null; return raw; }
+    entry.eta = entry.eta == null ? raw : entry.eta + 0.2 * (raw - entry.eta);
+    return entry.eta;
   }
 
   function forget(id) {
     const entry = torrents.get(id);
-    if (entry) entry.card.remove();
+    if (entry) { entry.card.remove(); entry.row.remove(); }
+    scheduleView();
     torrents.delete(id);
     updateEmpty();
   }
@@ -263,19 +381,41 @@
     if (action === 'settings') return openSettings(id);
     if (action === 'files') return openFiles(id);
     if (action === 'remove') return openRemove(id);
+    // one request at a time per torrent: its action buttons are locked until the answer comes
+    if (!entry || entry.busy) return;
+    setBusy(entry, true);
     try {
       await call('POST', '/' + action + '/' + encodeURIComponent(id));
       toast(DONE[action] + ': ' + name);
     } catch (e) {
       toast('Could not ' + action + ' ' + name + ': ' + e.message, 'error');
+    } finally {
+      setBusy(entry, false);
     }
+  }
+  function setBusy(entry, busy) {
+    entry.busy = busy;
+    for (const el of [entry.card, entry.row]) {
+      el.setAttribute('aria-busy', String(busy));
+      el.querySelectorAll('[data-action]').forEach((b) => {
+        if (['start', 'pause', 'resume', 'stop'].includes(b.dataset.action)) b.disabled = busy;
+      });
+    }
+  }
+  // a form's submit button is locked while its request is in flight (no double requests, no double toasts)
+  async function locked(button, work) {
+    if (button.disabled) return;
+    button.disabled = true;
+    button.classList.add('is-loading');
+    try { await work(); } finally { button.disabled = false; button.classList.remove('is-loading'); }
   }
 
   // upload
   let chosenFiles = [];
   function openAdd(files) {
     chosenFiles = files ? Array.from(files) : [];
-    $('add-files').value = '';
+    $('add-form').reset();   // every add starts from the defaults, never the previous add's settings
+    $('add-modal').querySelector('details').open = false;
     showChosen();
     openModal('add-modal');
   }
@@ -283,6 +423,13 @@
     $('add-chosen').textContent = chosenFiles.length
       ? chosenFiles.map((f) => f.name).join(', ')
       : 'Or drop them on this dialog.';
+  }
+  // a file that is not a .torrent is refused at once, not after pressing Add
+  function acceptTorrents(files) {
+    const ok = files.filter((f) => /\.torrent$/i.test(f.name));
+    const refused = files.filter((f) => !ok.includes(f));
+    if (refused.length) toast('Not a .torrent file: ' + refused.map((f) => f.name).join(', '), 'error');
+    return ok;
   }
   async function uploadAll(files, settings) {
     for (const file of files) {
@@ -431,8 +578,9 @@
   function openRemove(id) {
     removeFor = id;
     $('remove-name').textContent = torrents.get(id).status.name;
-    $('remove-delete-files').checked = true;
-    openModal('remove-modal');
+    // keeping the files is the safe choice: unchecked, and the focus on Cancel so Enter never deletes data
+    $('remove-delete-files').checked = false;
+    openModal('remove-modal', $('remove-cancel'));
   }
 
   // preferences: the download folder always; global limits when GET /settings exists
@@ -457,6 +605,14 @@
     $('global-settings').hidden = fields.children.length === 0;
     openModal('preferences-modal');
   }
+  const GLOBAL_LABELS = {
+    max_concurrent_downloads: 'Downloads running at once',
+    speed_limit: 'Total download limit', download_limit: 'Total download limit',
+    upload_limit: 'Total upload limit', max_peers: 'Peers per download at most',
+    max_connections: 'Connections at most', peer_port: 'Port for incoming peers',
+    auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
+    verify_pieces: 'Verify data already on disk before starting'
+  };
   function unitOf(key) {
     if (/limit|speed|rate/.test(key)) return 'KB/s';
     if (/concurrent|downloads|active/.test(key)) return 'downloads';
@@ -468,7 +624,7 @@
   function globalField(key, value) {
     const field = document.createElement('div');
     field.className = 'field';
-    const label = key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    const label = GLOBAL_LABELS[key] || key.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
     const id = 'global-' + key;
     if (typeof value === 'boolean') {
       field.innerHTML = '<label class="checkbox"><input type="checkbox"> <span></span></label>';
@@ -497,9 +653,16 @@
   function connect() {
     const indicator = $('connection');
     const source = new EventSource('/events');
-    source.onopen = () => { indicator.className = 'tag is-success'; indicator.textContent = 'live'; };
+    source.onopen = () => {
+      indicator.className = 'tag is-success'; indicator.textContent = 'live';
+      document.body.classList.remove('is-stale');
+      $('torrents').removeAttribute('aria-description');
+    };
     source.onerror = () => {
-      indicator.className = 'tag is-warning'; indicator.textContent = 'reconnecting…';
+      // what is shown may be old now: say so, and grey the list until the stream is back
+      indicator.className = 'tag is-warning'; indicator.textContent = 'not live: reconnecting…';
+      document.body.classList.add('is-stale');
+      $('torrents').setAttribute('aria-description', 'not live: the figures may be out of date');
       // EventSource hides the status: ask once whether the session is still valid (a 401 leads to sign-in)
       call('GET', '/auth/me').catch(() => {});
     };
@@ -518,8 +681,33 @@
   document.addEventListener('DOMContentLoaded', () => {
     document.querySelectorAll('.settings-fields').forEach(buildSettingsFields);
     $('add-button').addEventListener('click', () => openAdd());
+    $('search').addEventListener('input', (e) => { view.search = e.target.value.trim(); scheduleView(); });
+    document.querySelectorAll('#filters [data-filter]').forEach((b) => b.addEventListener('click', () => {
+      view.filter = b.dataset.filter;
+      document.querySelectorAll('#filters [data-filter]').forEach((o) => {
+        const on = o === b;
+        o.classList.toggle('is-selected', on);
+        o.classList.toggle('is-link', on);
+        o.setAttribute('aria-pressed', String(on));
+      });
+      scheduleView();
+    }));
+    document.querySelectorAll('#torrent-table th[data-sort] .sort').forEach((b) => b.addEventListener('click', () => {
+      const th = b.closest('th');
+      view.sortDir = view.sortKey === th.dataset.sort ? -view.sortDir : 1;
+      view.sortKey = th.dataset.sort;
+      document.querySelectorAll('#torrent-table th[data-sort]').forEach((o) => {
+        if (o === th) o.setAttribute('aria-sort', view.sortDir === 1 ? 'ascending' : 'descending');
+        else o.removeAttribute('aria-sort');
+      });
+      scheduleView();
+    }));
     $('preferences-button').addEventListener('click', openPreferences);
-    $('drop-input').addEventListener('change', (e) => { if (e.target.files.length) openAdd(e.target.files); e.target.value = ''; });
+    $('drop-input').addEventListener('change', (e) => {
+      const files = acceptTorrents(Array.from(e.target.files));
+      if (files.length) openAdd(files);
+      e.target.value = '';
+    });
     $('add-files').addEventListener('change', (e) => { chosenFiles = Array.from(e.target.files); showChosen(); });
 
     // drop anywhere on the page: opens the add dialog with the dropped files (or adds them to it)
@@ -531,9 +719,14 @@
       e.preventDefault();
       depth = 0;
       document.body.classList.remove('is-dragover');
-      const files = Array.from(e.dataTransfer.files || []);
+      const dropped = Array.from(e.dataTransfer.files || []);
+      if (!dropped.length) return;
+      const addOpen = $('add-modal').classList.contains('is-active');
+      // another dialog is open: do not open Add underneath it
+      if (!addOpen && anyModalOpen()) { toast('Close the open dialog first, then drop the files again', 'warning'); return; }
+      const files = acceptTorrents(dropped);
       if (!files.length) return;
-      if ($('add-modal').classList.contains('is-active')) { chosenFiles = chosenFiles.concat(files); showChosen(); }
+      if (addOpen) { chosenFiles = chosenFiles.concat(files); showChosen(); }
       else openAdd(files);
     });
 
@@ -546,8 +739,8 @@
       await uploadAll(files, settings);
     });
 
-    $('settings-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('settings-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('settings-save'), saveSettings); });
+    async function saveSettings() {
       const id = settingsFor;
       const name = torrents.has(id) ? torrents.get(id).status.name : id;
       try {
@@ -557,12 +750,12 @@
       } catch (err) {
         toast('Settings not saved: ' + err.message, 'error');
       }
-    });
+    }
 
     $('files-all').addEventListener('click', () => { document.querySelectorAll('#files-tree input.file-box').forEach((c) => { c.checked = true; }); updateFolderBoxes(); });
     $('files-none').addEventListener('click', () => { document.querySelectorAll('#files-tree input.file-box').forEach((c) => { c.checked = false; }); updateFolderBoxes(); });
-    $('files-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('files-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('files-save'), saveFiles); });
+    async function saveFiles() {
       const selections = {};
       document.querySelectorAll('#files-tree input.file-box').forEach((c) => { selections[c.dataset.path] = c.checked; });
       const id = openFilesFor;
@@ -574,10 +767,10 @@
       } catch (err) {
         toast('File selection not saved: ' + err.message, 'error');
       }
-    });
+    }
 
-    $('remove-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('remove-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('remove-confirm'), removeNow); });
+    async function removeNow() {
       const id = removeFor;
       const deleteFiles = $('remove-delete-files').checked;
       try {
@@ -587,10 +780,10 @@
       } catch (err) {
         toast('Could not remove: ' + err.message, 'error');
       }
-    });
+    }
 
-    $('preferences-form').addEventListener('submit', async (e) => {
-      e.preventDefault();
+    $('preferences-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('preferences-save'), savePreferences); });
+    async function savePreferences() {
       let ok = true;
       try {
         const answer = await call('POST', '/set-download-dir', { directory: $('pref-download-dir').value });
@@ -616,7 +809,7 @@
         }
       }
       if (ok) closeModal($('preferences-modal'));
-    });
+    }
 
     updateEmpty();
     connect();

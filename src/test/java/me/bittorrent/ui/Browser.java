@@ -69,6 +69,15 @@ public final class Browser {
                 && d.findElement(By.id("connection")).getText().equals("live"));
     }
 
+    /** Emulates the system's dark (or light) colour scheme, as prefers-color-scheme sees it. */
+    public static void darkMode(ChromeDriver driver, boolean dark) {
+        driver.executeCdpCommand("Emulation.setEmulatedMedia", java.util.Map.of("features", java.util.List.of(
+                java.util.Map.of("name", "prefers-color-scheme", "value", dark ? "dark" : "light"))));
+        // Bulma fades colours in (CSS transitions): a screenshot waits until none is running
+        new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> Boolean.TRUE.equals(
+                driver.executeScript("return document.getAnimations().length === 0")));
+    }
+
     /** Saves the page as target/screenshots/{name}.png. */
     public static Path screenshot(ChromeDriver driver, String name) {
         try {

@@ -79,6 +79,21 @@ class DashboardIT {
                 "return getComputedStyle(document.querySelector('.navbar')).display");
         assertEquals("flex", bulmaLoaded, "Bulma's CSS is served by the app");
         Browser.screenshot(driver, "01-empty");
+        given().baseUri(app.baseUrl()).auth().none().get("/favicon.ico").then().statusCode(200)
+                .contentType("image/x-icon");
+        given().baseUri(app.baseUrl()).auth().none().get("/ui/favicon.svg").then().statusCode(200);
+
+        // a dropped file that is not a .torrent is refused at once, without opening the add dialog
+        drop(driver, "notes.txt");
+        wait.until(d -> toastTexts(d).contains("Not a .torrent file: notes.txt"));
+        assertFalse(isActive(driver, "add-modal"), "a refused drop opens no dialog");
+        // toasts are capped: six refusals leave at most four on screen
+        for (int i = 0; i < 5; i++) {
+            drop(driver, "extra-" + i + "-a-rather-long-file-name-that-has-to-wrap-somewhere-in-the-toast.txt");
+        }
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("extra-4-")));
+        assertEquals(4, toastTexts(driver).size(), "at most four toasts: " + toastTexts(driver));
+        Browser.screenshot(driver, "01b-toasts-capped");
 
         // a file that is not a torrent: its toast carries the API's detail
         upload(driver, wait, notATorrent);
@@ -95,7 +110,20 @@ class DashboardIT {
         Browser.screenshot(driver, "03-add-dialog");
         driver.findElement(By.id("add-submit")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("Added " + ALBUM)));
-        WebElement card = wait.until(d -> d.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")));
+        // the next add starts from the defaults, not from this add's settings
+        driver.findElement(By.id("add-button")).click();
+        wait.until(d -> isActive(d, "add-modal"));
+        assertEquals("", driver.findElement(By.id("add-max_peers")).getAttribute("value"), "the add dialog resets");
+        assertEquals("Or drop them on this dialog.", driver.findElement(By.id("add-chosen")).getText());
+        assertEquals(Boolean.TRUE, driver.executeScript("return document.querySelector('main').inert"),
+                "the page behind a modal is inert");
+        driver.findElement(By.cssSelector("#add-modal .modal-card-foot [data-close]")).click();
+        wait.until(d -> !isActive(d, "add-modal"));
+        assertEquals(Boolean.FALSE, driver.executeScript("return document.querySelector('main').inert"));
+        // desktop width: a table row per torrent (the cards are for phones)
+        WebElement card = wait.until(d -> d.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "']")));
+        assertTrue(card.isDisplayed(), "the table on desktop");
+        assertFalse(driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")).isDisplayed());
         assertEquals(ALBUM, card.findElement(By.className("torrent-name")).getText());
         assertEquals("stopped", card.findElement(By.className("state-tag")).getText());
         assertFalse(driver.findElement(By.id("empty")).isDisplayed());
@@ -103,6 +131,7 @@ class DashboardIT {
         assertFalse(button(card, "pause").isDisplayed(), "a stopped torrent cannot be paused");
         given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.max_peers", equalTo(40));
         wait.until(d -> button(card, "files").isDisplayed()); // a multi-file torrent has the file-selection modal
+        tableSortsSearchesAndFilters(driver, wait, app, id);
         Browser.screenshot(driver, "04-list-stopped");
 
         // the settings modal: change a limit
@@ -116,9 +145,12 @@ class DashboardIT {
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Settings saved")));
         given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.upload_limit", equalTo(500));
 
-        // start it and watch it reach 100% from the libtorrent seeder
-        button(card, "start").click();
+        // start it and watch it reach 100% from the libtorrent seeder; a double click sends one request
+        driver.executeScript("arguments[0].click(); arguments[0].click();", button(card, "start"));
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Started")));
+        wait.until(d -> !"stopped".equals(card.findElement(By.className("state-tag")).getText()));
+        assertEquals(1, toastTexts(driver).stream().filter(t -> t.startsWith("Started")).count(),
+                "an action in flight is locked: " + toastTexts(driver));
         new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> {
             WebElement bar = card.findElement(By.tagName("progress"));
             return "100".equals(bar.getAttribute("value")) || "100.0".equals(bar.getAttribute("value"));
@@ -126,6 +158,8 @@ class DashboardIT {
         wait.until(d -> List.of("seeding", "completed").contains(card.findElement(By.className("state-tag")).getText()));
         assertTrue(card.findElement(By.className("progress-text")).getText().startsWith("100.0%"),
                 card.getText());
+        String cardText = (String) driver.executeScript("return document.querySelector(\"article.torrent[data-id='\" + arguments[0] + \"']\").textContent", id);
+        assertFalse(cardText.matches("(?s).*\\b1 seeds.*"), "one seed, not 1 seeds: " + cardText);
         Browser.screenshot(driver, "06-list-complete");
 
         // the file-selection modal: a tree, sizes, per-file progress; deselect one file
@@ -145,18 +179,43 @@ class DashboardIT {
                 .body("files.find { it.path == 'disc 1/01 Intro.flac' }.selected", equalTo(false))
                 .body("files.path", hasItem("cover.jpg"));
 
-        // phone width: the same list, stacked
+        // phone width: the same list, stacked; then both widths in dark mode
         driver.manage().window().setSize(new Dimension(390, 844));
+        WebElement phoneCard = driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']"));
+        wait.until(d -> phoneCard.isDisplayed() && !card.isDisplayed());
         Browser.screenshot(driver, "08-phone-list");
+        button(phoneCard, "settings").click();
+        wait.until(d -> isActive(d, "settings-modal"));
+        WebElement close = driver.findElement(By.cssSelector("#settings-modal .modal-card-head .delete"));
+        assertTrue(((Number) driver.executeScript("return arguments[0].getBoundingClientRect().right", close))
+                .doubleValue() <= 390, "the close button is on a phone's screen");
+        Browser.screenshot(driver, "08b-phone-modal");
+        close.click();
+        wait.until(d -> !isActive(d, "settings-modal"));
+        Browser.darkMode(driver, true);
+        Browser.screenshot(driver, "08c-phone-dark");
         driver.manage().window().setSize(new Dimension(1280, 900));
+        Browser.screenshot(driver, "08d-desktop-dark");
+        Browser.darkMode(driver, false);
 
-        // remove, with "delete downloaded files" checked by default
+        // remove: "delete downloaded files" is unchecked and not focused (Enter never deletes data); chosen here
         button(card, "remove").click();
         wait.until(d -> d.findElement(By.id("remove-modal")).getAttribute("class").contains("is-active"));
-        assertTrue(driver.findElement(By.id("remove-delete-files")).isSelected(), "deleting files is the default");
+        WebElement deleteFiles = driver.findElement(By.id("remove-delete-files"));
+        assertFalse(deleteFiles.isSelected(), "keeping the files is the default");
+        assertEquals("remove-cancel", driver.switchTo().activeElement().getAttribute("id"), "Cancel has the focus");
+        // the focus stays in the modal: Tab from the last button comes back to its first control
+        driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.TAB);
+        assertEquals(Boolean.TRUE, driver.executeScript(
+                "return document.getElementById('remove-modal').contains(document.activeElement)"), "focus trap");
+        // a drop while this dialog is open does not open Add underneath it
+        drop(driver, "another.torrent");
+        wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Close the open dialog first")));
+        assertFalse(isActive(driver, "add-modal"));
+        deleteFiles.click();
         Browser.screenshot(driver, "09-remove-confirm");
         driver.findElement(By.id("remove-confirm")).click();
-        wait.until(d -> d.findElements(By.cssSelector("article.torrent[data-id='" + id + "']")).isEmpty());
+        wait.until(d -> d.findElements(By.cssSelector(".torrent[data-id='" + id + "'], .torrent-row[data-id='" + id + "']")).isEmpty());
         wait.until(d -> d.findElement(By.id("empty")).isDisplayed());
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.contains("removed and its files deleted")));
         given().baseUri(app.baseUrl()).get("/status/" + id).then().statusCode(404);
@@ -175,6 +234,8 @@ class DashboardIT {
         WebElement concurrent = wait.until(d -> d.findElement(By.id("global-max_concurrent_downloads")));
         concurrent.clear();
         concurrent.sendKeys("3");
+        assertEquals("Downloads running at once (downloads)", driver.findElement(
+                By.cssSelector("label[for='global-max_concurrent_downloads']")).getText(), "labels in words");
         Browser.screenshot(driver, "11-preferences");
         driver.findElement(By.id("preferences-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));
@@ -221,6 +282,59 @@ class DashboardIT {
         wait.until(d -> d.findElement(By.id("add-modal")).getAttribute("class").contains("is-active"));
         driver.findElement(By.id("add-files")).sendKeys(file.toString());
         driver.findElement(By.id("add-submit")).click();
+    }
+
+    /** A second, single-file torrent (added through the API): sort by name, search, state filters with counts. */
+    private void tableSortsSearchesAndFilters(ChromeDriver driver, WebDriverWait wait, AppProcess app, String albumId) {
+        TorrentBuilder single = TorrentBuilder.of(Payloads.file(Payloads.tempDir("single").resolve("a single file.bin"),
+                40_000)).pieceLength(16384);
+        String singleId = given().baseUri(app.baseUrl())
+                .multiPart("file", "single.torrent", single.build(), "application/x-bittorrent")
+                .post("/upload").then().statusCode(200).extract().path("torrent_id");
+        WebElement row = wait.until(d -> d.findElement(By.cssSelector("tr.torrent-row[data-id='" + singleId + "']")));
+        wait.until(d -> rowNames(d).size() == 2);
+        assertEquals(List.of("a single file.bin", ALBUM), rowNames(driver), "sorted by name, ascending");
+        driver.findElement(By.cssSelector("#torrent-table th[data-sort='name'] .sort")).click();
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM, "a single file.bin")));
+        assertEquals("descending", driver.findElement(By.cssSelector("#torrent-table th[data-sort='name']"))
+                .getAttribute("aria-sort"));
+        assertFalse(button(row, "files").isDisplayed(), "a single-file torrent offers no Files");
+        assertEquals("2", driver.findElement(By.cssSelector("#filters [data-filter='all'] .count")).getText());
+        assertEquals("0", driver.findElement(By.cssSelector("#filters [data-filter='seeding'] .count")).getText());
+        driver.findElement(By.id("search")).sendKeys("album");
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM)));
+        Browser.screenshot(driver, "04b-table-search");
+        driver.findElement(By.id("search")).clear();
+        driver.findElement(By.id("search")).sendKeys(" "); // an input event; blank matches all
+        wait.until(d -> rowNames(d).size() == 2);
+        driver.findElement(By.cssSelector("#filters [data-filter='seeding']")).click();
+        wait.until(d -> rowNames(d).isEmpty());
+        driver.findElement(By.cssSelector("#filters [data-filter='all']")).click();
+        wait.until(d -> rowNames(d).size() == 2);
+        Browser.darkMode(driver, true);
+        Browser.screenshot(driver, "04c-table-dark");
+        Browser.darkMode(driver, false);
+        given().baseUri(app.baseUrl()).post("/remove/" + singleId + "?delete_files=false").then().statusCode(200);
+        wait.until(d -> rowNames(d).equals(List.of(ALBUM)));
+    }
+
+    /** The names of the visible table rows, top to bottom. */
+    @SuppressWarnings("unchecked")
+    private static List<String> rowNames(org.openqa.selenium.WebDriver driver) {
+        return (List<String>) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#torrent-rows tr.torrent-row:not([hidden]) .torrent-name'))"
+                        + ".map(e => e.textContent)");
+    }
+
+    private static boolean isActive(org.openqa.selenium.WebDriver driver, String modal) {
+        return driver.findElement(By.id(modal)).getAttribute("class").contains("is-active");
+    }
+
+    /** Drops a small file named {@code name} on the page, as a person dragging it from their file manager. */
+    private static void drop(ChromeDriver driver, String name) {
+        driver.executeScript("const dt = new DataTransfer(); dt.items.add(new File(['not a torrent'], arguments[0]));"
+                + "document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+                name);
     }
 
     private static WebElement button(WebElement card, String action) {
