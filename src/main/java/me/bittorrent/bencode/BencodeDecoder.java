@@ -12,7 +12,7 @@ import me.bittorrent.bencode.BencodeException.Reason;
 
 /**
  * The one bencode decoder for everything that arrives from outside (.torrent files, tracker replies, peer
- * extension messages). It is strict and bounded:
+ * extension messages, DHT packets) and for the files the service reads back. It is strict and bounded:
  * <ul>
  * <li>a string's claimed length is checked against the bytes actually left before anything is made of it, and
  * strings are views ({@link ByteBuffer} slices) of the input, so nothing is ever allocated for a claimed length;

@@ -13,6 +13,11 @@ public record BencodeLimits(int maxBytes, int maxDepth, int maxItems) {
     public static final BencodeLimits TRACKER_REPLY = new BencodeLimits(4 * 1024 * 1024, 32, 200_000);
     /** A BEP 10 extension message from a peer (its dictionary part): libtorrent allows about this much. */
     public static final BencodeLimits PEER_MESSAGE = new BencodeLimits(1024 * 1024, 32, 10_000);
+    /**
+     * A DHT (KRPC) UDP packet: real ones are under 1.5 KB and nest three levels (message, reply, values list); a
+     * get_peers reply of 100 peers is about 200 values.
+     */
+    public static final BencodeLimits KRPC_PACKET = new BencodeLimits(8 * 1024, 8, 1024);
 
     public BencodeLimits {
         if (maxBytes <= 0 || maxDepth <= 0 || maxItems <= 0) {

@@ -1,8 +1,6 @@
 package me.bittorrent.dht;
 
 import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.BencodeException;
-import com.dampcake.bencode.Type;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -10,11 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import me.bittorrent.bencode.BencodeDecoder;
+import me.bittorrent.bencode.BencodeException;
+import me.bittorrent.bencode.BencodeLimits;
 
 /**
- * KRPC over bencode (com.dampcake:bencode), decoding only what {@link BoundedBencode} has checked first.
- * Answers are capped whatever the packet claims: at most {@link #MAX_NODES} nodes and {@link #MAX_VALUES} peers
- * are read, transaction ids and tokens are short.
+ * KRPC over bencode. Packets are encoded with com.dampcake:bencode and decoded by the project's bounded
+ * {@link BencodeDecoder} with {@link BencodeLimits#KRPC_PACKET} (size, depth and value count capped, claimed
+ * lengths checked before anything is allocated), never by dampcake, which trusts what it reads. Answers are
+ * capped whatever the packet claims: at most {@link #MAX_NODES} nodes and {@link #MAX_VALUES} peers are read,
+ * transaction ids and tokens are short.
  */
 public final class KrpcCodec {
 
@@ -22,6 +25,7 @@ public final class KrpcCodec {
     static final int MAX_VALUES = 100;
     static final int MAX_TID = 16;
     static final int MAX_TOKEN = 64;
+    static final BencodeLimits LIMITS = BencodeLimits.KRPC_PACKET;
     /** Our client id in the optional {@code v} key: "BM" and version 0.1. */
     private static final byte[] VERSION = {'B', 'M', 0, 1};
 
@@ -93,12 +97,11 @@ public final class KrpcCodec {
     }
 
     public KrpcMessage decode(byte[] packet) throws KrpcException {
-        BoundedBencode.check(packet);
         Map<String, Object> m;
         try {
-            m = bencode.decode(packet, Type.DICTIONARY);
-        } catch (BencodeException | IllegalArgumentException | ClassCastException e) {
-            throw new KrpcException("not bencode: " + e.getMessage());
+            m = BencodeDecoder.decodeDictionary(packet, LIMITS);
+        } catch (BencodeException e) {
+            throw inKrpcWords(e, packet.length);
         }
         byte[] tid = bytes(m, "t", 1, MAX_TID, true);
         String y = text(m, "y");
@@ -141,8 +144,17 @@ public final class KrpcCodec {
         }
     }
 
+    private static KrpcException inKrpcWords(BencodeException e, int length) {
+        return new KrpcException(switch (e.reason()) {
+            case TOO_LARGE -> "packet of " + length + " bytes (1.." + LIMITS.maxBytes() + " allowed)";
+            case TOO_DEEP -> "nested deeper than " + LIMITS.maxDepth();
+            case TOO_MANY_ITEMS -> "more than " + LIMITS.maxItems() + " values";
+            case MALFORMED, TRAILING_DATA -> "not bencode: " + e.getMessage();
+        });
+    }
+
     private static List<Contact> nodes(Map<String, Object> r) throws KrpcException {
-        byte[] b = bytes(r, "nodes", 0, BoundedBencode.MAX_PACKET, false);
+        byte[] b = bytes(r, "nodes", 0, LIMITS.maxBytes(), false);
         if (b == null) {
             return List.of();
         }

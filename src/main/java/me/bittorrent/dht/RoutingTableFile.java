@@ -1,7 +1,6 @@
 package me.bittorrent.dht;
 
 import com.dampcake.bencode.Bencode;
-import com.dampcake.bencode.Type;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import me.bittorrent.bencode.BencodeDecoder;
+import me.bittorrent.bencode.BencodeException;
+import me.bittorrent.bencode.BencodeLimits;
 
 /**
  * The routing table on disk, so a restart rejoins without the bootstrap routers: a bencoded dictionary with our
  * node id ({@code id}) and the nodes in compact form ({@code nodes}), written to a temporary file and moved in
- * place. Reading is bounded and a damaged file is ignored (the node bootstraps as if it were absent).
+ * place (encoded with dampcake). Reading goes through the bounded {@link BencodeDecoder}, and a damaged file is
+ * ignored (the node bootstraps as if it were absent).
  */
 public final class RoutingTableFile {
 
     static final int MAX_BYTES = 64 * 1024;
+    /** One dictionary of a few strings; room for keys a later version may add. */
+    private static final BencodeLimits LIMITS = new BencodeLimits(MAX_BYTES, 4, 64);
 
     /** What a file held. */
     public record Saved(NodeId id, List<Contact> nodes) {
@@ -57,10 +62,7 @@ public final class RoutingTableFile {
                 return Optional.empty();
             }
             byte[] data = Files.readAllBytes(file);
-            if (data.length == 0 || data[0] != 'd') {
-                return Optional.empty();
-            }
-            Map<String, Object> m = new Bencode(StandardCharsets.ISO_8859_1, true).decode(data, Type.DICTIONARY);
+            Map<String, Object> m = BencodeDecoder.decodeDictionary(data, LIMITS);
             if (!(m.get("id") instanceof ByteBuffer id) || id.remaining() != NodeId.LENGTH
                     || !(m.get("nodes") instanceof ByteBuffer nodes)
                     || nodes.remaining() % Contact.COMPACT_LENGTH != 0) {
@@ -78,7 +80,7 @@ public final class RoutingTableFile {
                 }
             }
             return Optional.of(new Saved(new NodeId(idBytes), contacts));
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | BencodeException | RuntimeException e) {
             return Optional.empty();
         }
     }

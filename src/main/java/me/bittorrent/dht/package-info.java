@@ -5,9 +5,9 @@
  * {@code getPeers(infoHash, onPeer)}, {@code announce(infoHash, port)}, {@code stats()/nodeCount()}. It sends
  * through a {@link me.bittorrent.dht.DhtNode.PacketSender} and is fed packets through {@code handlePacket}, so it can
  * share the peer port's UDP socket; {@code DhtNode.bind} gives it its own. KRPC messages are records of the sealed
- * {@link me.bittorrent.dht.KrpcMessage}; {@link me.bittorrent.dht.KrpcCodec} decodes only after
- * {@code BoundedBencode} has checked sizes, depth and claimed lengths. The {@link me.bittorrent.dht.RoutingTable}
- * (k = 8, XOR buckets, good/questionable/bad), {@link me.bittorrent.dht.TokenSecrets},
+ * {@link me.bittorrent.dht.KrpcMessage}; {@link me.bittorrent.dht.KrpcCodec} decodes with the shared
+ * bounded {@link me.bittorrent.bencode.BencodeDecoder} (packet-sized limits, claimed lengths checked first). The
+ * {@link me.bittorrent.dht.RoutingTable} (k = 8, XOR buckets, good/questionable/bad), {@link me.bittorrent.dht.TokenSecrets},
  * {@link me.bittorrent.dht.PeerStore} and {@link me.bittorrent.dht.PacketRateLimit} are plain classes confined to
  * the node's context; {@link me.bittorrent.dht.RoutingTableFile} persists the table and the node id.
  *

@@ -18,17 +18,24 @@ class LookupTest {
 
     @Test
     void convergesOnTheKClosestLiveNodesWithAtMostAlphaInFlight() {
-        // a Kademlia-like network: every node knows its 8 XOR-closest nodes and 4 random ones; one in 7 is dead
+        // a Kademlia network: every node knows its 8 XOR-closest nodes and, as its routing table would, 2 random
+        // nodes of every bucket (every distance's highest bit); one in 7 is dead. (With only random long links
+        // and no buckets, a lookup can get stuck in a far cluster, and the test failed now and then.)
         List<Contact> all = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             all.add(new Contact(NodeId.random(random), new InetSocketAddress("127.0.0.1", 20_000 + i)));
         }
         java.util.Map<Contact, List<Contact>> knows = new java.util.HashMap<>();
         for (Contact c : all) {
-            List<Contact> k = new ArrayList<>(all.stream().filter(o -> o != c)
-                    .sorted(Comparator.comparing(o -> o.id().distance(c.id()))).limit(8).toList());
-            for (int j = 0; j < 4; j++) {
-                k.add(all.get(random.nextInt(all.size())));
+            List<Contact> others = all.stream().filter(o -> o != c)
+                    .sorted(Comparator.comparing(o -> o.id().distance(c.id()))).toList();
+            List<Contact> k = new ArrayList<>(others.subList(0, 8));
+            java.util.Map<Integer, List<Contact>> buckets = others.stream()
+                    .collect(java.util.stream.Collectors.groupingBy(o -> o.id().distance(c.id()).bitLength()));
+            for (List<Contact> bucket : buckets.values()) {
+                for (int j = 0; j < 2; j++) {
+                    k.add(bucket.get(random.nextInt(bucket.size())));
+                }
             }
             knows.put(c, k);
         }

@@ -112,4 +112,16 @@ class RoutingTableTest {
         assertTrue(RoutingTableFile.load(file).isEmpty());
         assertTrue(RoutingTableFile.load(dir.resolve("absent")).isEmpty());
     }
+
+    @Test
+    void aHostileTableFileIsIgnoredByTheBoundedDecoder(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("dht.dat");
+        for (String hostile : List.of("d2:id2000000000:", "d2:idl" + "l".repeat(5000) + "e".repeat(5001) + "e",
+                "d2:id20:abcdefghij01234567895:nodes0:ei1e", "d2:id20:abcdefghij01234567892:id0:e")) {
+            Files.write(file, hostile.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertTrue(RoutingTableFile.load(file).isEmpty(), hostile);
+        }
+        Files.write(file, "d2:id20:abcdefghij01234567895:nodes0:e".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        assertEquals(List.of(), RoutingTableFile.load(file).orElseThrow().nodes());
+    }
 }
