@@ -1,5 +1,6 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.TorrentEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

@@ -1,5 +1,6 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.RateLimiter;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.UnaryOperator;

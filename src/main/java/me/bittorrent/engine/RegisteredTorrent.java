@@ -1,10 +1,12 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.PiecePicker;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.engine.session.SessionSnapshot;
+import me.bittorrent.engine.session.SessionState;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -34,7 +36,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
 
     /** The API's state name: the lifecycle, or "error". */
     public String state() {
-        return inError() ? "error" : stored.lifecycle().apiName();
+        return inError() ? SessionState.ERROR.apiName() : stored.lifecycle().apiName();
     }
 
     public BitSet verifiedPieces() {
@@ -77,12 +79,13 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         long totalSize = meta == null ? 0 : meta.totalLength();
         long done = bytesOf(verified);
         boolean complete = wantedComplete(verified);
-        String state = live != null && !inError() ? live.snapshot().state() : storedState(queued, complete);
+        String state = live != null && !inError() ? live.snapshot().state().apiName() : storedState(queued, complete);
         long uploaded = live != null ? live.uploaded() : stored.uploaded();
         long downloaded = live != null ? live.downloaded() : stored.downloaded();
         SessionSnapshot s = live == null ? null : live.snapshot();
         String error = s != null && s.error() != null ? s.error() : stored.error();
-        return new TorrentStatus(name(), state, "downloading".equals(state), "paused".equals(state),
+        return new TorrentStatus(name(), state, SessionState.DOWNLOADING.apiName().equals(state),
+                SessionState.PAUSED.apiName().equals(state),
                 selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
                 verified.cardinality(), total, totalSize, done, complete,
                 s == null ? 0 : s.peersConnected(), s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
@@ -95,16 +98,16 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
 
     private String storedState(boolean queued, boolean complete) {
         if (inError()) {
-            return "error";
+            return SessionState.ERROR.apiName();
         }
         if (queued) {
             return "queued";
         }
         switch (stored.lifecycle()) {
             case PAUSED:
-                return "paused";
+                return SessionState.PAUSED.apiName();
             case STOPPED:
-                return complete ? "completed" : "stopped";
+                return complete ? "completed" : SessionState.STOPPED.apiName();
             default: // wants to run; its session is being prepared (the queue is reported by the runner)
                 return stored.lifecycle().apiName();
         }
@@ -176,20 +179,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
     }
 
     private long verifiedBytesOf(TorrentFile file, BitSet verified) {
-        if (file.length() == 0) {
-            return 0;
-        }
-        long start = file.offset();
-        long end = start + file.length();
-        int first = (int) (start / meta.pieceLength());
-        int last = (int) ((end - 1) / meta.pieceLength());
-        long bytes = 0;
-        for (int i = verified.nextSetBit(first); i >= 0 && i <= last; i = verified.nextSetBit(i + 1)) {
-            long pieceStart = (long) i * meta.pieceLength();
-            long pieceEnd = pieceStart + meta.pieceSize(i);
-            bytes += Math.min(end, pieceEnd) - Math.max(start, pieceStart);
-        }
-        return bytes;
+        return meta.geometry().bytesIn(verified, file.offset(), file.length());
     }
 
     /**

@@ -1,5 +1,7 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.TorrentEvent;
+import me.bittorrent.engine.session.RateLimiter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import me.bittorrent.Version;
 import me.bittorrent.engine.session.PeerListener;
 import me.bittorrent.engine.session.SessionSettings;
 import me.bittorrent.engine.session.SessionSnapshot;
+import me.bittorrent.engine.session.SessionState;
 import me.bittorrent.engine.session.TorrentSession;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredFingerprint;
@@ -62,7 +65,7 @@ final class SessionRunner {
         final TorrentStory story;
         final long uploadedBefore;
         final long downloadedBefore;
-        String state = "checking";
+        SessionState state = SessionState.CHECKING;
         long persistTimer = -1;
         Uni<Void> stopping;
 
@@ -80,7 +83,7 @@ final class SessionRunner {
         }
 
         boolean holdsSlot() {
-            return stopping == null && ("checking".equals(state) || "downloading".equals(state));
+            return stopping == null && state.downloads();
         }
     }
 
@@ -249,10 +252,10 @@ final class SessionRunner {
                 if (r.stopping != null) {
                     throw new ConflictException("The download is stopping; start it again in a moment");
                 }
-                if ("error".equals(r.state)) {
+                if (r.state == SessionState.ERROR) {
                     throw new ConflictException("The download stopped with an error: stop it, then start it again");
                 }
-                return "paused".equals(r.state) ? resumeSession(r) : Uni.createFrom().voidItem();
+                return r.state == SessionState.PAUSED ? resumeSession(r) : Uni.createFrom().voidItem();
             }
             if (queued.containsKey(id) || launching.contains(id)) {
                 return Uni.createFrom().voidItem();
@@ -290,7 +293,7 @@ final class SessionRunner {
         return onEngine(() -> {
             RegisteredTorrent torrent = require(id);
             Running r = running.get(id);
-            if (r != null && r.stopping == null && "paused".equals(r.state)) {
+            if (r != null && r.stopping == null && r.state == SessionState.PAUSED) {
                 return resumeSession(r);
             }
             if (r == null && torrent.stored().lifecycle() == TorrentLifecycle.PAUSED && !torrent.inError()) {
@@ -298,7 +301,7 @@ final class SessionRunner {
                 return startNow(id);
             }
             throw new ConflictException("The download is not paused (it is "
-                    + (r != null ? r.state : torrent.status(null, queued.containsKey(id)).state()) + ")");
+                    + (r != null ? r.state.apiName() : torrent.status(null, queued.containsKey(id)).state()) + ")");
         });
     }
 
@@ -450,10 +453,10 @@ final class SessionRunner {
     private void onEvent(Running r, TorrentEvent event) {
         r.story.on(event);
         if (event instanceof TorrentEvent.StateChanged changedState) {
-            String state = changedState.state();
+            SessionState state = changedState.state();
             r.state = state;
             if (r.stopping == null) {
-                if ("seeding".equals(state)) {
+                if (state == SessionState.SEEDING) {
                     boolean autoStop = registry.find(r.id).map(t -> t.stored().settings().autoStop()).orElse(false);
                     if (autoStop) {
                         LOG.infof("'%s' is complete and auto_stop is on: stopping it", r.story.name());
@@ -461,10 +464,10 @@ final class SessionRunner {
                     } else {
                         persist(r, TorrentLifecycle.SEEDING, false).subscribe().with(ok -> { }, e -> { });
                     }
-                } else if ("downloading".equals(state) && registry.find(r.id)
+                } else if (state == SessionState.DOWNLOADING && registry.find(r.id)
                         .filter(t -> t.stored().lifecycle() == TorrentLifecycle.SEEDING).isPresent()) {
                     persist(r, TorrentLifecycle.DOWNLOADING, false).subscribe().with(ok -> { }, e -> { });
-                } else if ("error".equals(state)) {
+                } else if (state == SessionState.ERROR) {
                     persist(r, null, true).subscribe().with(ok -> { }, e -> { });
                 }
             }
@@ -490,7 +493,7 @@ final class SessionRunner {
     private Uni<Void> resumeSession(Running r) {
         // the session has emitted its new state (seeding or downloading) by the time resume() answers
         return r.session.resume().emitOn(onContext).chain(() -> persist(r,
-                "seeding".equals(r.state) ? TorrentLifecycle.SEEDING : TorrentLifecycle.DOWNLOADING, false));
+                r.state == SessionState.SEEDING ? TorrentLifecycle.SEEDING : TorrentLifecycle.DOWNLOADING, false));
     }
 
     /**

@@ -1,5 +1,7 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.SessionState;
+import me.bittorrent.engine.session.TorrentEvent;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -21,7 +23,7 @@ final class TorrentStory {
     private final Map<String, String> trackerErrors = new HashMap<>();
     private boolean announced;
     private int piecesVerified;
-    private String state = "stopped";
+    private SessionState state = SessionState.STOPPED;
     private long countedDown;
     private long countedUp;
 
@@ -62,32 +64,24 @@ final class TorrentStory {
         }
     }
 
-    private void stateChanged(String next) {
-        String previous = state;
+    private void stateChanged(SessionState next) {
+        SessionState previous = state;
         state = next;
         switch (next) {
-            case "checking":
-                LOG.infof("'%s': checking the files on disk against the piece hashes", name);
-                break;
-            case "downloading":
-                if ("paused".equals(previous)) {
+            case CHECKING -> LOG.infof("'%s': checking the files on disk against the piece hashes", name);
+            case DOWNLOADING -> {
+                if (previous == SessionState.PAUSED) {
                     LOG.infof("'%s' resumed, downloading", name);
-                } else if (!"stopped".equals(previous)) { // from stopped: the session logs how far it is
+                } else if (previous != SessionState.STOPPED) { // from stopped: the session logs how far it is
                     LOG.infof("'%s' downloading", name);
                 }
-                break;
-            case "seeding":
-                LOG.infof("paused".equals(previous) ? "'%s' resumed, seeding"
-                        : piecesVerified > 0 ? "'%s' finished downloading, now seeding" : "'%s' is complete, seeding",
-                        name);
-                break;
-            case "paused":
-                LOG.infof("'%s' paused", name);
-                break;
-            case "error":
-                break; // the session logs the error itself
-            default:
-                LOG.infof("'%s' %s", name, next);
+            }
+            case SEEDING -> LOG.infof(previous == SessionState.PAUSED ? "'%s' resumed, seeding"
+                    : piecesVerified > 0 ? "'%s' finished downloading, now seeding" : "'%s' is complete, seeding",
+                    name);
+            case PAUSED -> LOG.infof("'%s' paused", name);
+            case ERROR -> { } // the session logs the error itself
+            default -> LOG.infof("'%s' %s", name, next.apiName());
         }
     }
 

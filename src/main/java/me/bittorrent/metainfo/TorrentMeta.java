@@ -37,10 +37,14 @@ public record TorrentMeta(
         return pieceHashes.length / 20;
     }
 
+    /** Where pieces and blocks lie (sizes, offsets, block checks). */
+    public PieceGeometry geometry() {
+        return new PieceGeometry(pieceLength, totalLength);
+    }
+
     /** Length of piece {@code index}: pieceLength, except for the last piece. */
     public int pieceSize(int index) {
-        long start = (long) index * pieceLength;
-        return (int) Math.min(pieceLength, totalLength - start);
+        return geometry().pieceSize(index);
     }
 
     /** True when {@code digest} is the expected SHA-1 of piece {@code index}. */

@@ -27,6 +27,16 @@ public final class Bitfields {
         return pieces;
     }
 
+    /** True when the bits past {@code pieceCount} (padding of the last byte) are all zero, as BEP 3 requires. */
+    public static boolean spareBitsClear(byte[] bits, int pieceCount) {
+        for (int i = pieceCount; i < bits.length * 8; i++) {
+            if ((bits[i >>> 3] & (0x80 >>> (i & 7))) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public static String toBase64(BitSet pieces, int pieceCount) {
         return Base64.getEncoder().encodeToString(toBytes(pieces, pieceCount));
     }

@@ -62,7 +62,7 @@ public final class PieceLayout {
         if (length == 0) {
             return List.of();
         }
-        long pieceStart = (long) piece * meta.pieceLength();
+        long pieceStart = meta.geometry().pieceStart(piece);
         long pos = pieceStart + begin;
         long end = pos + length;
         int k = fileAt(pos);
@@ -84,7 +84,7 @@ public final class PieceLayout {
 
     /** First piece holding a byte of the file. For an empty file: the piece at its position, see {@link #lastPiece}. */
     public int firstPiece(int fileIndex) {
-        return (int) (meta.files().get(fileIndex).offset() / meta.pieceLength());
+        return meta.geometry().pieceAt(meta.files().get(fileIndex).offset());
     }
 
     /** Last piece holding a byte of the file; {@code firstPiece - 1} for an empty file (an empty range). */
@@ -93,7 +93,7 @@ public final class PieceLayout {
         if (f.length() == 0) {
             return firstPiece(fileIndex) - 1;
         }
-        return (int) ((f.offset() + f.length() - 1) / meta.pieceLength());
+        return meta.geometry().lastPieceOf(f.offset(), f.length());
     }
 
     /** Position in {@link #nonEmpty} of the file containing stream byte {@code pos}. */

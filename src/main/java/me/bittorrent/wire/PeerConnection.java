@@ -76,7 +76,7 @@ public final class PeerConnection {
 
     /**
      * Connects, sends our handshake, reads the peer's. Fails (and closes) if the peer answers for another torrent,
-     * turns out to be ourselves (same peer id), or does not complete the handshake within {@code handshakeTimeout}
+     * turns out to be ourselves (same peer id: a {@link SelfConnectionException}), or does not complete the handshake within {@code handshakeTimeout}
      * (which covers the TCP connect too). Call it on the context that should own the connection.
      */
     public static Future<PeerConnection> connect(Vertx vertx, NetClient client, String host, int port, Handshake ours,
@@ -102,12 +102,12 @@ public final class PeerConnection {
                 }
                 Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
                 new HandshakeReader(vertx, socket, left, (remote, rest) -> {
-                    String problem = !remote.infoHash().equals(ours.infoHash())
-                            ? "the peer answered for another torrent (" + remote.infoHash() + ")"
-                            : remote.samePeerId(ours) ? "connected to ourselves" : null;
+                    RuntimeException problem = !remote.infoHash().equals(ours.infoHash())
+                            ? new ProtocolException("the peer answered for another torrent (" + remote.infoHash() + ")")
+                            : remote.samePeerId(ours) ? new SelfConnectionException() : null;
                     if (problem != null) {
                         socket.close();
-                        promise.tryFail(new ProtocolException(problem));
+                        promise.tryFail(problem);
                     } else {
                         promise.tryComplete(new PeerConnection(vertx, socket, remote, rest, settings));
                     }

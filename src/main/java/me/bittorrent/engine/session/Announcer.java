@@ -12,7 +12,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.tracker.AnnounceEvent;
 import me.bittorrent.tracker.AnnounceRequest;
 import me.bittorrent.tracker.AnnounceResponse;

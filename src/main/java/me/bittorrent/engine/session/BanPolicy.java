@@ -7,39 +7,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.jboss.logging.Logger;
-
 /**
- * One session's ban policy (STATE.md "Ban policy"): strikes per peer id, banned peer ids and dialled addresses,
- * and the blocks of failed pieces kept to find the liar once the piece passes ({@link SuspectBlocks}).
+ * One session's ban policy (STATE.md "Ban policy"): strikes per peer id, banned peer ids and addresses, and the
+ * blocks of failed pieces kept to find the liar once the piece passes ({@link SuspectBlocks}). It only judges:
+ * it returns the culprits and the newly banned, and closes nothing ({@link Swarm#ban} does).
  *
- * <p>Threading: confined to the session's engine context, like every other part of {@link TorrentSession}.
+ * <p>Threading: confined to the session's engine context.
  */
 final class BanPolicy {
 
-    /** Logged under the session's category, as before this moved out of it. */
-    private static final Logger LOG = Logger.getLogger(TorrentSession.class);
+    static final int STRIKES_TO_BAN = 3;
 
-    private final String torrentName;
-    /** The session's established connections by address (its own map, read and closed here, never changed). */
-    private final Map<String, Peer> peers;
-    /** Banned peer ids (hex) and dialled addresses. */
+    /**
+     * What a verified piece revealed.
+     *
+     * @param liars  peers whose earlier blocks of it differed from the good data (each got a strike)
+     * @param banned peers whose strikes reached {@link #STRIKES_TO_BAN} now
+     */
+    record Verdict(List<String> liars, List<String> banned) {
+        static final Verdict NONE = new Verdict(List.of(), List.of());
+    }
+
+    /** Banned peer ids (hex) and addresses. */
     private final Set<String> banned = new HashSet<>();
     private final Map<String, Integer> strikes = new HashMap<>();
     /** Blocks of failed pieces that had several senders, to find the liar once the piece passes. */
     private final SuspectBlocks suspects = new SuspectBlocks();
-
-    BanPolicy(String torrentName, Map<String, Peer> peers) {
-        this.torrentName = torrentName;
-        this.peers = peers;
-    }
 
     /** True for a banned peer id (hex) or address. */
     boolean isBanned(String peerIdHexOrAddress) {
         return banned.contains(peerIdHexOrAddress);
     }
 
-    /** Never dial this address again (e.g. it turned out to be ourselves). */
+    /** Never let this address connect again (a banned peer's dialled address, or our own). */
     void banAddress(String address) {
         banned.add(address);
     }
@@ -50,47 +50,41 @@ final class BanPolicy {
     }
 
     /** The piece passed: its senders earn back trust, and those whose earlier blocks differed get a strike. */
-    void pieceVerified(int piece, String[] senders, byte[][] blockDigests) {
+    Verdict pieceVerified(int piece, String[] senders, byte[][] blockDigests) {
         Set<String> liars = blockDigests == null ? Set.of() : suspects.liars(piece, blockDigests);
         for (String id : distinct(senders)) {
             if (!liars.contains(id)) {
                 strikes.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null); // good data earns back trust
             }
         }
+        if (liars.isEmpty()) {
+            return Verdict.NONE;
+        }
+        List<String> newlyBanned = new ArrayList<>();
         for (String id : liars) {
-            LOG.warnf("'%s': piece %d passed now; peer %s had sent corrupt blocks of it", torrentName, piece,
-                    addressOf(id));
-            strike(id);
+            strike(id, newlyBanned);
         }
+        return new Verdict(List.copyOf(liars), newlyBanned);
     }
 
-    /** Who sent a failed piece, in words: the addresses still connected and a count of those gone. */
-    String describeSenders(String[] blockSenders) {
+    /**
+     * The piece failed its hash check: a lone sender gets a strike; several senders are kept as suspects.
+     * Returns the peers banned now.
+     */
+    List<String> pieceFailed(int piece, String[] blockSenders, byte[][] blockDigests) {
         Set<String> senders = distinct(blockSenders);
-        List<String> from = new ArrayList<>();
-        for (Peer peer : peers.values()) {
-            if (senders.contains(peer.peerIdHex)) {
-                from.add(peer.address);
-            }
-        }
-        if (from.size() < senders.size()) {
-            from.add((senders.size() - from.size()) + " peer(s) now gone");
-        }
-        return String.join(", ", from);
-    }
-
-    /** The piece failed its hash check: a lone sender gets a strike; several senders are kept as suspects. */
-    void pieceFailed(int piece, String[] blockSenders, byte[][] blockDigests) {
-        Set<String> senders = distinct(blockSenders);
+        List<String> newlyBanned = new ArrayList<>();
         if (senders.size() == 1) {
-            strike(senders.iterator().next()); // the only sender: it is the one that lied
+            strike(senders.iterator().next(), newlyBanned); // the only sender: it is the one that lied
         } else {
             // several senders: blaming all would ban an honest peer that shared pieces with a liar
             suspects.failed(piece, blockSenders, blockDigests);
         }
+        return newlyBanned;
     }
 
-    private static Set<String> distinct(String[] senders) {
+    /** The distinct peer ids among a piece's block senders. */
+    static Set<String> distinct(String[] senders) {
         Set<String> ids = new HashSet<>();
         for (String id : senders) {
             if (id != null) {
@@ -100,33 +94,9 @@ final class BanPolicy {
         return ids;
     }
 
-    private void strike(String peerIdHex) {
-        if (strikes.merge(peerIdHex, 1, Integer::sum) >= TorrentSession.STRIKES_TO_BAN
-                && !banned.contains(peerIdHex)) {
-            ban(peerIdHex);
-        }
-    }
-
-    private String addressOf(String peerIdHex) {
-        for (Peer peer : peers.values()) {
-            if (peer.peerIdHex.equals(peerIdHex)) {
-                return peer.address;
-            }
-        }
-        return "that has left";
-    }
-
-    private void ban(String peerIdHex) {
-        banned.add(peerIdHex);
-        for (Peer peer : new ArrayList<>(peers.values())) {
-            if (peer.peerIdHex.equals(peerIdHex)) {
-                if (peer.outbound) {
-                    banned.add(peer.address);
-                }
-                LOG.warnf("'%s': peer %s banned after %d bad pieces", torrentName, peer.address,
-                        TorrentSession.STRIKES_TO_BAN);
-                peer.connection.close("banned: sent corrupt data");
-            }
+    private void strike(String peerIdHex, List<String> newlyBanned) {
+        if (strikes.merge(peerIdHex, 1, Integer::sum) >= STRIKES_TO_BAN && banned.add(peerIdHex)) {
+            newlyBanned.add(peerIdHex);
         }
     }
 }

@@ -7,13 +7,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import me.bittorrent.engine.Block;
-import me.bittorrent.engine.PiecePicker;
-import me.bittorrent.engine.RateMeter;
 import me.bittorrent.wire.PeerConnection;
 import me.bittorrent.wire.PeerMessage;
 
-/** One connected peer's state inside a torrent session. Engine context only, like the session. */
+/**
+ * One connected peer inside a torrent session: its flags, what it has, our requests to it, its requests to us,
+ * and the messages that change those flags (choke, unchoke, interest, have). Engine context only, like the session.
+ */
 final class Peer {
 
     /** Requests pipelined to a peer that did not tell us its reqq (libtorrent's own default limit is 250). */
@@ -25,7 +25,17 @@ final class Peer {
     /** In endgame a peer gets duplicate requests only while it has fewer than this many outstanding. */
     static final int ENDGAME_IDLE = 4;
 
-    final PeerConnection connection;
+    /** What a peer needs of its connection; a {@link PeerConnection} in the session, a fake in unit tests. */
+    interface Link {
+        void send(PeerMessage message);
+
+        void close(String reason);
+
+        /** True while the socket's write queue is full (no more upload reads until it drains). */
+        boolean writeQueueFull();
+    }
+
+    final Link link;
     /** host:port as we know it (the dialled address, or the remote socket address when it dialled us). */
     final String address;
     /** The peer id in hex: the key for strikes and bans. */
@@ -56,11 +66,32 @@ final class Peer {
     long lastBlockNanos = System.nanoTime();
     final long connectedNanos = System.nanoTime();
 
-    Peer(PeerConnection connection, String address, boolean outbound) {
-        this.connection = connection;
+    Peer(Link link, String address, String peerIdHex, boolean outbound) {
+        this.link = link;
         this.address = address;
+        this.peerIdHex = peerIdHex;
         this.outbound = outbound;
-        this.peerIdHex = HexFormat.of().formatHex(connection.remoteHandshake().peerId());
+    }
+
+    /** A peer over an established connection. */
+    static Peer over(PeerConnection connection, String address, boolean outbound) {
+        Link link = new Link() {
+            @Override
+            public void send(PeerMessage message) {
+                connection.send(message);
+            }
+
+            @Override
+            public void close(String reason) {
+                connection.close(reason);
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+                return connection.writeQueueFull();
+            }
+        };
+        return new Peer(link, address, HexFormat.of().formatHex(connection.remoteHandshake().peerId()), outbound);
     }
 
     boolean isSeed(int pieceCount) {
@@ -118,6 +149,62 @@ final class Peer {
             n++;
         }
         return n;
+    }
+
+    void send(PeerMessage message) {
+        link.send(message);
+    }
+
+    void close(String reason) {
+        link.close(reason);
+    }
+
+    /** Chokes the peer: its queued requests are void (no fast extension). */
+    void choke() {
+        if (!amChoking) {
+            amChoking = true;
+            uploadQueue.clear();
+            link.send(PeerMessage.CHOKE);
+        }
+    }
+
+    void unchoke() {
+        if (amChoking) {
+            amChoking = false;
+            link.send(PeerMessage.UNCHOKE);
+        }
+    }
+
+    /** Tells the peer whether we want something it has, when that changed. */
+    void interested(boolean want) {
+        if (want != amInterested) {
+            amInterested = want;
+            link.send(want ? PeerMessage.INTERESTED : PeerMessage.NOT_INTERESTED);
+        }
+    }
+
+    /** Announces a piece we just verified, unless the peer has it already. */
+    void announceHave(int piece) {
+        if (!has.get(piece)) {
+            link.send(new PeerMessage.Have(piece));
+        }
+    }
+
+    /** The peer's bitfield replaces what we knew it has. */
+    void hasAll(BitSet pieces) {
+        has.clear();
+        has.or(pieces);
+        hasCount = has.cardinality();
+    }
+
+    /** A Have; false when the peer had announced the piece before. */
+    boolean hasOne(int piece) {
+        if (has.get(piece)) {
+            return false;
+        }
+        has.set(piece);
+        hasCount++;
+        return true;
     }
 
     @Override

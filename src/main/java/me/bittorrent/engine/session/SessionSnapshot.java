@@ -8,7 +8,7 @@ import me.bittorrent.tracker.TrackerStatus;
 /**
  * A torrent session's live values at one instant (a copy: safe to read on any thread).
  *
- * @param state          checking, downloading, seeding, paused, stopped or error
+ * @param state          the session's state
  * @param error          what went wrong when state is error, else null
  * @param verified       verified pieces (what resume data persists)
  * @param bytesLeft      bytes of wanted pieces still missing
@@ -22,7 +22,7 @@ import me.bittorrent.tracker.TrackerStatus;
  * @param trackers       per-tracker status
  * @param etaSeconds     seconds to completion at the current rate, -1 when unknown, 0 when complete
  */
-public record SessionSnapshot(String state, String error, BitSet verified, long bytesLeft, long downloaded,
+public record SessionSnapshot(SessionState state, String error, BitSet verified, long bytesLeft, long downloaded,
         long uploaded, long downloadRate, long uploadRate, int peersConnected, int peersKnown, int seeds,
         List<TrackerStatus> trackers, long etaSeconds) {
 

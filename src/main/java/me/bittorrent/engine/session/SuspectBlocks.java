@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import me.bittorrent.engine.PiecePicker;
 import me.bittorrent.storage.Sha1;
 
 /**

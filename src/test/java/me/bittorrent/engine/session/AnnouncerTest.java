@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.tracker.AnnounceEvent;
 import me.bittorrent.tracker.AnnounceRequest;

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
@@ -43,7 +42,7 @@ class BufferBoundTest {
     static final int PIECE = 1 << 20;
     static final long SIZE = 256L << 20;
     static final long LIMIT = 24L << 20;
-    static final long BOUND = TorrentSession.MAX_PENDING_VERIFY_BYTES + LIMIT + 4L * PIECE;
+    static final long BOUND = PieceVerifier.MAX_PENDING_BYTES + LIMIT + 4L * PIECE;
 
     @TempDir
     Path tmp;
@@ -124,7 +123,7 @@ class BufferBoundTest {
             }
             long heapStalled = heapAfterGc();
             BufferedBytes stalled = leecher.buffered().await().atMost(Duration.ofSeconds(5));
-            assertTrue(stalled.pendingVerify() > TorrentSession.MAX_PENDING_VERIFY_BYTES,
+            assertTrue(stalled.pendingVerify() > PieceVerifier.MAX_PENDING_BYTES,
                     "stopped only at the pending-verify bound: " + stalled);
             assertEquals(0, stalled.requested(), "nothing left requested while the disk is stuck: " + stalled);
             release.countDown();

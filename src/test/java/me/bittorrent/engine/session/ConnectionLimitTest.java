@@ -124,7 +124,7 @@ class ConnectionLimitTest {
                 (System.nanoTime() - t0) / 1_000_000);
         await(s -> s.downloaded() > before + 64 * 1024, s -> s.peersConnected() <= 1, Duration.ofSeconds(10),
                 "the download going on with one peer");
-        assertEquals(TorrentSession.DOWNLOADING, snap().state());
+        assertEquals(SessionState.DOWNLOADING, snap().state());
 
         leecher.updateSettings(new SessionSettings(64 * 1024, 0, 1, 100, false));
         Thread.sleep(1000); // max_peers 1 = what is connected: nothing may change for a while

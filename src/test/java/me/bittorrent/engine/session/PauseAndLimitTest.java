@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.PeerServer;
 
@@ -97,7 +96,7 @@ class PauseAndLimitTest {
         assertTrue(first.downloadRate() <= LIMIT * 3 / 2, "rate " + first.downloadRate());
 
         leecher.pause().await().atMost(Duration.ofSeconds(5));
-        assertEquals(TorrentSession.PAUSED, snap().state());
+        assertEquals(SessionState.PAUSED, snap().state());
         SessionSnapshot atPause = snap();
         Thread.sleep(1500); // measuring that nothing happens for a while
         SessionSnapshot later = snap();
@@ -112,7 +111,7 @@ class PauseAndLimitTest {
         leecher.updateSettings(SessionSettings.DEFAULTS); // lift the limit live
         leecher.resume().await().atMost(Duration.ofSeconds(5));
         completed.get(30, TimeUnit.SECONDS);
-        assertEquals(TorrentSession.SEEDING, snap().state());
+        assertEquals(SessionState.SEEDING, snap().state());
         assertEquals(0, snap().bytesLeft());
     }
 }

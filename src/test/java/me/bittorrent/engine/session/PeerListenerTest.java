@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.TorrentMeta;
 
 /** One listening port serves two torrents; each leecher reaches the right seeder session through it. */

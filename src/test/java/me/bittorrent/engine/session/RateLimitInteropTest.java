@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.RateLimiter;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.wire.PeerServer;

@@ -20,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.PiecePicker;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.PeerServer;
@@ -120,7 +118,7 @@ class SelectionAndResumeTest {
         first.stop().await().atMost(Duration.ofSeconds(30));
         BitSet persisted = first.latestSnapshot().verified();
         assertTrue(persisted.cardinality() >= 10, "verified " + persisted.cardinality());
-        assertEquals(TorrentSession.STOPPED, first.latestSnapshot().state());
+        assertEquals(SessionState.STOPPED, first.latestSnapshot().state());
 
         // second run from the persisted set
         CompletableFuture<Void> completed = new CompletableFuture<>();

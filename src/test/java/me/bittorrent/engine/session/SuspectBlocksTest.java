@@ -9,7 +9,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import me.bittorrent.engine.PiecePicker;
 
 class SuspectBlocksTest {
 

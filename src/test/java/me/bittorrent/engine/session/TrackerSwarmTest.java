@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.testing.Opentracker;

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import me.bittorrent.engine.TorrentEvent;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.tracker.TrackerClient;
@@ -116,7 +115,7 @@ class TwoSessionsTest {
 
         seeder.start().await().atMost(Duration.ofSeconds(30));
         SessionSnapshot seeding = seeder.snapshot().await().atMost(Duration.ofSeconds(5));
-        assertEquals(TorrentSession.SEEDING, seeding.state());
+        assertEquals(SessionState.SEEDING, seeding.state());
         assertEquals(meta.pieceCount(), seeding.verified().cardinality(), "the seeder's check found every piece");
 
         leecher.start().await().atMost(Duration.ofSeconds(30));
@@ -124,7 +123,7 @@ class TwoSessionsTest {
         completed.get(60, TimeUnit.SECONDS);
 
         SessionSnapshot done = leecher.snapshot().await().atMost(Duration.ofSeconds(5));
-        assertEquals(TorrentSession.SEEDING, done.state());
+        assertEquals(SessionState.SEEDING, done.state());
         assertEquals(0, done.bytesLeft());
         assertEquals(meta.pieceCount(), done.verified().cardinality());
         long verifiedEvents = leechEvents.stream().filter(e -> e instanceof TorrentEvent.PieceVerified).count();

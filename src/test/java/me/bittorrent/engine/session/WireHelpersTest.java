@@ -10,6 +10,8 @@ import java.util.BitSet;
 
 import org.junit.jupiter.api.Test;
 
+import me.bittorrent.state.Bitfields;
+
 class WireHelpersTest {
 
     @Test

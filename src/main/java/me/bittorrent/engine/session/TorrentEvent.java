@@ -1,4 +1,4 @@
-package me.bittorrent.engine;
+package me.bittorrent.engine.session;
 
 /** What happens in a torrent session; status, progress, persistence and metrics are derived from these. */
 public sealed interface TorrentEvent {
@@ -15,8 +15,7 @@ public sealed interface TorrentEvent {
     record PeerDisconnected(String address, String reason) implements TorrentEvent {
     }
 
-    /** {@code state} is one of the API's state names: checking, downloading, seeding, paused, stopped, error. */
-    record StateChanged(String state) implements TorrentEvent {
+    record StateChanged(SessionState state) implements TorrentEvent {
     }
 
     record TrackerReplied(String url, int peers) implements TorrentEvent {

@@ -1,4 +1,4 @@
-package me.bittorrent.engine;
+package me.bittorrent.engine.session;
 
 /**
  * Transfer speed over a rolling window of one-second buckets (5 s by default). Times are passed in (millis)

@@ -1,4 +1,4 @@
-package me.bittorrent.engine;
+package me.bittorrent.engine.session;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 
+import me.bittorrent.metainfo.PieceGeometry;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 
@@ -19,7 +20,7 @@ import me.bittorrent.metainfo.TorrentMeta;
  */
 public final class PiecePicker {
 
-    public static final int BLOCK_SIZE = 16 * 1024;
+    public static final int BLOCK_SIZE = PieceGeometry.BLOCK_SIZE;
     /** Until this many pieces are verified, new pieces are chosen at random (to get something to trade fast). */
     static final int RANDOM_FIRST_PIECES = 4;
     /** In endgame a block may be outstanding at this many peers at once. */
@@ -32,8 +33,7 @@ public final class PiecePicker {
     }
 
     private final int pieceCount;
-    private final int pieceLength;
-    private final long totalLength;
+    private final PieceGeometry geometry;
     private final Random random;
 
     private final BitSet have;
@@ -51,8 +51,7 @@ public final class PiecePicker {
     public PiecePicker(int pieceCount, int pieceLength, long totalLength, BitSet verified, BitSet wanted,
             Random random) {
         this.pieceCount = pieceCount;
-        this.pieceLength = pieceLength;
-        this.totalLength = totalLength;
+        this.geometry = new PieceGeometry(pieceLength, totalLength);
         this.random = random;
         this.have = (BitSet) verified.clone();
         this.wanted = (BitSet) wanted.clone();
@@ -89,9 +88,8 @@ public final class PiecePicker {
             if (f.padding() || f.length() == 0 || (selected != null && !selected[i])) {
                 continue;
             }
-            int first = (int) (f.offset() / meta.pieceLength());
-            int last = (int) ((f.offset() + f.length() - 1) / meta.pieceLength());
-            wanted.set(first, last + 1);
+            PieceGeometry geometry = meta.geometry();
+            wanted.set(geometry.pieceAt(f.offset()), geometry.lastPieceOf(f.offset(), f.length()) + 1);
         }
         return wanted;
     }
@@ -124,16 +122,20 @@ public final class PiecePicker {
         return pieceCount;
     }
 
+    public PieceGeometry geometry() {
+        return geometry;
+    }
+
     public int pieceSize(int piece) {
-        return (int) Math.min(pieceLength, totalLength - (long) piece * pieceLength);
+        return geometry.pieceSize(piece);
     }
 
     public int blockCount(int piece) {
-        return (pieceSize(piece) + BLOCK_SIZE - 1) / BLOCK_SIZE;
+        return geometry.blockCount(piece);
     }
 
     public int blockLength(int piece, int block) {
-        return Math.min(BLOCK_SIZE, pieceSize(piece) - block * BLOCK_SIZE);
+        return geometry.blockLength(piece, block);
     }
 
     public boolean have(int piece) {
@@ -186,7 +188,7 @@ public final class PiecePicker {
 
     /** Bytes of all pieces not verified, wanted or not (the tracker's "left" for a full download). */
     public long bytesMissing() {
-        long left = totalLength;
+        long left = geometry.totalLength();
         for (int i = have.nextSetBit(0); i >= 0; i = have.nextSetBit(i + 1)) {
             left -= pieceSize(i);
         }
@@ -269,7 +271,7 @@ public final class PiecePicker {
         if (n == 0) {
             return;
         }
-        int blocksPerPiece = Math.max(1, (pieceLength + BLOCK_SIZE - 1) / BLOCK_SIZE);
+        int blocksPerPiece = Math.max(1, geometry.blocksPerPiece());
         int piecesNeeded = (maxBlocks - out.size() + blocksPerPiece - 1) / blocksPerPiece;
         if (piecesNeeded <= 4 && n > 16) {
             // a few selection passes beat sorting everything

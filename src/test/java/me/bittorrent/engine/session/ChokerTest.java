@@ -1,4 +1,4 @@
-package me.bittorrent.engine;
+package me.bittorrent.engine.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,9 +12,9 @@ import java.util.Random;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import me.bittorrent.engine.session.Choker.Decision;
+import me.bittorrent.engine.session.Choker.PeerStat;
 
-import me.bittorrent.engine.Choker.Decision;
-import me.bittorrent.engine.Choker.PeerStat;
 
 class ChokerTest {
 

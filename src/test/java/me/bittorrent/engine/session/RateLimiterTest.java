@@ -1,4 +1,4 @@
-package me.bittorrent.engine;
+package me.bittorrent.engine.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

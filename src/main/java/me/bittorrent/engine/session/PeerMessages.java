@@ -1,0 +1,105 @@
+package me.bittorrent.engine.session;
+
+import me.bittorrent.state.Bitfields;
+import me.bittorrent.wire.FrameDecoder;
+import me.bittorrent.wire.PeerConnection;
+import me.bittorrent.wire.PeerMessage;
+
+/**
+ * A peer's messages, each to the unit it concerns: availability to the picker, choke and blocks to the
+ * {@link Requester}, requests and interest to the {@link Uploader}. Checks what the peer claims against the
+ * torrent once, here, and disconnects a peer that breaks the rules (not a ban). Engine context only.
+ */
+final class PeerMessages {
+
+    private final int pieceCount;
+    private final Swarm swarm;
+    private final Requester requester;
+    private final Uploader uploader;
+    private PiecePicker picker;
+
+    PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
+        this.pieceCount = pieceCount;
+        this.swarm = swarm;
+        this.requester = requester;
+        this.uploader = uploader;
+    }
+
+    void open(PiecePicker openedPicker) {
+        picker = openedPicker;
+    }
+
+    /** Where a new peer's messages go; the frame limit leaves room for its bitfield. */
+    void listen(Peer peer, PeerConnection connection) {
+        connection.maxFrameLength(FrameDecoder.maxFrameLengthFor(pieceCount));
+        connection.handler(message -> on(peer, message));
+    }
+
+    void on(Peer peer, PeerMessage message) {
+        if (!swarm.isConnected(peer) || picker == null) {
+            return;
+        }
+        if (message instanceof PeerMessage.Piece piece) {
+            if (!requester.received(peer, piece.piece(), piece.begin(), piece.data())) {
+                peer.close("sent a piece index out of range (" + piece.piece() + ")");
+            }
+        } else if (message instanceof PeerMessage.Request request) {
+            String violation = uploader.request(peer, request);
+            if (violation != null) {
+                peer.close(violation);
+            }
+        } else if (message instanceof PeerMessage.Have have) {
+            onHave(peer, have.piece());
+        } else if (message instanceof PeerMessage.Bitfield bitfield) {
+            onBitfield(peer, bitfield.bits());
+        } else if (message instanceof PeerMessage.Choke) {
+            peer.peerChoking = true;
+            requester.releaseAll(peer, false); // a choke discards our requests at the peer (no fast extension)
+            requester.fillAll();
+        } else if (message instanceof PeerMessage.Unchoke) {
+            peer.peerChoking = false;
+            requester.fill(peer);
+        } else if (message instanceof PeerMessage.Interested) {
+            uploader.interested(peer);
+        } else if (message instanceof PeerMessage.NotInterested) {
+            peer.peerInterested = false;
+        } else if (message instanceof PeerMessage.Cancel cancel) {
+            uploader.cancel(peer, cancel);
+        } else if (message instanceof PeerMessage.Extended extended) {
+            if (extended.id() == 0) {
+                int reqq = ExtensionHandshake.reqq(extended.payload());
+                if (reqq > 0) {
+                    peer.reqq = reqq;
+                }
+            }
+        }
+        // KeepAlive and Port need nothing
+    }
+
+    private void onBitfield(Peer peer, byte[] bits) {
+        if (bits.length != (pieceCount + 7) / 8 || !Bitfields.spareBitsClear(bits, pieceCount)) {
+            peer.close("sent a bitfield of the wrong size");
+            return;
+        }
+        picker.peerLeft(peer.has);
+        peer.hasAll(Bitfields.fromBytes(bits, pieceCount));
+        picker.peerBitfield(peer.has);
+        if (!swarm.closeIfBothSeeds(peer)) {
+            requester.updateInterest(peer);
+        }
+    }
+
+    private void onHave(Peer peer, int piece) {
+        if (piece < 0 || piece >= pieceCount) {
+            peer.close("announced a piece index out of range (" + piece + ")");
+            return;
+        }
+        if (!peer.hasOne(piece)) {
+            return;
+        }
+        picker.peerHave(piece);
+        if (!swarm.closeIfBothSeeds(peer)) {
+            requester.peerHas(peer, piece);
+        }
+    }
+}

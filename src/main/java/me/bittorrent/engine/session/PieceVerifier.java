@@ -1,0 +1,146 @@
+package me.bittorrent.engine.session;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.IntPredicate;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import me.bittorrent.metainfo.PieceGeometry;
+import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.storage.Sha1;
+
+/**
+ * Where a piece is assembled, verified and written: the blocks of pieces in progress (one buffer per piece,
+ * allocated at its first block), who sent each block, the SHA-1 check off the context, and the write of a piece
+ * that passed, never of one that failed. Also the bound on pieces waiting for hash or disk, and the drain at stop.
+ *
+ * <p>Engine context only; the hash runs on {@link Worker}, the write through {@link PieceWriter}, and the
+ * {@link Outcome} is called back on the engine context (the futures complete there).
+ */
+final class PieceVerifier {
+
+    /** Pieces waiting for their hash check or their write may hold this many bytes; beyond it we stop requesting. */
+    static final long MAX_PENDING_BYTES = 32L << 20;
+
+    /** Runs blocking work off the engine context (the Vert.x worker pool, in parallel). */
+    interface Worker {
+        <T> Future<T> run(Callable<T> work);
+    }
+
+    /** Writes a verified piece (the session's {@link DiskIo#write}). */
+    interface PieceWriter {
+        Future<Void> write(int piece, byte[] data);
+    }
+
+    /** What became of a piece; on the engine context. */
+    interface Outcome {
+        /** Hash matched and the piece is written. {@code blockDigests} only when the piece was suspect, else null. */
+        void passed(int piece, String[] senders, byte[][] blockDigests);
+
+        /** Hash mismatch: nothing was written. {@code blockDigests} has each block's SHA-1. */
+        void failed(int piece, String[] senders, byte[][] blockDigests);
+
+        /** Hash matched but the write failed. */
+        void writeFailed(int piece, Throwable cause);
+
+        /** After each of the above: room for more requests. */
+        void settled();
+    }
+
+    private final TorrentMeta meta;
+    private final PieceGeometry geometry;
+    private final Worker hashing;
+    private final PieceWriter writer;
+    /** Pieces whose pass must be judged block by block (they failed before with several senders). */
+    private final IntPredicate suspect;
+    private final Outcome outcome;
+
+    private final Map<Integer, byte[]> buffers = new HashMap<>();
+    /** Per piece in progress, the peer id (hex) that sent each block (for strikes when its hash fails). */
+    private final Map<Integer, String[]> senders = new HashMap<>();
+    private long pendingBytes;
+    private int inFlight;
+    private Promise<Void> drained;
+
+    PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome) {
+        this.meta = meta;
+        this.geometry = meta.geometry();
+        this.hashing = hashing;
+        this.writer = writer;
+        this.suspect = suspect;
+        this.outcome = outcome;
+    }
+
+    /** Copies one needed block (already checked by {@link PieceGeometry#blockIndex}) into its piece's buffer. */
+    void put(int piece, int block, Buffer data, String senderIdHex) {
+        byte[] buffer = buffers.computeIfAbsent(piece, p -> new byte[geometry.pieceSize(p)]);
+        data.getBytes(0, data.length(), buffer, block * PieceGeometry.BLOCK_SIZE);
+        senders.computeIfAbsent(piece, p -> new String[geometry.blockCount(p)])[block] = senderIdHex;
+    }
+
+    /** Every block of the piece is in: hash it off the context, write it only if it matched, then report. */
+    void verify(int piece) {
+        byte[] buffer = buffers.remove(piece);
+        String[] from = senders.remove(piece);
+        boolean judge = suspect.test(piece);
+        int size = buffer.length;
+        pendingBytes += size;
+        inFlight++;
+        // block digests only when someone must be judged: a failure, or the pass of a piece that failed before
+        hashing.run(() -> {
+            boolean ok = meta.pieceHashEquals(piece, Sha1.digest(buffer, 0, size));
+            return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(buffer));
+        }).compose(checked -> !checked.ok() ? Future.succeededFuture(checked)
+                : writer.write(piece, buffer).map(written -> checked))
+                .onComplete(ar -> {
+                    pendingBytes -= size;
+                    inFlight--;
+                    if (ar.failed()) {
+                        outcome.writeFailed(piece, ar.cause());
+                    } else if (ar.result().ok()) {
+                        outcome.passed(piece, from, ar.result().blockDigests());
+                    } else {
+                        outcome.failed(piece, from, ar.result().blockDigests());
+                    }
+                    if (inFlight == 0 && drained != null) {
+                        drained.tryComplete();
+                    }
+                    outcome.settled();
+                });
+    }
+
+    /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */
+    private record Checked(boolean ok, byte[][] blockDigests) {
+    }
+
+    /** Too much waits for hash or disk: no new requests until it drains (a slow disk slows the download). */
+    boolean backlogged() {
+        return pendingBytes > MAX_PENDING_BYTES;
+    }
+
+    /** Bytes of buffers still receiving blocks. */
+    long bufferBytes() {
+        long bytes = 0;
+        for (byte[] buffer : buffers.values()) {
+            bytes += buffer.length;
+        }
+        return bytes;
+    }
+
+    /** Bytes of complete pieces waiting for their hash check or their write. */
+    long pendingBytes() {
+        return pendingBytes;
+    }
+
+    /** Completes once no verification is in flight (those in flight at stop finish and report first). */
+    Future<Void> drain() {
+        drained = Promise.promise();
+        if (inFlight == 0) {
+            drained.tryComplete();
+        }
+        return drained.future();
+    }
+}

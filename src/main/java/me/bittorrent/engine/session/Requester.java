@@ -1,0 +1,232 @@
+package me.bittorrent.engine.session;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.jboss.logging.Logger;
+
+import io.vertx.core.buffer.Buffer;
+import me.bittorrent.metainfo.PieceGeometry;
+import me.bittorrent.wire.PeerMessage;
+
+/**
+ * What we ask of peers (libtorrent's request_blocks, anacrolix's requesting.go): interest, filling each peer's
+ * pipeline from the picker within the download budget, taking blocks in, endgame cancels, timeouts and trims.
+ * Every request that ends without data goes through the one {@link #release}. Also counts what was downloaded.
+ *
+ * <p>Engine context only. Works once {@link #open} gave it the picker.
+ */
+final class Requester {
+
+    /** Logged under the session's category, as before the split. */
+    private static final Logger LOG = Logger.getLogger(TorrentSession.class);
+
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
+    private final String name;
+    private final PieceGeometry geometry;
+    private final Collection<Peer> peers;
+    private final RateLimiter limiter;
+    private final PieceVerifier verifier;
+    /** True while we may request (running, not paused, not in error). */
+    private final BooleanSupplier transferring;
+    private final RateMeter meter = new RateMeter();
+    private PiecePicker picker;
+    private long downloaded;
+
+    Requester(String name, PieceGeometry geometry, Collection<Peer> peers, RateLimiter limiter,
+            PieceVerifier verifier, BooleanSupplier transferring) {
+        this.name = name;
+        this.geometry = geometry;
+        this.peers = peers;
+        this.limiter = limiter;
+        this.verifier = verifier;
+        this.transferring = transferring;
+    }
+
+    void open(PiecePicker openedPicker) {
+        picker = openedPicker;
+    }
+
+    /** Payload bytes received (including discarded and failed ones). */
+    long downloaded() {
+        return downloaded;
+    }
+
+    long rate(long nowMillis) {
+        return meter.rate(nowMillis);
+    }
+
+    /** Bytes requested and not yet arrived, over every peer. */
+    long requestedBytes() {
+        long blocks = 0;
+        for (Peer peer : peers) {
+            blocks += peer.outstanding.size();
+        }
+        return blocks * PieceGeometry.BLOCK_SIZE;
+    }
+
+    // ---- interest and pipelines --------------------------------------------------------------------------
+
+    /** Tells the peer whether it has something we want; tops up its pipeline when it does. */
+    void updateInterest(Peer peer) {
+        boolean want = picker.interestedIn(peer.has);
+        peer.interested(want);
+        if (want) {
+            fill(peer);
+        }
+    }
+
+    /** A Have for a piece we might want: interest is raised at once (never lowered here). */
+    void peerHas(Peer peer, int piece) {
+        if (!peer.amInterested && picker.interestedIn(piece)) {
+            peer.interested(true);
+        }
+        fill(peer);
+    }
+
+    void fillAll() {
+        for (Peer peer : peers) {
+            fill(peer);
+        }
+    }
+
+    /** Tops up the peer's pipeline, as far as the rate limit and the verification backlog allow. */
+    void fill(Peer peer) {
+        if (picker == null || !transferring.getAsBoolean() || peer.peerChoking || !peer.amInterested
+                || verifier.backlogged()) {
+            return;
+        }
+        int want = peer.targetDepth(System.currentTimeMillis()) - peer.outstanding.size();
+        if (want <= 0) {
+            return;
+        }
+        long budget = limiter.available();
+        if (budget <= 0) {
+            return; // the tick retries once tokens are back
+        }
+        if (budget != Long.MAX_VALUE) {
+            want = (int) Math.min(want, (budget + PieceGeometry.BLOCK_SIZE - 1) / PieceGeometry.BLOCK_SIZE);
+        }
+        List<Block> blocks = picker.pick(peer.has, want, peer::hasOutstanding,
+                peer.outstanding.size() < Peer.ENDGAME_IDLE);
+        long now = System.nanoTime();
+        for (Block block : blocks) {
+            limiter.consume(block.length());
+            peer.outstanding.put(block.key(), now);
+            peer.send(new PeerMessage.Request(block.piece(), block.begin(), block.length()));
+        }
+    }
+
+    // ---- blocks in ---------------------------------------------------------------------------------------
+
+    /**
+     * A Piece message: counts it, hands a needed, well-formed block to the verifier (which checks the piece
+     * once complete), cancels endgame duplicates elsewhere. False when the piece index is out of range (the
+     * caller closes the peer).
+     */
+    boolean received(Peer peer, int piece, int begin, Buffer data) {
+        if (!geometry.validPiece(piece)) {
+            return false;
+        }
+        int length = data.length();
+        long key = Block.key(piece, begin);
+        boolean requested = peer.outstanding.remove(key) != null;
+        long nowMillis = System.currentTimeMillis();
+        downloaded += length;
+        meter.add(length, nowMillis);
+        peer.downloadMeter.add(length, nowMillis);
+        peer.blockReceived(nowMillis);
+        int block = geometry.blockIndex(piece, begin, length);
+        if (block >= 0 && picker.blockNeeded(piece, begin)) {
+            verifier.put(piece, block, data, peer.peerIdHex);
+            int outstanding = picker.blockReceived(piece, begin);
+            if ((requested ? outstanding - 1 : outstanding) > 0) {
+                // endgame: the block came in, so the duplicate requests at other peers are cancelled
+                for (Peer other : peers) {
+                    if (other != peer) {
+                        release(other, key, true);
+                    }
+                }
+            }
+            if (picker.pieceComplete(piece)) {
+                verifier.verify(piece);
+            }
+        }
+        fill(peer);
+        return true;
+    }
+
+    // ---- requests that end without data ------------------------------------------------------------------
+
+    /**
+     * The one way a request ends without its data (choke, timeout, endgame cancel, pause, trim, peer gone):
+     * it leaves the peer's pipeline, the block is free again for any peer, its rate tokens go back, and with
+     * {@code sendCancel} the peer is told. Nothing happens when the peer had no such request.
+     */
+    void release(Peer peer, long key, boolean sendCancel) {
+        if (peer.outstanding.remove(key) == null) {
+            return;
+        }
+        released(peer, key, sendCancel);
+    }
+
+    /** Releases every request of the peer. */
+    void releaseAll(Peer peer, boolean sendCancel) {
+        List<Long> keys = new ArrayList<>(peer.outstanding.keySet());
+        peer.outstanding.clear();
+        for (long key : keys) {
+            released(peer, key, sendCancel);
+        }
+    }
+
+    /** What {@link #release} does once the key has left the peer's map. */
+    private void released(Peer peer, long key, boolean sendCancel) {
+        Block block = Block.fromKey(key, geometry);
+        picker.requestDropped(block.piece(), block.begin()); // nothing for a block already received
+        limiter.giveBack(block.length());
+        if (sendCancel) {
+            peer.send(new PeerMessage.Cancel(block.piece(), block.begin(), block.length()));
+        }
+    }
+
+    /** Requests older than {@link #REQUEST_TIMEOUT} are cancelled and their peer snubbed; then pipelines refill. */
+    void expire() {
+        long deadline = System.nanoTime() - REQUEST_TIMEOUT.toNanos();
+        boolean freed = false;
+        for (Peer peer : peers) {
+            int expired = peer.expireRequests(deadline, key -> released(peer, key, true));
+            if (expired > 0) {
+                LOG.debugf("%s: %d requests to %s timed out; the peer is snubbed", name, expired, peer.address);
+                peer.snubbed = true;
+                peer.endSlowStart();
+                freed = true;
+            }
+        }
+        if (freed) {
+            fillAll();
+        }
+    }
+
+    /** Cancels the newest requests so that at most about one second of {@code limit} stays in flight. */
+    void trim(long limit) {
+        if (picker == null || peers.isEmpty()) {
+            return;
+        }
+        long perPeer = Math.max(PieceGeometry.BLOCK_SIZE, limit / peers.size());
+        for (Peer peer : peers) {
+            long keep = perPeer / PieceGeometry.BLOCK_SIZE;
+            int excess = (int) (peer.outstanding.size() - keep);
+            if (excess <= 0) {
+                continue;
+            }
+            List<Long> keys = new ArrayList<>(peer.outstanding.keySet());
+            for (int i = keys.size() - 1; i >= keys.size() - excess; i--) {
+                release(peer, keys.get(i), true);
+            }
+        }
+    }
+}

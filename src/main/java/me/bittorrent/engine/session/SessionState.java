@@ -1,0 +1,29 @@
+package me.bittorrent.engine.session;
+
+import java.util.Locale;
+
+/**
+ * A running session's state, as its events, snapshots, the runner and the registry see it. The API shows
+ * {@link #apiName()}; the registry adds {@code queued} and {@code completed} for torrents without a session.
+ */
+public enum SessionState {
+    /** Comparing the files on disk with the piece hashes. */
+    CHECKING,
+    DOWNLOADING,
+    /** Every wanted piece is verified; uploading. */
+    SEEDING,
+    PAUSED,
+    STOPPED,
+    /** A disk error or unreadable files; the snapshot's {@code error} says why. */
+    ERROR;
+
+    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error. */
+    public String apiName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Holds a download slot of the queue (STATE.md "Queueing rule"). */
+    public boolean downloads() {
+        return this == CHECKING || this == DOWNLOADING;
+    }
+}

@@ -1,0 +1,170 @@
+package me.bittorrent.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import me.bittorrent.metainfo.PieceGeometry;
+import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.wire.PeerMessage;
+
+/** The requester with fake peers, an inline verifier and a fake disk: no sockets, no Vert.x instance. */
+class RequesterTest {
+
+    static final int B = PieceGeometry.BLOCK_SIZE;
+    final byte[] data = UnitTorrent.payload(4 * 2 * B, 3); // 4 pieces of 2 blocks
+    final TorrentMeta meta = UnitTorrent.meta(data, 2 * B);
+    final Map<Integer, byte[]> written = new HashMap<>();
+    final List<String> outcomes = new ArrayList<>();
+    final List<Peer> peers = new ArrayList<>();
+    final long[] nanos = {0};
+    final PiecePicker picker = PiecePicker.forMeta(meta, new BitSet(), null, new Random(1));
+    final PieceVerifier verifier = new PieceVerifier(meta, UnitTorrent::inline, (piece, bytes) -> {
+        written.put(piece, bytes.clone());
+        return Future.succeededFuture();
+    }, p -> false, new PieceVerifier.Outcome() {
+        @Override
+        public void passed(int piece, String[] senders, byte[][] blockDigests) {
+            picker.pieceVerified(piece);
+            outcomes.add("passed " + piece);
+        }
+
+        @Override
+        public void failed(int piece, String[] senders, byte[][] blockDigests) {
+            picker.pieceFailed(piece);
+            outcomes.add("failed " + piece);
+        }
+
+        @Override
+        public void writeFailed(int piece, Throwable cause) {
+            outcomes.add("write failed " + piece);
+        }
+
+        @Override
+        public void settled() {
+        }
+    });
+
+    Requester requester(RateLimiter limiter) {
+        Requester requester = new Requester("unit", meta.geometry(), peers, limiter, verifier, () -> true);
+        requester.open(picker);
+        return requester;
+    }
+
+    Peer join(String name) {
+        Peer peer = UnitTorrent.seed(name, meta.pieceCount());
+        picker.peerBitfield(peer.has);
+        peers.add(peer);
+        return peer;
+    }
+
+    Buffer block(int piece, int begin) {
+        int at = piece * 2 * B + begin;
+        return Buffer.buffer().appendBytes(Arrays.copyOfRange(data, at, at + B));
+    }
+
+    @Test
+    void releaseFreesTheBlockGivesBackItsTokensAndTellsThePeerOnce() {
+        RateLimiter limiter = new RateLimiter(4L * B, null, () -> nanos[0]);
+        nanos[0] += 1_000_000_000L; // one second of tokens: 4 blocks
+        Requester requester = requester(limiter);
+        Peer a = join("a");
+        requester.updateInterest(a);
+        assertEquals(1, UnitTorrent.link(a).sent(PeerMessage.Interested.class).size());
+        assertEquals(4, a.outstanding.size(), "as many requests as the budget allows");
+        assertEquals(0, limiter.available());
+
+        long key = a.outstanding.keySet().iterator().next();
+        requester.release(a, key, true);
+        requester.release(a, key, true); // a second release of the same request does nothing
+        assertEquals(3, a.outstanding.size());
+        assertEquals(B, limiter.available(), "the tokens came back once");
+        List<PeerMessage.Cancel> cancels = UnitTorrent.link(a).sent(PeerMessage.Cancel.class);
+        assertEquals(List.of(new PeerMessage.Cancel(Block.pieceOf(key), Block.beginOf(key), B)), cancels);
+
+        Peer b = join("b");
+        requester.updateInterest(b);
+        assertEquals(List.of(key), new ArrayList<>(b.outstanding.keySet()), "the freed block goes to the next peer");
+    }
+
+    @Test
+    void aChokeReleasesEverythingWithoutCancels() {
+        RateLimiter limiter = new RateLimiter(8L * B, null, () -> nanos[0]);
+        nanos[0] += 1_000_000_000L;
+        Requester requester = requester(limiter);
+        Peer a = join("a");
+        requester.updateInterest(a);
+        assertEquals(8, a.outstanding.size());
+        a.peerChoking = true;
+        requester.releaseAll(a, false);
+        assertTrue(a.outstanding.isEmpty());
+        assertTrue(UnitTorrent.link(a).sent(PeerMessage.Cancel.class).isEmpty(), "a choke voids them at the peer");
+        assertEquals(8L * B, limiter.available());
+        Peer b = join("b");
+        requester.updateInterest(b);
+        assertEquals(8, b.outstanding.size(), "every block is free again");
+    }
+
+    @Test
+    void aBlockThatArrivesCancelsItsEndgameDuplicatesAndCompletesThePiece() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer a = join("a");
+        requester.updateInterest(a);
+        assertEquals(8, a.outstanding.size(), "every block of the torrent requested from a");
+        Peer b = join("b");
+        requester.updateInterest(b);
+        assertFalse(b.outstanding.isEmpty(), "endgame: b gets duplicates of a's requests");
+        long dup = b.outstanding.keySet().iterator().next();
+        int piece = Block.pieceOf(dup);
+        int begin = Block.beginOf(dup);
+
+        assertTrue(requester.received(a, piece, begin, block(piece, begin)));
+        assertFalse(b.outstanding.containsKey(dup));
+        assertEquals(List.of(new PeerMessage.Cancel(piece, begin, B)),
+                UnitTorrent.link(b).sent(PeerMessage.Cancel.class));
+        assertFalse(written.containsKey(piece), "half a piece is not verified");
+
+        int other = begin == 0 ? B : 0;
+        requester.received(a, piece, other, block(piece, other));
+        assertEquals(List.of("passed " + piece), outcomes);
+        assertArrayEquals(Arrays.copyOfRange(data, piece * 2 * B, (piece + 1) * 2 * B), written.get(piece));
+        assertEquals(2L * B, requester.downloaded());
+    }
+
+    @Test
+    void malformedOrUnneededBlocksAreCountedButNotKept() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer a = join("a");
+        requester.updateInterest(a);
+        assertTrue(requester.received(a, 0, 5, block(0, 0)), "a misaligned block is dropped, the peer kept");
+        assertFalse(requester.received(a, 99, 0, block(0, 0)), "a piece index out of range closes the peer");
+        assertEquals(0, verifier.bufferBytes());
+        assertEquals(B, requester.downloaded(), "what arrived is counted, kept or not");
+    }
+
+    @Test
+    void timedOutRequestsAreCancelledAndTheirPeerSnubbed() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer a = join("a");
+        requester.updateInterest(a);
+        int requested = a.outstanding.size();
+        a.outstanding.replaceAll((key, sentAt) -> sentAt - Requester.REQUEST_TIMEOUT.toNanos() - 1);
+        requester.expire();
+        assertTrue(a.snubbed);
+        assertEquals(requested, UnitTorrent.link(a).sent(PeerMessage.Cancel.class).size());
+        assertEquals(1, a.outstanding.size(), "a snubbed peer's pipeline drops to one request");
+    }
+}
