@@ -135,6 +135,33 @@ class QbittorrentContractTest {
         as(sid).get(API + "app/webapiVersion").then().statusCode(403);
     }
 
+    /** Wrong passwords count toward the service's ban (test profile: 5 failures, 3 s); a banned login is 403. */
+    @Test
+    void wrongLoginsBanTheAddress() {
+        int status = 200;
+        for (int i = 0; i < 10 && status == 200; i++) {
+            status = given().auth().none().formParam("username", "admin").formParam("password", "guess" + i)
+                    .post(API + "auth/login").then().extract().statusCode();
+        }
+        assertEquals(403, status, "banned after the failures");
+        given().auth().none().formParam("username", TestCredentials.USER)
+                .formParam("password", TestCredentials.PASSWORD).post(API + "auth/login").then().statusCode(403)
+                .header("Set-Cookie", nullValue());
+        // the ban ends (BT_BAN_DURATION=3s in tests): bounded wait, then the right password signs in again
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (given().auth().none().formParam("username", TestCredentials.USER)
+                .formParam("password", TestCredentials.PASSWORD).post(API + "auth/login").statusCode() == 403) {
+            assertTrue(System.nanoTime() < deadline, "the ban ended");
+            try {
+                Thread.sleep(200); // bounded poll until the ban ends
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        login();
+    }
+
     @Test
     void deleteWithFilesRemovesThemFromDisk() throws Exception {
         TorrentBuilder builder = torrent("data.bin", 20000);
