@@ -46,6 +46,8 @@ public class QbApi {
     QbTorrentEndpoints torrents;
     @Inject
     QbAddEndpoint add;
+    @Inject
+    QbCategories categories;
     @ConfigProperty(name = "bt.max-torrent-file-size")
     long maxTorrentSize;
 
@@ -66,7 +68,10 @@ public class QbApi {
         read("torrents/properties", torrents::properties);
         read("torrents/files", torrents::files);
         read("torrents/trackers", torrents::trackers);
-        read("torrents/categories", r -> r.json(Map.of()));
+        read("torrents/categories", categories::list);
+        write("torrents/createCategory", categories::create);
+        write("torrents/editCategory", categories::edit);
+        write("torrents/removeCategories", categories::remove);
         read("torrents/tags", r -> r.json(java.util.List.of()));
         read("torrents/downloadLimit", torrents::downloadLimits);
         read("torrents/uploadLimit", torrents::uploadLimits);

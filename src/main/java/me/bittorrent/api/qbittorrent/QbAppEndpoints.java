@@ -33,6 +33,8 @@ class QbAppEndpoints {
     GlobalPreferences preferences;
     @Inject
     AuthConfig auth;
+    @Inject
+    QbCategories categories;
 
     private final AtomicLong rid = new AtomicLong();
 
@@ -171,7 +173,7 @@ class QbAppEndpoints {
         m.put("rid", rid.incrementAndGet());
         m.put("full_update", true);
         m.put("torrents", byHash);
-        m.put("categories", Map.of());
+        m.put("categories", categories.view());
         m.put("tags", List.of());
         m.put("trackers", trackers);
         m.put("server_state", state);
