@@ -166,7 +166,8 @@ public class AuthFilter {
     private void unauthenticated(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String accept = request.getHeader("Accept");
-        boolean navigation = !QbittorrentAuth.isApi(ctx.normalizedPath()) && (request.method().name().equals("GET") || request.method().name().equals("HEAD"))
+        boolean navigation = !QbittorrentAuth.isApi(ctx.normalizedPath())
+                && (request.method().name().equals("GET") || request.method().name().equals("HEAD"))
                 && accept != null && accept.contains("text/html");
         if (navigation) {
             String next = request.uri();
@@ -182,9 +183,9 @@ public class AuthFilter {
 
     private void refuse(RoutingContext ctx, int status, String detail, boolean challenge) {
         if (QbittorrentAuth.isApi(ctx.normalizedPath()) && (status == 401 || status == 403)) {
-            // as qBittorrent: 403 "Forbidden", no challenge (a 401 makes Sonarr report "failed to connect")
+            // as qBittorrent: 403 in plain text, no challenge (a 401 makes Sonarr report "failed to connect")
             ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=UTF-8")
-                    .putHeader("Cache-Control", "no-store").end("Forbidden");
+                    .putHeader("Cache-Control", "no-store").end(status == 401 ? "Forbidden" : detail);
             return;
         }
         var response = ctx.response().setStatusCode(status)
