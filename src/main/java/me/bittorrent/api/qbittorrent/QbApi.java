@@ -87,6 +87,10 @@ public class QbApi {
         // Flood calls it after every add and fails the add on a 404; super-seeding is not supported: a no-op
         write("torrents/setSuperSeeding", r -> r.text(""));
 
+        // the login is open to anyone: a small body, no uploads (memory stays bounded before sign-in)
+        router.route(QbittorrentAuth.LOGIN)
+                .handler(BodyHandler.create(false).setBodyLimit(16 * 1024).setMergeFormAttributes(true))
+                .handler(this::dispatch);
         // multipart uploads go to a temporary folder and are deleted when the answer is sent
         Path uploads = Path.of(System.getProperty("java.io.tmpdir"), "bittorrent-me-uploads");
         router.route(QbittorrentAuth.PREFIX + "*")

@@ -201,6 +201,10 @@ class QbittorrentContractTest {
         given().header("Origin", "http://evil.example").formParam("hashes", "all")
                 .post(API + "torrents/stop").then().statusCode(403);
         given().get(API + "app/nothing").then().statusCode(404);
+        // the open login takes no big body
+        given().auth().none().contentType("application/x-www-form-urlencoded")
+                .body("username=admin&password=" + "x".repeat(64 * 1024)).post(API + "auth/login")
+                .then().statusCode(413);
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,8 +42,12 @@ final class QbittorrentNox implements AutoCloseable {
         }
         base = "http://127.0.0.1:" + port + "/api/v2/";
         Files.createDirectories(profile);
-        process = new ProcessBuilder("qbittorrent-nox", "--profile=" + profile, "--webui-port=" + port)
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("qbittorrent-nox", "--profile=" + profile,
+                "--webui-port=" + port));
+        if (majorVersion() >= 5) {
+            command.add("--confirm-legal-notice"); // 5.0 and later refuse to start otherwise
+        }
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         // versions before 5 ask to accept the legal notice on stdin
         process.getOutputStream().write("y\n".getBytes(StandardCharsets.US_ASCII));
         process.getOutputStream().flush();
@@ -49,6 +55,15 @@ final class QbittorrentNox implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         login();
+    }
+
+    /** From "qBittorrent v4.5.2"; 0 when it cannot be told. */
+    private static int majorVersion() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("qbittorrent-nox", "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        Matcher m = Pattern.compile("v(\\d+)\\.").matcher(out);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     private void copy(InputStream in) {
