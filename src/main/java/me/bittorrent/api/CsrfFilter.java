@@ -52,7 +52,7 @@ public class CsrfFilter {
     }
 
     /** Null when the request may pass, else why not. */
-    static String crossSiteReason(String host, String origin, String referer, String secFetchSite) {
+    public static String crossSiteReason(String host, String origin, String referer, String secFetchSite) {
         if (secFetchSite != null && secFetchSite.trim().equalsIgnoreCase("cross-site")) {
             return "Sec-Fetch-Site is cross-site";
         }

@@ -245,6 +245,11 @@ public class DownloadEngine {
                 preferences.settings());
     }
 
+    /** The running session's live values and totals; empty when the torrent has no session. */
+    public Optional<LiveView> live(String id) {
+        return runner.live(id);
+    }
+
     public Instant startedAt() {
         return startedAt;
     }

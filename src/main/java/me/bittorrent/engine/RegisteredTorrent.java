@@ -182,6 +182,32 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return meta.geometry().bytesIn(verified, file.offset(), file.length());
     }
 
+    /** Bytes of the selected files (the whole torrent when nothing is selected). */
+    public long selectedSize() {
+        return meta == null ? 0 : selectedBytes(null);
+    }
+
+    /** Verified bytes of the selected files (of the whole torrent when nothing is selected). */
+    public long selectedVerifiedBytes(BitSet verified) {
+        return meta == null ? 0 : selectedBytes(verified);
+    }
+
+    /** With {@code verified} null: the selected size; else the verified part of it. */
+    private long selectedBytes(BitSet verified) {
+        long total = 0;
+        boolean any = false;
+        for (TorrentFile file : meta.visibleFiles()) {
+            if (isSelected(file)) {
+                any = true;
+                total += verified == null ? file.length() : verifiedBytesOf(file, verified);
+            }
+        }
+        if (any) {
+            return total;
+        }
+        return verified == null ? meta.totalLength() : bytesOf(verified);
+    }
+
     /**
      * Progress as qBittorrent shows it: verified bytes of the selected files over their size (the whole torrent
      * when nothing is selected), so a torrent whose selected files are done reads 100%.

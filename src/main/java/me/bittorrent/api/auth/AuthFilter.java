@@ -89,6 +89,12 @@ public class AuthFilter {
             ctx.next();
             return;
         }
+        // qBittorrent clients: the same session token, as cookie SID (only on the WebAPI's paths)
+        String sid = QbittorrentAuth.isApi(path) ? QbittorrentAuth.sid(request.getHeader("Cookie")) : null;
+        if (sid != null && sessions.verify(sid).isPresent()) {
+            ctx.next();
+            return;
+        }
         unauthenticated(ctx);
     }
 
@@ -160,7 +166,8 @@ public class AuthFilter {
     private void unauthenticated(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         String accept = request.getHeader("Accept");
-        boolean navigation = (request.method().name().equals("GET") || request.method().name().equals("HEAD"))
+        boolean navigation = !QbittorrentAuth.isApi(ctx.normalizedPath())
+                && (request.method().name().equals("GET") || request.method().name().equals("HEAD"))
                 && accept != null && accept.contains("text/html");
         if (navigation) {
             String next = request.uri();
@@ -175,6 +182,12 @@ public class AuthFilter {
     }
 
     private void refuse(RoutingContext ctx, int status, String detail, boolean challenge) {
+        if (QbittorrentAuth.isApi(ctx.normalizedPath()) && (status == 401 || status == 403)) {
+            // as qBittorrent: 403 in plain text, no challenge (a 401 makes Sonarr report "failed to connect")
+            ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=UTF-8")
+                    .putHeader("Cache-Control", "no-store").end(status == 401 ? "Forbidden" : detail);
+            return;
+        }
         var response = ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Cache-Control", "no-store");
@@ -185,18 +198,19 @@ public class AuthFilter {
         response.end(new JsonObject().put("detail", detail).encode());
     }
 
-    static String banned(Duration remaining) {
+    public static String banned(Duration remaining) {
         return "Too many failed sign-ins from this address: refused for " + SignInGuard.describe(remaining);
     }
 
     /** Open without sign-in: the sign-in page, what it loads, and /q/metrics when BT_METRICS_PUBLIC=true. */
     private boolean isPublic(String path) {
         return path.equals("/login") || path.equals("/logout") || path.equals("/favicon.ico")
+                || path.equals(QbittorrentAuth.LOGIN) // answers Ok./Fails. itself and counts failures
                 || path.startsWith("/webjars/") || path.startsWith("/ui/")
                 || (config.metricsPublic() && path.equals("/q/metrics"));
     }
 
-    static String clientAddress(HttpServerRequest request) {
+    public static String clientAddress(HttpServerRequest request) {
         SocketAddress remote = request.remoteAddress();
         return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
     }

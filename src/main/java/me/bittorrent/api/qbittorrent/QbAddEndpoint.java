@@ -1,0 +1,92 @@
+package me.bittorrent.api.qbittorrent;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.FileUpload;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import me.bittorrent.engine.DownloadEngine;
+import me.bittorrent.engine.DuplicateTorrentException;
+import me.bittorrent.engine.InvalidRequestException;
+import me.bittorrent.engine.SettingsUpdate;
+import org.jboss.logging.Logger;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * torrents/add: the .torrent files of the multipart parts {@code torrents} (qBittorrent's name) and {@code file}
+ * (what @ctrl/qbittorrent sends). Options: stopped/paused (else the torrent starts at once), upLimit and dlLimit
+ * (bytes/s). savepath, category, tags and the layout options are accepted and not applied yet (logged); unknown
+ * keys are ignored. Answers "Ok." when at least one torrent was added (it is visible to torrents/properties at
+ * once), "Fails." when none was (already added), 415 for a file that is not a torrent. Adding by URL or magnet
+ * link is not possible yet: such a request alone is a 400 that says so.
+ */
+@ApplicationScoped
+class QbAddEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(QbAddEndpoint.class);
+    private static final Set<String> PARTS = Set.of("torrents", "file");
+
+    @Inject
+    DownloadEngine engine;
+    @Inject
+    io.vertx.core.Vertx vertx;
+
+    void add(QbRequest r) {
+        List<FileUpload> files = r.ctx.fileUploads().stream().filter(f -> PARTS.contains(f.name())).toList();
+        List<String> urls = r.param("urls") == null ? List.of()
+                : Arrays.stream(r.param("urls").split("[\\r\\n]+")).map(String::trim).filter(u -> !u.isEmpty())
+                .toList();
+        if (!urls.isEmpty()) {
+            LOG.warnf("qBittorrent API: %d torrent(s) sent by URL or magnet link were not added: adding by link is "
+                    + "not supported yet, only .torrent files", urls.size());
+            if (files.isEmpty()) {
+                r.text(400, "Adding torrents by URL or magnet link is not supported yet: upload the .torrent file "
+                        + "(multipart part 'torrents')");
+                return;
+            }
+        }
+        if (files.isEmpty()) {
+            r.text("Fails.");
+            return;
+        }
+        boolean stopped = r.bool("stopped", r.bool("paused", false));
+        long dl = QbTorrentEndpoints.kilobytes(r.number("dlLimit", 0));
+        long up = QbTorrentEndpoints.kilobytes(r.number("upLimit", 0));
+        SettingsUpdate settings = new SettingsUpdate(dl > 0 ? dl : null, up > 0 ? up : null, null, null, null, null,
+                null);
+        String savePath = r.param("savepath");
+        if (savePath != null && !savePath.isEmpty() && !savePath.equals(engine.downloadDir().toString())) {
+            LOG.warnf("qBittorrent API: savepath %s is not applied (a save path per torrent is not supported yet); "
+                    + "the torrent goes to %s", savePath, engine.downloadDir());
+        }
+        Multi.createFrom().iterable(files)
+                .onItem().transformToUniAndConcatenate(file -> addOne(file, settings, stopped))
+                .collect().asList()
+                .subscribe().with(added -> r.text(added.contains(Boolean.TRUE) ? "Ok." : "Fails."), r::fail);
+    }
+
+    /** True when added; a duplicate is false; a file that is not a valid torrent fails the request with 415. */
+    private Uni<Boolean> addOne(FileUpload file, SettingsUpdate settings, boolean stopped) {
+        String name = file.fileName() == null || file.fileName().isBlank() ? file.name() : file.fileName();
+        return Uni.createFrom().completionStage(() -> vertx.fileSystem()
+                        .readFile(file.uploadedFileName()).toCompletionStage())
+                .map(buffer -> buffer.getBytes())
+                .chain(bytes -> bytes.length == 0 || bytes[0] != 'd'
+                        ? Uni.createFrom().failure(new InvalidRequestException("not bencoded"))
+                        : engine.add(bytes, settings))
+                .chain(torrent -> stopped ? Uni.createFrom().item(Boolean.TRUE)
+                        : engine.start(torrent.id()).replaceWith(Boolean.TRUE))
+                .onFailure(DuplicateTorrentException.class).recoverWithItem(Boolean.FALSE)
+                .onFailure(InvalidRequestException.class).transform(e -> new NotATorrent(name, e.getMessage()));
+    }
+
+    /** qBittorrent's 415 for an upload that is not a torrent. */
+    static final class NotATorrent extends RuntimeException {
+        NotATorrent(String file, String reason) {
+            super("Error: '" + file + "' is not a valid torrent file. (" + reason + ")");
+        }
+    }
+}

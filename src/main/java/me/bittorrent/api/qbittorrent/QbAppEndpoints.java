@@ -1,0 +1,182 @@
+package me.bittorrent.api.qbittorrent;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import me.bittorrent.Version;
+import me.bittorrent.api.auth.AuthConfig;
+import me.bittorrent.engine.DownloadEngine;
+import me.bittorrent.engine.GlobalPreferences;
+import me.bittorrent.engine.GlobalSettings;
+import me.bittorrent.engine.GlobalSettingsUpdate;
+import me.bittorrent.engine.InvalidRequestException;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** app/*, transfer/info and sync/maindata: the service as a qBittorrent 5.1 instance describes itself. */
+@ApplicationScoped
+class QbAppEndpoints {
+
+    static final String VERSION = "v5.1.2";
+    static final String WEBAPI_VERSION = "2.11.4";
+
+    @Inject
+    DownloadEngine engine;
+    @Inject
+    GlobalPreferences preferences;
+    @Inject
+    AuthConfig auth;
+    @Inject
+    QbCategories categories;
+
+    private final AtomicLong rid = new AtomicLong();
+
+    void buildInfo(QbRequest r) {
+        r.json(Map.of("qt", "", "libtorrent", "", "boost", "", "openssl", "", "zlib", "", "bitness", 64,
+                "platform", "bittorrent-me " + Version.VERSION));
+    }
+
+    void defaultSavePath(QbRequest r) {
+        r.text(engine.downloadDir().toString());
+    }
+
+    void preferences(QbRequest r) {
+        GlobalSettings g = preferences.settings();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("add_stopped_enabled", false);
+        m.put("auto_tmm_enabled", false);
+        m.put("dht", false);
+        m.put("dl_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
+        m.put("lsd", false);
+        m.put("listen_port", (long) engine.peerPort());
+        m.put("max_active_downloads", (long) g.maxConcurrentDownloads());
+        m.put("max_active_torrents", -1L);
+        m.put("max_active_uploads", -1L);
+        m.put("max_connec", -1L);
+        m.put("max_connec_per_torrent", (long) g.defaultSettings().maxConnections());
+        m.put("max_inactive_seeding_time", -1L);
+        m.put("max_inactive_seeding_time_enabled", false);
+        m.put("max_ratio", -1.0);
+        m.put("max_ratio_act", 0L);
+        m.put("max_ratio_enabled", false);
+        m.put("max_seeding_time", -1L);
+        m.put("max_seeding_time_enabled", false);
+        m.put("max_uploads_per_torrent", -1L);
+        m.put("pex", false);
+        m.put("preallocate_all", g.defaultSettings().preAllocate());
+        m.put("queueing_enabled", true);
+        m.put("resume_data_storage_type", "Legacy");
+        m.put("save_path", engine.downloadDir().toString());
+        m.put("start_paused_enabled", false);
+        m.put("temp_path", "");
+        m.put("temp_path_enabled", false);
+        m.put("torrent_content_layout", "Original");
+        m.put("up_limit", QbTorrent.bytesPerSecond(g.uploadLimit()));
+        m.put("upnp", false);
+        m.put("web_ui_username", auth.username());
+        r.json(m);
+    }
+
+    /**
+     * The form field {@code json}: save_path, dl_limit and up_limit (bytes/s, 0 or -1 unlimited), listen_port,
+     * max_active_downloads (-1: the largest we allow). Other keys are ignored, as qBittorrent ignores unknown ones.
+     */
+    void setPreferences(QbRequest r) {
+        JsonObject json;
+        try {
+            json = new JsonObject(r.required("json"));
+        } catch (DecodeException | ClassCastException e) {
+            throw new InvalidRequestException("json must be a JSON object");
+        }
+        Long down = json.containsKey("dl_limit") ? kilobytes(json, "dl_limit") : null;
+        Long up = json.containsKey("up_limit") ? kilobytes(json, "up_limit") : null;
+        Integer port = json.containsKey("listen_port") ? integer(json, "listen_port") : null;
+        Integer active = json.containsKey("max_active_downloads") ? integer(json, "max_active_downloads") : null;
+        if (active != null && active < 0) {
+            active = GlobalSettingsUpdate.LIMIT_MAX_CONCURRENT_DOWNLOADS;
+        }
+        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null));
+        if (json.getValue("save_path") instanceof String path && !path.isBlank()
+                && !path.equals(engine.downloadDir().toString())) {
+            change = change.chain(() -> engine.setDownloadDir(path));
+        }
+        change.subscribe().with(ok -> r.text(""), r::fail);
+    }
+
+    private static Long kilobytes(JsonObject json, String key) {
+        long bytes = integer(json, key);
+        return bytes <= 0 ? 0 : (bytes + 1023) / 1024;
+    }
+
+    private static int integer(JsonObject json, String key) {
+        if (!(json.getValue(key) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new InvalidRequestException(key + " must be a whole number");
+        }
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n.longValue()));
+    }
+
+    void transferInfo(QbRequest r) {
+        r.json(transfer(all()));
+    }
+
+    private List<QbTorrent> all() {
+        return engine.torrents().stream().map(t -> QbTorrent.of(engine, t)).toList();
+    }
+
+    private Map<String, Object> transfer(List<QbTorrent> torrents) {
+        GlobalSettings g = preferences.settings();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("connection_status", engine.peerListenProblem().isPresent() ? "firewalled" : "connected");
+        m.put("dht_nodes", 0L);
+        m.put("dl_info_data", torrents.stream().mapToLong(t -> t.live() == null ? 0
+                : t.live().snapshot().downloaded()).sum());
+        m.put("dl_info_speed", torrents.stream().mapToLong(QbTorrent::dlspeed).sum());
+        m.put("dl_rate_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
+        m.put("up_info_data", torrents.stream().mapToLong(t -> t.live() == null ? 0
+                : t.live().snapshot().uploaded()).sum());
+        m.put("up_info_speed", torrents.stream().mapToLong(QbTorrent::upspeed).sum());
+        m.put("up_rate_limit", QbTorrent.bytesPerSecond(g.uploadLimit()));
+        return m;
+    }
+
+    /** Always a full update (valid for every client: each answer replaces what it knew). */
+    void maindata(QbRequest r) {
+        List<QbTorrent> torrents = all();
+        Map<String, Object> byHash = new LinkedHashMap<>();
+        Map<String, List<String>> trackers = new LinkedHashMap<>();
+        for (QbTorrent t : torrents) {
+            Map<String, Object> info = t.info();
+            info.remove("hash");
+            byHash.put(t.hash(), info);
+            t.trackerUrls().forEach(url -> trackers.computeIfAbsent(url, u -> new ArrayList<>()).add(t.hash()));
+        }
+        Map<String, Object> state = transfer(torrents);
+        long allDown = torrents.stream().mapToLong(t -> t.status().downloaded()).sum();
+        long allUp = torrents.stream().mapToLong(t -> t.status().uploaded()).sum();
+        state.put("alltime_dl", allDown);
+        state.put("alltime_ul", allUp);
+        state.put("free_space_on_disk", new File(engine.downloadDir().toString()).getUsableSpace());
+        state.put("global_ratio", allDown == 0 ? "0.00" : String.format(java.util.Locale.ROOT, "%.2f",
+                (double) allUp / allDown));
+        state.put("queueing", true);
+        state.put("refresh_interval", 1500L);
+        state.put("total_peer_connections", torrents.stream().mapToLong(t -> t.status().peers()).sum());
+        state.put("use_alt_speed_limits", false);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rid", rid.incrementAndGet());
+        m.put("full_update", true);
+        m.put("torrents", byHash);
+        m.put("categories", categories.view());
+        m.put("tags", List.of());
+        m.put("trackers", trackers);
+        m.put("server_state", state);
+        r.json(m);
+    }
+}
