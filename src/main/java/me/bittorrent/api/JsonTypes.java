@@ -25,6 +25,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         me.bittorrent.engine.SettingsUpdate.class,
         me.bittorrent.engine.GlobalSettings.class,
         me.bittorrent.engine.GlobalSettingsUpdate.class,
+        me.bittorrent.engine.TorrentChanges.TorrentChange.class, // GET /events data: the resource returns Multi<OutboundSseEvent>
+        me.bittorrent.tracker.TrackerStatus.class,
         ApiError.class,
         UploadResponse.class,
         UploadResponse.UploadedFile.class,

@@ -9,12 +9,6 @@ import io.vertx.core.buffer.Buffer;
  */
 public final class MessageEncoder {
 
-    private static final Buffer KEEP_ALIVE = Buffer.buffer(new byte[4]);
-    private static final Buffer CHOKE = single(PeerMessage.ID_CHOKE);
-    private static final Buffer UNCHOKE = single(PeerMessage.ID_UNCHOKE);
-    private static final Buffer INTERESTED = single(PeerMessage.ID_INTERESTED);
-    private static final Buffer NOT_INTERESTED = single(PeerMessage.ID_NOT_INTERESTED);
-
     private MessageEncoder() {
     }
 
@@ -45,21 +39,22 @@ public final class MessageEncoder {
         if (message instanceof PeerMessage.Port p) {
             return Buffer.buffer(7).appendInt(3).appendByte((byte) PeerMessage.ID_PORT).appendShort((short) p.port());
         }
-        // Shared, never-modified frames: Vert.x writes a duplicate view, so sharing them is safe.
+        // A fresh buffer per frame, never a shared static one: a static final Vert.x Buffer would be built into
+        // the native image's heap (a Netty buffer there fails the build), and these frames are rare and tiny.
         if (message instanceof PeerMessage.KeepAlive) {
-            return KEEP_ALIVE;
+            return Buffer.buffer(4).appendInt(0);
         }
         if (message instanceof PeerMessage.Choke) {
-            return CHOKE;
+            return single(PeerMessage.ID_CHOKE);
         }
         if (message instanceof PeerMessage.Unchoke) {
-            return UNCHOKE;
+            return single(PeerMessage.ID_UNCHOKE);
         }
         if (message instanceof PeerMessage.Interested) {
-            return INTERESTED;
+            return single(PeerMessage.ID_INTERESTED);
         }
         if (message instanceof PeerMessage.NotInterested) {
-            return NOT_INTERESTED;
+            return single(PeerMessage.ID_NOT_INTERESTED);
         }
         throw new IllegalArgumentException("unknown message " + message);
     }

@@ -11,14 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PACKAGED application ({@code target/quarkus-app/quarkus-run.jar}) as a child process on free ports, with its
+ * The PACKAGED application (the native runner after a native build, else
+ * {@code target/quarkus-app/quarkus-run.jar}) as a child process on free ports, with its
  * own download and state folders under {@code target/app-process/}. For black-box tests (failsafe *IT):
  * <pre>{@code
  * try (AppProcess app = AppProcess.start()) {
@@ -129,15 +130,8 @@ public final class AppProcess implements AutoCloseable {
     }
 
     private void launch() {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: run ./mvnw package (or verify) first");
-        }
+        List<String> command = command();
         launches++;
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
@@ -158,6 +152,34 @@ public final class AppProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot launch " + command, e);
         }
         awaitReady();
+    }
+
+    /**
+     * What the build packaged, as {@code @QuarkusIntegrationTest} finds it: the native runner when
+     * {@code target/quarkus-artifact.properties} says {@code type=native} (or {@code -Dnative.image.path} names
+     * one), else {@code quarkus-run.jar} on this JVM.
+     */
+    private static List<String> command() {
+        Path target = Path.of("target").toAbsolutePath();
+        Properties artifact = new Properties();
+        try (var in = Files.newInputStream(target.resolve("quarkus-artifact.properties"))) {
+            artifact.load(in);
+        } catch (IOException e) {
+            // not packaged by Quarkus yet: the jar check below says what to run
+        }
+        String runner = System.getProperty("native.image.path");
+        if (runner == null && "native".equals(artifact.getProperty("type"))) {
+            runner = target.resolve(artifact.getProperty("path")).toString();
+        }
+        if (runner != null && !runner.isBlank()) {
+            return List.of(Path.of(runner).toAbsolutePath().toString());
+        }
+        Path jar = target.resolve("quarkus-app").resolve("quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run ./mvnw package (or verify) first");
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString());
     }
 
     private void awaitReady() {

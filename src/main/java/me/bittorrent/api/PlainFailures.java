@@ -1,0 +1,50 @@
+package me.bittorrent.api;
+
+import io.quarkus.security.AuthenticationException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.vertx.core.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * The last line behind {@link ErrorMappers}: a failure that reaches the HTTP layer (a response that cannot be
+ * serialised, a failing body handler, a route outside the REST resources) is answered {@code {"detail": "..."}},
+ * written by hand so it works even when JSON serialisation itself is what failed. Without it Quarkus answers
+ * {@code {"details": "Error id ...", "stack": ...}}. Security failures go on to Quarkus, which sends the challenge.
+ */
+@ApplicationScoped
+public class PlainFailures {
+
+    private static final Logger LOG = Logger.getLogger(PlainFailures.class);
+    static final String INTERNAL = "Internal server error: the failure was logged on the server";
+
+    void install(@Observes Router router) {
+        router.route().failureHandler(this::answer);
+    }
+
+    void answer(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (ctx.response().headWritten() || ctx.statusCode() == 401 || failure instanceof AuthenticationException
+                || failure instanceof UnauthorizedException || failure instanceof ForbiddenException) {
+            ctx.next();
+            return;
+        }
+        int status = ctx.statusCode() >= 400 && ctx.statusCode() <= 599 ? ctx.statusCode() : 500;
+        String detail;
+        if (status >= 500) {
+            LOG.errorf(failure, "Unexpected failure while answering %s %s", ctx.request().method(),
+                    ctx.request().path());
+            detail = INTERNAL;
+        } else {
+            detail = HttpResponseStatus.valueOf(status).reasonPhrase();
+        }
+        ctx.response().setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end("{\"detail\":\"" + detail + "\"}");
+    }
+}
