@@ -44,7 +44,6 @@ public class Credentials {
     private static final Logger LOG = Logger.getLogger(Credentials.class);
     private static final int MIN_PASSWORD = 8;
     private static final int MAX_VERIFIED_REMEMBERED = 64;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /**
      * Everything a check needs, replaced as a whole. {@code password}: the PBKDF2 hash of a saved password;
@@ -250,7 +249,9 @@ public class Credentials {
 
     private static byte[] randomBytes(int n) {
         byte[] bytes = new byte[n];
-        RANDOM.nextBytes(bytes);
+        // a new one each time, not a static field: Quarkus initialises classes while building the native image,
+        // which refuses a SecureRandom in the image heap (its seed would be baked into the binary)
+        new SecureRandom().nextBytes(bytes);
         return bytes;
     }
 

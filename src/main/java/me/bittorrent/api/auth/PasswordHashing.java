@@ -25,14 +25,15 @@ final class PasswordHashing {
     static final int MAX_LENGTH = 1024;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private PasswordHashing() {
     }
 
     static StoredCredentials.Password hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
-        RANDOM.nextBytes(salt);
+        // a new one each time, not a static field: Quarkus initialises classes while building the native image,
+        // which refuses a SecureRandom in the image heap (its seed would be baked into the binary)
+        new SecureRandom().nextBytes(salt);
         byte[] hash = derive(password, salt, ITERATIONS);
         Base64.Encoder b64 = Base64.getEncoder();
         return new StoredCredentials.Password(ALGORITHM, ITERATIONS, b64.encodeToString(salt), b64.encodeToString(hash));
