@@ -247,4 +247,43 @@ class CorruptPeerTest {
         seeder.stop().await().atMost(Duration.ofSeconds(10));
         assertSameFiles(meta);
     }
+
+    @Test
+    void aPeerPushingBlocksNobodyAskedForIsDroppedUnreadAndDisconnected() throws Exception {
+        TorrentMeta meta = victim(32 * 1024);
+        Path leechDir = Files.createDirectories(tmp.resolve("leech"));
+        // the pusher claims every piece and, without waiting for a request, sends junk for every block
+        int pusherPort = liarServer.listen(vertx, LIAR_HOST, 0,
+                ih -> Optional.of(Handshake.ours(ih, TwoSessionsTest.newPeerId())), c -> {
+                    lie(c, meta.pieceCount());
+                    c.send(PeerMessage.UNCHOKE);
+                    for (int i = 0; i < 80; i++) { // 80 blocks of 16 KiB: past the 1 MiB allowance
+                        int piece = i / 2;
+                        byte[] junk = new byte[16 * 1024];
+                        ThreadLocalRandom.current().nextBytes(junk);
+                        c.send(new PeerMessage.Piece(piece, (i % 2) * 16 * 1024, Buffer.buffer(junk)));
+                    }
+                }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // a leecher that asks for nothing (paused), so every block the pusher sends is unrequested
+        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
+                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+        ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
+        CompletableFuture<String> dropped = new CompletableFuture<>();
+        leecher.events().subscribe().with(e -> {
+            events.add(e);
+            if (e instanceof TorrentEvent.PeerDisconnected d) {
+                dropped.complete(d.reason());
+            }
+        });
+        leecher.start().await().atMost(Duration.ofSeconds(10));
+        leecher.pause().await().atMost(Duration.ofSeconds(10));
+        leecher.addPeer(LIAR_HOST, pusherPort);
+        String reason = dropped.get(10, TimeUnit.SECONDS);
+        assertTrue(reason.contains("never asked for"), reason);
+        SessionSnapshot after = leecher.snapshot().await().atMost(Duration.ofSeconds(5));
+        assertEquals(0, after.verified().cardinality());
+        assertEquals(0, count(events, e -> e instanceof TorrentEvent.PieceFailed), "nothing unrequested was hashed");
+        assertEquals(0, leecher.buffered().await().atMost(Duration.ofSeconds(5)).held(), "nothing was kept");
+        leecher.stop().await().atMost(Duration.ofSeconds(10));
+    }
 }
