@@ -51,6 +51,8 @@ public final class PeerConnection {
     private Consumer<PeerMessage> handler;
     private Consumer<String> closeHandler;
     private String closeReason;
+    /** Bookkeeping outside the session (the PeerServer's connection caps): run once when the connection ends. */
+    private Runnable onClosed;
     private boolean readingPaused;
     private long lastReadNanos;
     private long lastWriteNanos;
@@ -252,10 +254,24 @@ public final class PeerConnection {
         socket.exceptionHandler(null);
         socket.close();
         LOG.debugf("Closed the connection to %s:%d: %s", remoteHost(), remotePort(), reason);
+        Runnable released = onClosed;
+        onClosed = null;
+        if (released != null) {
+            released.run();
+        }
         Consumer<String> h = closeHandler;
         closeHandler = null;
         if (h != null) {
             h.accept(reason);
+        }
+    }
+
+    /** Runs {@code action} once when the connection ends (at once if it has ended); independent of the close handler. */
+    void whenClosed(Runnable action) {
+        if (closeReason != null) {
+            action.run();
+        } else {
+            onClosed = action;
         }
     }
 

@@ -27,17 +27,31 @@ public final class PeerServer {
     private static final Logger LOG = Logger.getLogger(PeerServer.class);
     private static final Handler<AsyncResult<Void>> NO_CALLBACK = null;
 
+    /** Short: a socket that does not handshake holds a descriptor and a half-open slot until then. */
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
     private final Duration handshakeTimeout;
     private final ConnectionSettings settings;
+    private final IncomingGate gate;
     private NetServer server;
 
     public PeerServer() {
-        this(Duration.ofSeconds(20), ConnectionSettings.DEFAULTS);
+        this(HANDSHAKE_TIMEOUT, ConnectionSettings.DEFAULTS, new IncomingGate(IncomingGate.Caps.forThisProcess()));
     }
 
     public PeerServer(Duration handshakeTimeout, ConnectionSettings settings) {
+        this(handshakeTimeout, settings, new IncomingGate(IncomingGate.Caps.forThisProcess()));
+    }
+
+    public PeerServer(Duration handshakeTimeout, ConnectionSettings settings, IncomingGate gate) {
         this.handshakeTimeout = handshakeTimeout;
         this.settings = settings;
+        this.gate = gate;
+    }
+
+    /** The caps on incoming connections and their counts. */
+    public IncomingGate gate() {
+        return gate;
     }
 
     /**
@@ -61,6 +75,10 @@ public final class PeerServer {
             s.connectHandler(socket -> accept(vertx, socket, ourHandshakeFor, accepted));
             s.listen(port, host).onComplete(ar -> {
                 if (ar.succeeded()) {
+                    IncomingGate.Caps caps = gate.caps();
+                    LOG.debugf("Listening for peers on %s:%d: at most %d incoming connections, %d of them before"
+                            + " their handshake (%d s), %d per address", host, ar.result().actualPort(),
+                            caps.maxConnections(), caps.maxHalfOpen(), handshakeTimeout.toSeconds(), caps.maxPerIp());
                     promise.complete(ar.result().actualPort());
                 } else {
                     server = null;
@@ -79,21 +97,36 @@ public final class PeerServer {
 
     private void accept(Vertx vertx, NetSocket socket, Function<InfoHash, Optional<Handshake>> ourHandshakeFor,
                         Consumer<PeerConnection> accepted) {
-        String from = socket.remoteAddress().host() + ":" + socket.remoteAddress().port();
+        String ip = socket.remoteAddress().host();
+        String from = ip + ":" + socket.remoteAddress().port();
+        if (!gate.tryOpen(ip)) {
+            // over a cap: closed before reading anything (a flood of sockets must not exhaust descriptors)
+            LOG.debugf("Refused %s: too many incoming connections", from);
+            socket.close();
+            return;
+        }
         new HandshakeReader(vertx, socket, handshakeTimeout, (remote, rest) -> {
             Optional<Handshake> ours = ourHandshakeFor.apply(remote.infoHash());
             if (ours.isEmpty()) {
                 LOG.debugf("Refused %s: it asked for torrent %s, which we do not serve", from, remote.infoHash());
                 socket.close();
+                gate.closed(ip, false);
                 return;
             }
             if (remote.samePeerId(ours.get())) {
                 LOG.debugf("Refused %s: it is ourselves", from);
                 socket.close();
+                gate.closed(ip, false);
                 return;
             }
+            gate.handshaken();
             socket.write(ours.get().encode(), NO_CALLBACK);
-            accepted.accept(PeerConnection.accepted(vertx, socket, remote, rest, settings));
-        }, reason -> LOG.debugf("Dropped incoming connection from %s: %s", from, reason));
+            PeerConnection connection = PeerConnection.accepted(vertx, socket, remote, rest, settings);
+            connection.whenClosed(() -> gate.closed(ip, true));
+            accepted.accept(connection);
+        }, reason -> {
+            gate.closed(ip, false);
+            LOG.debugf("Dropped incoming connection from %s: %s", from, reason);
+        });
     }
 }

@@ -28,8 +28,13 @@ final class BanPolicy {
         static final Verdict NONE = new Verdict(List.of(), List.of());
     }
 
-    /** Banned peer ids (hex) and addresses. */
+    /** Banned peer ids (hex) and host:port addresses (ourselves). */
     private final Set<String> banned = new HashSet<>();
+    /**
+     * Hosts (IP addresses) of banned peers, for the torrent's life: a liar that comes back under a new peer id,
+     * dialling in or handed to us again, is refused by its address (libtorrent bans by IP).
+     */
+    private final Set<String> bannedHosts = new HashSet<>();
     private final Map<String, Integer> strikes = new HashMap<>();
     /** Blocks of failed pieces that had several senders, to find the liar once the piece passes. */
     private final SuspectBlocks suspects = new SuspectBlocks();
@@ -42,6 +47,15 @@ final class BanPolicy {
     /** Never let this address connect again (a banned peer's dialled address, or our own). */
     void banAddress(String address) {
         banned.add(address);
+    }
+
+    /** Never let anyone on this host connect again for this torrent. */
+    void banHost(String host) {
+        bannedHosts.add(host);
+    }
+
+    boolean hostBanned(String host) {
+        return bannedHosts.contains(host);
     }
 
     /** True when the piece failed before with several senders: its pass must be judged block by block. */

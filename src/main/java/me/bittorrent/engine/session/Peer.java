@@ -39,9 +39,14 @@ final class Peer {
         boolean writeQueueFull();
     }
 
+    /** At most this many released requests are remembered per peer (its reqq is at most 500 anyway). */
+    static final int MAX_RECENTLY_RELEASED = 1024;
+
     final Link link;
     /** host:port as we know it (the dialled address, or the remote socket address when it dialled us). */
     final String address;
+    /** The remote IP address (the key of address bans). */
+    final String host;
     /** The peer id in hex: the key for strikes and bans. */
     final String peerIdHex;
     final boolean outbound;
@@ -57,6 +62,14 @@ final class Peer {
 
     /** Our requests to the peer, oldest first: block key -> send time (nanos). */
     final LinkedHashMap<Long, Long> outstanding = new LinkedHashMap<>();
+    /**
+     * Requests that ended without data (timeout, endgame cancel, choke, trim) in the last
+     * {@link Requester#LATE_BLOCK_NANOS}: block key -> release time (nanos), oldest first. A block for one of
+     * these is a legitimate late arrival, not unrequested data.
+     */
+    final LinkedHashMap<Long, Long> recentlyReleased = new LinkedHashMap<>();
+    /** Payload bytes of blocks it sent that we never asked it for (dropped, see Requester.received). */
+    long unrequestedBytes;
     /** The peer's requests waiting for an upload slot and a disk read, oldest first. */
     final ArrayDeque<PeerMessage.Request> uploadQueue = new ArrayDeque<>();
     int readsInFlight;
@@ -71,8 +84,13 @@ final class Peer {
     final long connectedNanos = System.nanoTime();
 
     Peer(Link link, String address, String peerIdHex, boolean outbound) {
+        this(link, address, address.substring(0, Math.max(0, address.lastIndexOf(':'))), peerIdHex, outbound);
+    }
+
+    Peer(Link link, String address, String host, String peerIdHex, boolean outbound) {
         this.link = link;
         this.address = address;
+        this.host = host;
         this.peerIdHex = peerIdHex;
         this.outbound = outbound;
     }
@@ -100,7 +118,8 @@ final class Peer {
                 return connection.writeQueueFull();
             }
         };
-        return new Peer(link, address, HexFormat.of().formatHex(connection.remoteHandshake().peerId()), outbound);
+        return new Peer(link, address, connection.remoteHost(),
+                HexFormat.of().formatHex(connection.remoteHandshake().peerId()), outbound);
     }
 
     boolean isSeed(int pieceCount) {
@@ -158,6 +177,28 @@ final class Peer {
             n++;
         }
         return n;
+    }
+
+    /** Remembers a request that ended without data, so its late block is still welcome for a while. */
+    void released(long key, long nowNanos) {
+        forgetReleasedBefore(nowNanos - Requester.LATE_BLOCK_NANOS);
+        if (recentlyReleased.size() >= MAX_RECENTLY_RELEASED) {
+            recentlyReleased.remove(recentlyReleased.keySet().iterator().next());
+        }
+        recentlyReleased.put(key, nowNanos);
+    }
+
+    /** True (once) when we asked this peer for the block and released the request only recently. */
+    boolean lateBlock(long key, long nowNanos) {
+        forgetReleasedBefore(nowNanos - Requester.LATE_BLOCK_NANOS);
+        return recentlyReleased.remove(key) != null;
+    }
+
+    private void forgetReleasedBefore(long deadlineNanos) {
+        Iterator<Map.Entry<Long, Long>> it = recentlyReleased.entrySet().iterator();
+        while (it.hasNext() && it.next().getValue() - deadlineNanos < 0) {
+            it.remove();
+        }
     }
 
     void send(PeerMessage message) {

@@ -40,8 +40,9 @@ final class PeerMessages {
             return;
         }
         if (message instanceof PeerMessage.Piece piece) {
-            if (!requester.received(peer, piece.piece(), piece.begin(), piece.data())) {
-                peer.close("sent a piece index out of range (" + piece.piece() + ")");
+            String violation = requester.received(peer, piece.piece(), piece.begin(), piece.data());
+            if (violation != null) {
+                peer.close(violation);
             }
         } else if (message instanceof PeerMessage.Request request) {
             String violation = uploader.request(peer, request);

@@ -25,6 +25,16 @@ final class Requester {
     private static final Logger LOG = Logger.getLogger(TorrentSession.class);
 
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * A block we asked this peer for and released (timeout, endgame cancel, choke) this recently is a late
+     * arrival and welcome (libtorrent accepts those too); anything else not outstanding at the peer is dropped.
+     */
+    static final long LATE_BLOCK_NANOS = 10_000_000_000L;
+    /**
+     * Unrequested data a peer may send before it is disconnected: a few blocks can cross a Cancel or come
+     * from a confused client, a stream of them is an attack (a banned liar's data pushed into our pieces).
+     */
+    static final long UNREQUESTED_ALLOWANCE = 1L << 20;
 
     private final String name;
     private final PieceGeometry geometry;
@@ -36,6 +46,7 @@ final class Requester {
     private final RateMeter meter = new RateMeter();
     private PiecePicker picker;
     private long downloaded;
+    private long unrequestedBlocks;
 
     Requester(String name, PieceGeometry geometry, Collection<Peer> peers, RateLimiter limiter,
             PieceVerifier verifier, BooleanSupplier transferring) {
@@ -58,6 +69,11 @@ final class Requester {
 
     long rate(long nowMillis) {
         return meter.rate(nowMillis);
+    }
+
+    /** Blocks dropped because nobody asked that peer for them. */
+    long unrequestedBlocks() {
+        return unrequestedBlocks;
     }
 
     /** Bytes requested and not yet arrived, over every peer. */
@@ -139,13 +155,16 @@ final class Requester {
     // ---- blocks in ---------------------------------------------------------------------------------------
 
     /**
-     * A Piece message: counts it, hands a needed, well-formed block to the verifier (which checks the piece
-     * once complete), cancels endgame duplicates elsewhere. False when the piece index is out of range (the
-     * caller closes the peer).
+     * A Piece message: counts it, hands a needed, well-formed block that we asked this peer for to the verifier
+     * (which checks the piece once complete), cancels endgame duplicates elsewhere. A block not outstanding at
+     * the peer (and not a late answer to a request released within {@link #LATE_BLOCK_NANOS}) is dropped
+     * unwritten and unhashed: a peer cannot push data into our pieces, so a banned liar back under a new id, or
+     * anyone, cannot make pieces fail with data nobody asked it for. Returns why the peer must be closed (a
+     * piece index out of range, unrequested data beyond {@link #UNREQUESTED_ALLOWANCE}), else null.
      */
-    boolean received(Peer peer, int piece, int begin, Buffer data) {
+    String received(Peer peer, int piece, int begin, Buffer data) {
         if (!geometry.validPiece(piece)) {
-            return false;
+            return "sent a piece index out of range (" + piece + ")";
         }
         int length = data.length();
         long key = Block.key(piece, begin);
@@ -153,6 +172,15 @@ final class Requester {
         long nowMillis = System.currentTimeMillis();
         downloaded += length;
         meter.add(length, nowMillis);
+        if (!requested && !peer.lateBlock(key, System.nanoTime())) {
+            unrequestedBlocks++;
+            peer.unrequestedBytes += length;
+            if (peer.unrequestedBytes > UNREQUESTED_ALLOWANCE) {
+                return "sent " + peer.unrequestedBytes + " bytes of data we never asked for";
+            }
+            LOG.debugf("%s: dropped an unrequested block (%d, %d) from %s", name, piece, begin, peer.address);
+            return null;
+        }
         peer.downloadMeter.add(length, nowMillis);
         peer.blockReceived(nowMillis);
         int block = geometry.blockIndex(piece, begin, length);
@@ -172,7 +200,7 @@ final class Requester {
             }
         }
         fill(peer);
-        return true;
+        return null;
     }
 
     // ---- requests that end without data ------------------------------------------------------------------
@@ -200,6 +228,7 @@ final class Requester {
 
     /** What {@link #release} does once the key has left the peer's map. */
     private void released(Peer peer, long key, boolean sendCancel) {
+        peer.released(key, System.nanoTime());
         Block block = Block.fromKey(key, geometry);
         picker.requestDropped(block.piece(), block.begin()); // nothing for a block already received
         limiter.giveBack(block.length());

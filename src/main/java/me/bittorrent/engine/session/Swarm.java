@@ -161,7 +161,7 @@ final class Swarm {
             String address = entry.getKey();
             Long retry = retryAfterNanos.get(address);
             if (peers.containsKey(address) || connecting.contains(address) || bans.isBanned(address)
-                    || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
+                    || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
                 continue;
             }
             dial(address, entry.getValue());
@@ -222,7 +222,7 @@ final class Swarm {
 
     private void attach(PeerConnection connection, String address, boolean outbound) {
         Peer peer = Peer.over(connection, address, outbound);
-        if (bans.isBanned(peer.peerIdHex) || bans.isBanned(address)) {
+        if (bans.isBanned(peer.peerIdHex) || bans.isBanned(address) || bans.hostBanned(peer.host)) {
             connection.close("banned: sent corrupt data before");
             return;
         }
@@ -297,7 +297,10 @@ final class Swarm {
 
     // ---- bans --------------------------------------------------------------------------------------------
 
-    /** Applies the ban policy's verdict: the banned peers are closed, and the addresses we dialled them at. */
+    /**
+     * Applies the ban policy's verdict: the banned peers are closed, and their IP address is banned for the
+     * torrent's life (as is the address we dialled), so a new peer id from the same host is refused too.
+     */
     void ban(List<String> peerIdsHex) {
         for (String id : peerIdsHex) {
             for (Peer peer : new ArrayList<>(peers.values())) {
@@ -305,7 +308,9 @@ final class Swarm {
                     if (peer.outbound) {
                         bans.banAddress(peer.address);
                     }
-                    LOG.warnf("'%s': peer %s banned after %d bad pieces", meta.name(), peer.address,
+                    bans.banHost(peer.host);
+                    LOG.warnf("'%s': peer %s (and its address %s) banned after %d bad pieces", meta.name(),
+                            peer.address, peer.host,
                             BanPolicy.STRIKES_TO_BAN);
                     peer.close("banned: sent corrupt data");
                 }

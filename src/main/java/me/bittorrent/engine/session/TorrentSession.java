@@ -437,6 +437,12 @@ public final class TorrentSession {
         public void writeFailed(int piece, Throwable cause) {
             picker.pieceFailed(piece);
             emit(new TorrentEvent.PieceFailed(piece, "could not write: " + cause.getMessage()));
+            if (transientFailure(cause)) {
+                // out of file descriptors (a connection flood, say) passes: the piece is downloaded again
+                LOG.warnf("'%s': could not write piece %d for now (%s); downloading it again", meta.name(), piece,
+                        cause.getMessage());
+                return;
+            }
             fail("could not write piece " + piece + ": " + cause.getMessage());
         }
 
@@ -596,5 +602,16 @@ public final class TorrentSession {
                 }
             });
         }));
+    }
+
+    /** EMFILE/ENFILE: the process or the system ran out of file descriptors for a moment; never an error state. */
+    static boolean transientFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            String message = t.getMessage();
+            if (message != null && message.contains("Too many open files")) { // EMFILE, and ENFILE "... in system"
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -27,6 +27,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.Handshake;
@@ -38,9 +39,13 @@ import me.bittorrent.wire.PeerServer;
  * A peer written here claims every piece and answers every request with random bytes, over the real wire
  * protocol. Its pieces fail their hash check, it is banned (and refused when it is offered again or dials in),
  * and the download completes from an honest seeder; an honest seeder whose pieces mixed blocks with the liar's
- * is not banned (smart ban, see STATE.md).
+ * is not banned (smart ban, see STATE.md). The liar lives on another loopback address ({@link #LIAR_HOST}) than
+ * the honest seeder, as it would on the internet: bans are by peer id and by IP address.
  */
 class CorruptPeerTest {
+
+    /** Linux routes all of 127.0.0.0/8 to loopback without setup. */
+    static final String LIAR_HOST = "127.0.0.2";
 
     @TempDir
     Path tmp;
@@ -101,10 +106,25 @@ class CorruptPeerTest {
 
     /** The liar listens and lies to every connection it accepts; returns its port. */
     int startLiar(TorrentMeta meta, byte[] liarId, AtomicInteger accepted) throws Exception {
-        return liarServer.listen(vertx, "127.0.0.1", 0, ih -> Optional.of(Handshake.ours(ih, liarId)), c -> {
+        return liarServer.listen(vertx, LIAR_HOST, 0, ih -> Optional.of(Handshake.ours(ih, liarId)), c -> {
             accepted.incrementAndGet();
             lie(c, meta.pieceCount());
         }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    /** Dials the leecher from {@code localHost} with {@code id}; completes with why the connection ended. */
+    CompletableFuture<String> dialIn(int port, TorrentMeta meta, byte[] id, String localHost) {
+        CompletableFuture<String> ended = new CompletableFuture<>();
+        NetClient client = vertx.createNetClient(new NetClientOptions().setLocalAddress(localHost));
+        context.runOnContext(v -> PeerConnection.connect(vertx, client, "127.0.0.1", port,
+                Handshake.ours(meta.infoHash(), id), Duration.ofSeconds(5)).onComplete(ar -> {
+                    if (ar.failed()) {
+                        ended.complete("handshake failed: " + ar.cause().getMessage());
+                    } else {
+                        ar.result().closeHandler(ended::complete);
+                    }
+                }));
+        return ended;
     }
 
     void assertSameFiles(TorrentMeta meta) throws Exception {
@@ -140,7 +160,7 @@ class CorruptPeerTest {
         ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
         CompletableFuture<Void> completed = new CompletableFuture<>();
         CompletableFuture<Void> banned = new CompletableFuture<>();
-        String liarAddress = "127.0.0.1:" + liarPort;
+        String liarAddress = LIAR_HOST + ":" + liarPort;
         leecher.events().subscribe().with(e -> {
             events.add(e);
             if (e instanceof TorrentEvent.Completed) {
@@ -151,12 +171,12 @@ class CorruptPeerTest {
         });
         leecher.start().await().atMost(Duration.ofSeconds(10));
         // the liar first, so it gets its chance to do harm before the honest seeder is there
-        leecher.addPeer("127.0.0.1", liarPort);
+        leecher.addPeer(LIAR_HOST, liarPort);
         banned.get(10, TimeUnit.SECONDS);
         assertEquals(1, liarAccepted.get());
 
         // banned means never connected again: offered again by address, and dialling in with the same peer id
-        leecher.addPeer("127.0.0.1", liarPort);
+        leecher.addPeer(LIAR_HOST, liarPort);
         CompletableFuture<String> refused = new CompletableFuture<>();
         NetClient client = vertx.createNetClient();
         context.runOnContext(v -> PeerConnection.connect(vertx, client, "127.0.0.1", leechPort,
@@ -169,6 +189,9 @@ class CorruptPeerTest {
                 }));
         String reason = refused.get(10, TimeUnit.SECONDS); // the leecher hangs up on the banned peer id
         assertTrue(reason != null, "the liar's inbound connection was closed");
+        // ban evasion: the liar dials in again from its address under a NEW peer id, and is refused by its IP
+        assertTrue(dialIn(leechPort, meta, TwoSessionsTest.newPeerId(), LIAR_HOST).get(10, TimeUnit.SECONDS) != null,
+                "the liar under a new peer id was refused");
 
         leecher.addPeer("127.0.0.1", seedPort[0]);
         completed.get(15, TimeUnit.SECONDS);
@@ -208,11 +231,11 @@ class CorruptPeerTest {
         });
         leecher.start().await().atMost(Duration.ofSeconds(10));
         // both at once: the picker hands blocks of the same pieces to both, so failed pieces mix their blocks
-        leecher.addPeer("127.0.0.1", liarPort);
+        leecher.addPeer(LIAR_HOST, liarPort);
         leecher.addPeer("127.0.0.1", seedPort[0]);
         completed.get(15, TimeUnit.SECONDS);
 
-        String liarAddress = "127.0.0.1:" + liarPort;
+        String liarAddress = LIAR_HOST + ":" + liarPort;
         String seedAddress = "127.0.0.1:" + seedPort[0];
         assertEquals(0, count(events, e -> bannedAt(e, seedAddress)), "the honest seeder was banned: " + events);
         assertEquals(1, count(events, e -> bannedAt(e, liarAddress)), "the liar was not banned: " + events);
@@ -223,5 +246,44 @@ class CorruptPeerTest {
         leecher.stop().await().atMost(Duration.ofSeconds(10));
         seeder.stop().await().atMost(Duration.ofSeconds(10));
         assertSameFiles(meta);
+    }
+
+    @Test
+    void aPeerPushingBlocksNobodyAskedForIsDroppedUnreadAndDisconnected() throws Exception {
+        TorrentMeta meta = victim(32 * 1024);
+        Path leechDir = Files.createDirectories(tmp.resolve("leech"));
+        // the pusher claims every piece and, without waiting for a request, sends junk for every block
+        int pusherPort = liarServer.listen(vertx, LIAR_HOST, 0,
+                ih -> Optional.of(Handshake.ours(ih, TwoSessionsTest.newPeerId())), c -> {
+                    lie(c, meta.pieceCount());
+                    c.send(PeerMessage.UNCHOKE);
+                    for (int i = 0; i < 80; i++) { // 80 blocks of 16 KiB: past the 1 MiB allowance
+                        int piece = i / 2;
+                        byte[] junk = new byte[16 * 1024];
+                        ThreadLocalRandom.current().nextBytes(junk);
+                        c.send(new PeerMessage.Piece(piece, (i % 2) * 16 * 1024, Buffer.buffer(junk)));
+                    }
+                }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        // a leecher that asks for nothing (paused), so every block the pusher sends is unrequested
+        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
+                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+        ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
+        CompletableFuture<String> dropped = new CompletableFuture<>();
+        leecher.events().subscribe().with(e -> {
+            events.add(e);
+            if (e instanceof TorrentEvent.PeerDisconnected d) {
+                dropped.complete(d.reason());
+            }
+        });
+        leecher.start().await().atMost(Duration.ofSeconds(10));
+        leecher.pause().await().atMost(Duration.ofSeconds(10));
+        leecher.addPeer(LIAR_HOST, pusherPort);
+        String reason = dropped.get(10, TimeUnit.SECONDS);
+        assertTrue(reason.contains("never asked for"), reason);
+        SessionSnapshot after = leecher.snapshot().await().atMost(Duration.ofSeconds(5));
+        assertEquals(0, after.verified().cardinality());
+        assertEquals(0, count(events, e -> e instanceof TorrentEvent.PieceFailed), "nothing unrequested was hashed");
+        assertEquals(0, leecher.buffered().await().atMost(Duration.ofSeconds(5)).held(), "nothing was kept");
+        leecher.stop().await().atMost(Duration.ofSeconds(10));
     }
 }

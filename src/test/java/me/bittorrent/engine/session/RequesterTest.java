@@ -3,6 +3,8 @@ package me.bittorrent.engine.session;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -131,7 +133,7 @@ class RequesterTest {
         int piece = Block.pieceOf(dup);
         int begin = Block.beginOf(dup);
 
-        assertTrue(requester.received(a, piece, begin, block(piece, begin)));
+        assertNull(requester.received(a, piece, begin, block(piece, begin)));
         assertFalse(b.outstanding.containsKey(dup));
         assertEquals(List.of(new PeerMessage.Cancel(piece, begin, B)),
                 UnitTorrent.link(b).sent(PeerMessage.Cancel.class));
@@ -149,8 +151,8 @@ class RequesterTest {
         Requester requester = requester(RateLimiter.unlimited());
         Peer a = join("a");
         requester.updateInterest(a);
-        assertTrue(requester.received(a, 0, 5, block(0, 0)), "a misaligned block is dropped, the peer kept");
-        assertFalse(requester.received(a, 99, 0, block(0, 0)), "a piece index out of range closes the peer");
+        assertNull(requester.received(a, 0, 5, block(0, 0)), "a misaligned block is dropped, the peer kept");
+        assertNotNull(requester.received(a, 99, 0, block(0, 0)), "a piece index out of range closes the peer");
         assertEquals(0, verifier.bufferBytes());
         assertEquals(B, requester.downloaded(), "what arrived is counted, kept or not");
     }
@@ -166,5 +168,53 @@ class RequesterTest {
         assertTrue(a.snubbed);
         assertEquals(requested, UnitTorrent.link(a).sent(PeerMessage.Cancel.class).size());
         assertEquals(1, a.outstanding.size(), "a snubbed peer's pipeline drops to one request");
+    }
+
+    @Test
+    void unrequestedBlocksAreDroppedCountedAndTheirSenderClosedPastTheAllowance() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer pusher = join("pusher"); // never asked for anything
+        long allowance = Requester.UNREQUESTED_ALLOWANCE / B;
+        for (int i = 0; i < allowance; i++) {
+            int piece = i % meta.pieceCount();
+            assertNull(requester.received(pusher, piece, 0, block(piece, 0)), "within the allowance: dropped only");
+        }
+        assertEquals(0, verifier.bufferBytes(), "nothing unrequested is kept");
+        assertTrue(written.isEmpty() && outcomes.isEmpty(), "nothing unrequested is hashed or written");
+        assertEquals(allowance, requester.unrequestedBlocks());
+        String violation = requester.received(pusher, 0, 0, block(0, 0));
+        assertNotNull(violation, "a peer that keeps pushing data is closed");
+        assertTrue(violation.contains("never asked for"), violation);
+        assertEquals(allowance + 1, requester.unrequestedBlocks());
+    }
+
+    @Test
+    void aBlockFromAnotherPeersRequestIsNotTakenFromThisOne() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer a = join("a");
+        requester.updateInterest(a);
+        Peer b = join("b"); // not asked for anything
+        long key = a.outstanding.keySet().iterator().next();
+        int piece = Block.pieceOf(key);
+        int begin = Block.beginOf(key);
+        assertNull(requester.received(b, piece, begin, block(piece, begin)));
+        assertEquals(0, verifier.bufferBytes(), "the block a asked for is not taken from b");
+        assertTrue(a.outstanding.containsKey(key), "a's request stands");
+    }
+
+    @Test
+    void aLateBlockForARequestCancelledRecentlyIsStillWelcome() {
+        Requester requester = requester(RateLimiter.unlimited());
+        Peer a = join("a");
+        requester.updateInterest(a);
+        long key = a.outstanding.keySet().iterator().next();
+        requester.release(a, key, true); // a Cancel (endgame, trim, timeout) crosses the block on the wire
+        assertFalse(a.outstanding.containsKey(key));
+        int piece = Block.pieceOf(key);
+        int begin = Block.beginOf(key);
+        assertNull(requester.received(a, piece, begin, block(piece, begin)));
+        assertEquals(0, requester.unrequestedBlocks(), "a late answer to our own request is not unrequested");
+        assertEquals(0, a.unrequestedBytes);
+        assertTrue(verifier.bufferBytes() > 0 || outcomes.contains("passed " + piece), "the late block is kept");
     }
 }
