@@ -184,7 +184,8 @@ class RoutesIT {
         String id = upload(unreachable("events.bin"), null);
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/events"))
-                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                .header("Accept", "text/event-stream").header("Authorization", app.authorization()).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"),
                 response.headers().toString());
