@@ -68,6 +68,8 @@ final class SessionRunner {
         SessionState state = SessionState.CHECKING;
         long persistTimer = -1;
         Uni<Void> stopping;
+        /** Index of the torrent context it runs on ({@link SessionRunner#torrentContexts}). */
+        int loop;
 
         Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
             this.id = id;
@@ -90,6 +92,14 @@ final class SessionRunner {
     private final Vertx vertx;
     private final Context context;
     private final Executor onContext;
+    /**
+     * The contexts sessions run on, each on its own event loop, as many as cores (at least 2): a session lives on
+     * the least busy one when it launches, so two downloads use two cores. The runner's own state, the peer
+     * listener and the runner's timers stay on {@link #context}.
+     */
+    private final Context[] torrentContexts;
+    /** Running sessions per torrent context (engine context only). */
+    private final int[] sessionsOn;
     private final byte[] peerId = newPeerId();
     private final TrackerClient trackers;
     private final Registry registry;
@@ -119,11 +129,49 @@ final class SessionRunner {
         // created from a non-Vert.x thread: a new event-loop context of its own, the engine context
         this.context = vertx.getOrCreateContext();
         this.onContext = command -> context.runOnContext(v -> command.run());
+        this.torrentContexts = torrentContexts(vertx, Math.max(2, Runtime.getRuntime().availableProcessors()));
+        this.sessionsOn = new int[torrentContexts.length];
         this.trackers = trackers;
         this.registry = registry;
         this.meters = new EngineMeters(meterRegistry, this::peersConnected);
         this.maxConcurrent = Math.max(1, maxConcurrent);
         this.listenPort = peerPort;
+    }
+
+    /** {@code wanted} event-loop contexts on distinct event loops (fewer when Vert.x has fewer loops). */
+    static Context[] torrentContexts(Vertx vertx, int wanted) {
+        io.vertx.core.impl.VertxInternal internal = (io.vertx.core.impl.VertxInternal) vertx;
+        int loops = 0;
+        for (io.netty.util.concurrent.EventExecutor ignored : internal.getEventLoopGroup()) {
+            loops++;
+        }
+        List<Context> found = new java.util.ArrayList<>();
+        java.util.Set<Object> used = new java.util.HashSet<>();
+        // new contexts take the event loops in turn; a loop seen twice is skipped
+        for (int i = 0; i < 2 * loops && found.size() < Math.min(wanted, loops); i++) {
+            io.vertx.core.impl.ContextInternal c = internal.createEventLoopContext();
+            if (used.add(c.nettyEventLoop())) {
+                found.add(c);
+            }
+        }
+        return found.toArray(Context[]::new);
+    }
+
+    /** The torrent context with the fewest running sessions (engine context only). */
+    private int leastBusyLoop() {
+        int best = 0;
+        for (int i = 1; i < sessionsOn.length; i++) {
+            if (sessionsOn[i] < sessionsOn[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The context a running torrent's session lives on (tests). */
+    Context contextOf(String id) {
+        Running r = running.get(id);
+        return r == null ? null : torrentContexts[r.loop];
     }
 
     static byte[] newPeerId() {
@@ -417,14 +465,18 @@ final class SessionRunner {
             if (recheck && !force) {
                 LOG.infof("'%s': its files changed on disk since the last run; checking them again", now.name());
             }
-            TorrentSession session = new TorrentSession(vertx, context, peerId, listenPort, trackers, now.meta(),
+            int loop = leastBusyLoop();
+            TorrentSession session = new TorrentSession(vertx, torrentContexts[loop], peerId, listenPort, trackers, now.meta(),
                     dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
                     recheck ? null : now.verifiedPieces(), globalDownload, globalUpload);
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
+            r.loop = loop;
+            sessionsOn[loop]++;
             running.put(id, r);
             peers.register(session, peerId);
-            session.events().subscribe().with(event -> onEvent(r, event));
+            // events are emitted on the session's context; the runner's state changes on the engine context
+            session.events().emitOn(onContext).subscribe().with(event -> onEvent(r, event));
             session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
                     e.getMessage()));
             if (force) {
@@ -513,7 +565,9 @@ final class SessionRunner {
                 .chain(() -> save ? persist(r, lifecycle, false) : Uni.createFrom().voidItem())
                 .onTermination().invoke(() -> context.runOnContext(v -> {
                     r.story.count(r.session.latestSnapshot());
-                    running.remove(r.id, r);
+                    if (running.remove(r.id, r)) {
+                        sessionsOn[r.loop]--;
+                    }
                     pumpQueue();
                     changed.accept(r.id);
                 }))

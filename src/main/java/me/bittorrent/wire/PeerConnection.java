@@ -39,7 +39,8 @@ public final class PeerConnection {
     private final FrameDecoder decoder;
     private final long idleNanos;
     private final long keepAliveNanos;
-    private final long timerId;
+    private final long timerPeriodMillis;
+    private long timerId;
     /**
      * Bytes the decoder may hold while delivery is paused before the socket stops reading. Reading goes on below
      * it, so a peer's hang-up is still seen while nobody consumes (as NetSocket's own inbound buffer did).
@@ -48,6 +49,8 @@ public final class PeerConnection {
     /** The socket's channel settings: reading stops and starts with its auto-read flag. */
     private final ChannelConfig channel;
 
+    /** Set by {@link #handOver}: the context socket events are forwarded to; null while they run where they arrive. */
+    private Context owner;
     private Consumer<PeerMessage> handler;
     private Consumer<String> closeHandler;
     private String closeReason;
@@ -81,8 +84,8 @@ public final class PeerConnection {
         raw.messageHandler(this::onRead);
         socket.closeHandler(v -> close("the peer closed the connection"));
         socket.exceptionHandler(e -> close("connection error: " + e.getMessage()));
-        long period = Math.max(10, Math.min(idleNanos, keepAliveNanos) / 4_000_000);
-        this.timerId = vertx.setPeriodic(period, id -> checkTimers());
+        this.timerPeriodMillis = Math.max(10, Math.min(idleNanos, keepAliveNanos) / 4_000_000);
+        this.timerId = vertx.setPeriodic(timerPeriodMillis, id -> checkTimers());
     }
 
     /** Outgoing connection with the default timers and frame limit. */
@@ -153,6 +156,31 @@ public final class PeerConnection {
         return socket.remoteAddress().port();
     }
 
+    /**
+     * Moves this connection to {@code owner}, the context of the torrent it serves (an inbound connection is
+     * accepted on the listener's event loop, the torrent may live on another). Call it on the socket's context,
+     * before the owner sets any handler; from then on every method must be called on {@code owner} and every
+     * callback runs there. The socket stays on its event loop: each read buffer is retained and decoded on the
+     * owner (no copy), the close, error and drain events hop there, writes go through Netty's thread-safe write
+     * path, and the idle/keep-alive timer is set again on the owner.
+     */
+    public void handOver(Context owner) {
+        if (owner == Vertx.currentContext() || closeReason != null) {
+            return;
+        }
+        NetSocketInternal raw = (NetSocketInternal) socket;
+        vertx.cancelTimer(timerId);
+        this.owner = owner;
+        raw.messageHandler(read -> owner.runOnContext(v -> onRead(read)));
+        socket.closeHandler(v -> owner.runOnContext(x -> close("the peer closed the connection")));
+        socket.exceptionHandler(e -> owner.runOnContext(x -> close("connection error: " + e.getMessage())));
+        owner.runOnContext(v -> {
+            if (closeReason == null) {
+                timerId = vertx.setPeriodic(timerPeriodMillis, id -> checkTimers());
+            }
+        });
+    }
+
     /** Where incoming messages go. Setting it the first time starts reading (unless {@link #pauseReading}). */
     public void handler(Consumer<PeerMessage> handler) {
         boolean first = this.handler == null;
@@ -216,7 +244,9 @@ public final class PeerConnection {
     }
 
     public void drainHandler(Runnable drained) {
-        socket.drainHandler(drained == null ? null : v -> drained.run());
+        Context target = owner;
+        socket.drainHandler(drained == null ? null
+                : target == null ? v -> drained.run() : v -> target.runOnContext(x -> drained.run()));
     }
 
     /** Stops delivering messages after the current one (backpressure); the idle timeout is suspended meanwhile. */

@@ -3,6 +3,7 @@ package me.bittorrent.engine.session;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -21,7 +22,10 @@ import java.util.function.LongSupplier;
  * for). A child draws only from its own share, so one torrent cannot starve another.
  *
  * <p>Threading: {@link #setRate} may be called from any thread (the rate is volatile and taken up at the next
- * refill); everything else runs on the engine context only, and a parent and its children live on one context.
+ * refill). A child (one torrent's limiter) is used from its torrent's context only, but a global parent is shared
+ * by torrents on several event loops, so everything a parent and its children exchange is lock-free: each stretch
+ * of time is claimed by one caller with a compare-and-set on the last refill time (no token is earned twice), the
+ * parent's bank and each child's share are atomic doubles, and demand times are volatile.
  */
 public final class RateLimiter {
 
@@ -34,19 +38,19 @@ public final class RateLimiter {
     private final List<RateLimiter> children = new CopyOnWriteArrayList<>();
     private final LongSupplier nanoClock;
     private volatile long bytesPerSecond;
-    private long appliedRate;
-    private double tokens;
-    private long lastRefillNanos;
+    private volatile long appliedRate;
+    private final AtomicDouble tokens = new AtomicDouble();
+    private final AtomicLong lastRefillNanos;
     /** As a child of a limited parent: what the parent handed to this child and it has not used yet. */
-    private double share;
-    private long lastDemandNanos;
-    private boolean everAsked;
+    private final AtomicDouble share = new AtomicDouble();
+    private volatile long lastDemandNanos;
+    private volatile boolean everAsked;
     private boolean closed;
 
     public RateLimiter(long bytesPerSecond, RateLimiter parent, LongSupplier nanoClock) {
         this.parent = parent;
         this.nanoClock = nanoClock;
-        this.lastRefillNanos = nanoClock.getAsLong();
+        this.lastRefillNanos = new AtomicLong(nanoClock.getAsLong());
         this.bytesPerSecond = Math.max(0, bytesPerSecond);
         this.appliedRate = this.bytesPerSecond;
         if (parent != null) {
@@ -71,7 +75,7 @@ public final class RateLimiter {
         bytesPerSecond = Math.max(0, newBytesPerSecond);
     }
 
-    /** Leaves the parent: a stopped torrent no longer takes part in the sharing. Engine context only. */
+    /** Leaves the parent: a stopped torrent no longer takes part in the sharing. Owner's context only. */
     public void close() {
         if (!closed && parent != null) {
             parent.children.remove(this);
@@ -93,28 +97,31 @@ public final class RateLimiter {
         return true;
     }
 
-    /** Takes {@code bytes} unconditionally (the caller checked {@link #available()} first). */
+    /**
+     * Takes {@code bytes} unconditionally (the caller checked {@link #available()} first, which refilled: no
+     * clock read here, this runs once per requested block).
+     */
     public void consume(int bytes) {
-        refill();
         take(bytes);
     }
 
     private void take(int bytes) {
         if (appliedRate > 0) {
-            tokens -= bytes;
+            tokens.add(-bytes);
         }
         if (parent != null && parent.appliedRate > 0) {
-            share -= bytes;
+            share.add(-bytes);
         }
     }
 
     /** Gives back tokens taken for bytes that were not transferred after all (e.g. a cancelled request). */
     public void giveBack(int bytes) {
-        if (appliedRate > 0) {
-            tokens = Math.min(appliedRate, tokens + bytes);
+        long rate = appliedRate;
+        if (rate > 0) {
+            tokens.addCapped(bytes, rate);
         }
         if (parent != null && parent.appliedRate > 0) {
-            share += bytes; // the next distribution caps it
+            share.add(bytes); // the next distribution caps it
         }
     }
 
@@ -123,42 +130,43 @@ public final class RateLimiter {
      * child that asks takes part in its parent's sharing for the next second.
      */
     public long available() {
-        refill();
-        long own = appliedRate > 0 ? (long) Math.floor(tokens) : Long.MAX_VALUE;
+        long now = nanoClock.getAsLong();
+        refill(now);
+        long own = appliedRate > 0 ? (long) Math.floor(tokens.get()) : Long.MAX_VALUE;
         if (parent == null) {
             return own;
         }
-        lastDemandNanos = nanoClock.getAsLong();
+        lastDemandNanos = now;
         everAsked = true;
-        parent.refill();
+        parent.refill(now);
         if (parent.appliedRate <= 0) {
             return own;
         }
-        return Math.min(own, (long) Math.floor(share));
+        return Math.min(own, (long) Math.floor(share.get()));
     }
 
     /** This child's unused share of its parent (tests and diagnostics). */
     public long share() {
-        return (long) Math.floor(share);
+        return (long) Math.floor(share.get());
     }
 
-    private void refill() {
-        long now = nanoClock.getAsLong();
-        long elapsed = now - lastRefillNanos;
-        lastRefillNanos = now;
+    private void refill(long now) {
         long rate = bytesPerSecond;
         if (rate != appliedRate) {
-            appliedRate = rate;
+            appliedRate = rate; // two threads may both do this: the clamp below is idempotent
             if (rate > 0) {
-                tokens = Math.min(tokens, rate);
+                tokens.atMost(rate);
             }
         }
-        if (rate <= 0 || elapsed <= 0) {
+        long last = lastRefillNanos.get();
+        long elapsed = now - last;
+        // one caller claims the stretch [last, now]: tokens are earned once whatever the number of event loops
+        if (elapsed <= 0 || !lastRefillNanos.compareAndSet(last, now) || rate <= 0) {
             return;
         }
         double fresh = rate * (elapsed / 1e9);
         if (children.isEmpty()) {
-            tokens = Math.min(rate, tokens + fresh);
+            tokens.addCapped(fresh, rate);
         } else {
             distribute(now, rate, fresh);
         }
@@ -173,31 +181,68 @@ public final class RateLimiter {
             }
         }
         if (active.isEmpty()) {
-            tokens = Math.min(rate, tokens + fresh); // banked while nobody asks, capped at one second
+            tokens.addCapped(fresh, rate); // banked while nobody asks, capped at one second
             return;
         }
         double cap = Math.max(BLOCK, (double) rate / active.size());
         for (RateLimiter child : active) {
-            child.share = Math.min(child.share, cap); // after a lowered rate or a newcomer: at most one second
+            child.share.atMost(cap); // after a lowered rate or a newcomer: at most one second
         }
-        double left = fresh + Math.max(0, tokens);
-        tokens = 0;
-        List<RateLimiter> hungry = new ArrayList<>(active);
+        double left = fresh + Math.max(0, tokens.getAndSet(0));
+        List<RateLimiter> hungry = active;
         while (left > 1e-6 && !hungry.isEmpty()) {
             double part = left / hungry.size();
             left = 0;
             for (int i = hungry.size() - 1; i >= 0; i--) {
-                RateLimiter child = hungry.get(i);
-                double room = cap - child.share;
-                if (room <= part) {
-                    child.share = Math.max(child.share, cap);
-                    left += part - Math.max(0, room);
+                double added = hungry.get(i).share.addCapped(part, cap);
+                if (added < part) {
+                    left += part - added; // this child is full: the rest goes to the others
                     hungry.remove(i);
-                } else {
-                    child.share += part;
                 }
             }
         }
         // whatever is left: every active child is full, like a full bucket it is dropped
+    }
+
+    /** A double updated with compare-and-set (shared between a global parent and children on other loops). */
+    private static final class AtomicDouble {
+        private final AtomicLong bits = new AtomicLong(Double.doubleToRawLongBits(0));
+
+        double get() {
+            return Double.longBitsToDouble(bits.get());
+        }
+
+        double getAndSet(double value) {
+            return Double.longBitsToDouble(bits.getAndSet(Double.doubleToRawLongBits(value)));
+        }
+
+        void add(double delta) {
+            long old;
+            do {
+                old = bits.get();
+            } while (!bits.compareAndSet(old, Double.doubleToRawLongBits(Double.longBitsToDouble(old) + delta)));
+        }
+
+        /** Adds up to {@code delta} without going above {@code cap}; returns what was added (0 when already full). */
+        double addCapped(double delta, double cap) {
+            while (true) {
+                long old = bits.get();
+                double current = Double.longBitsToDouble(old);
+                double added = Math.max(0, Math.min(delta, cap - current));
+                if (added == 0 || bits.compareAndSet(old, Double.doubleToRawLongBits(current + added))) {
+                    return added;
+                }
+            }
+        }
+
+        void atMost(double cap) {
+            long old;
+            do {
+                old = bits.get();
+                if (Double.longBitsToDouble(old) <= cap) {
+                    return;
+                }
+            } while (!bits.compareAndSet(old, Double.doubleToRawLongBits(cap)));
+        }
     }
 }

@@ -191,8 +191,12 @@ public final class TorrentSession {
         return latest;
     }
 
-    /** An inbound connection the PeerServer accepted for this torrent's info-hash. */
+    /**
+     * An inbound connection the PeerServer accepted for this torrent's info-hash. Call it on the socket's context
+     * (the listener's): the connection is handed over to this session's context first when they differ.
+     */
     public void acceptIncoming(PeerConnection connection) {
+        connection.handOver(context);
         context.runOnContext(v -> swarm.accept(connection));
     }
 

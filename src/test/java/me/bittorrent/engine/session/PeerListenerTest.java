@@ -1,6 +1,7 @@
 package me.bittorrent.engine.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,28 @@ class PeerListenerTest {
     void oneListenerServesTwoTorrents() throws Exception {
         Vertx vertx = Vertx.vertx();
         Context context = vertx.getOrCreateContext();
+        serveTwoTorrents(vertx, context, context, context);
+    }
+
+    /**
+     * The listener on one event loop, each seeder on another (as SessionRunner spreads torrents): every inbound
+     * connection is handed over to its torrent's context, and both downloads complete byte for byte.
+     */
+    @Test
+    void inboundConnectionsReachSeedersOnOtherEventLoops() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        // each new event-loop context takes the next event loop (Vert.x has 2 per core, at least 2 here)
+        io.vertx.core.impl.VertxInternal internal = (io.vertx.core.impl.VertxInternal) vertx;
+        Context listenerContext = internal.createEventLoopContext();
+        Context first = internal.createEventLoopContext();
+        Context second = internal.createEventLoopContext();
+        assertNotSame(RateLimitInteropTest.threadOf(listenerContext), RateLimitInteropTest.threadOf(first));
+        assertNotSame(RateLimitInteropTest.threadOf(first), RateLimitInteropTest.threadOf(second));
+        serveTwoTorrents(vertx, listenerContext, first, second);
+    }
+
+    private void serveTwoTorrents(Vertx vertx, Context context, Context firstSeeder, Context secondSeeder)
+            throws Exception {
         PeerListener listener = new PeerListener();
         try {
             Path seedDir = tmp.resolve("seed");
@@ -40,7 +63,8 @@ class PeerListenerTest {
             for (TorrentMeta meta : List.of(first, second)) {
                 BitSet all = new BitSet();
                 all.set(0, meta.pieceCount());
-                TorrentSession seeder = new TorrentSession(vertx, context, seedId, port, TwoSessionsTest.NO_TRACKER,
+                Context seederContext = meta == first ? firstSeeder : secondSeeder;
+                TorrentSession seeder = new TorrentSession(vertx, seederContext, seedId, port, TwoSessionsTest.NO_TRACKER,
                         meta, seedDir, SessionSettings.DEFAULTS, null, all);
                 seeder.start().await().atMost(Duration.ofSeconds(30));
                 listener.register(seeder, seedId);

@@ -85,7 +85,12 @@ class RateLimitInteropTest {
 
     TorrentSession leecher(TorrentMeta meta, Path dir, SessionSettings settings, RateLimiter globalDown)
             throws Exception {
-        return new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER, meta,
+        return leecher(context, meta, dir, settings, globalDown);
+    }
+
+    TorrentSession leecher(Context on, TorrentMeta meta, Path dir, SessionSettings settings, RateLimiter globalDown)
+            throws Exception {
+        return new TorrentSession(vertx, on, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER, meta,
                 Files.createDirectories(dir), settings, null, new BitSet(), globalDown, null);
     }
 
@@ -155,6 +160,25 @@ class RateLimitInteropTest {
     /** Proof 3: a 2048 KB/s global limit shared by two torrents at once: the sum holds, each gets about half. */
     @Test
     void globalLimitIsSharedFairly() throws Exception {
+        globalLimitShared(context, context);
+    }
+
+    /** Issue 10: the same with the two torrents on two event loops (two threads share the global bucket). */
+    @Test
+    void globalLimitHoldsAcrossEventLoops() throws Exception {
+        // a new event-loop context takes the next event loop (Vert.x has 2 per core)
+        Context other = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
+        assertTrue(threadOf(context) != threadOf(other), "the two torrents run on two threads");
+        globalLimitShared(context, other);
+    }
+
+    static Thread threadOf(Context c) throws Exception {
+        java.util.concurrent.CompletableFuture<Thread> thread = new java.util.concurrent.CompletableFuture<>();
+        c.runOnContext(v -> thread.complete(Thread.currentThread()));
+        return thread.get(5, TimeUnit.SECONDS);
+    }
+
+    private void globalLimitShared(Context contextA, Context contextB) throws Exception {
         Path seedA = tmp.resolve("seedA");
         Path seedB = tmp.resolve("seedB");
         TorrentMeta metaA = torrent(seedA, "global-a", 40, 21);
@@ -167,8 +191,8 @@ class RateLimitInteropTest {
                 LibtorrentPeer b = LibtorrentPeer.seed(fileB, seedB).seedMode().noTrackers().start()) {
             a.awaitReady(Duration.ofSeconds(30));
             b.awaitReady(Duration.ofSeconds(30));
-            TorrentSession la = leecher(metaA, tmp.resolve("leechA"), SessionSettings.DEFAULTS, globalDown);
-            TorrentSession lb = leecher(metaB, tmp.resolve("leechB"), SessionSettings.DEFAULTS, globalDown);
+            TorrentSession la = leecher(contextA, metaA, tmp.resolve("leechA"), SessionSettings.DEFAULTS, globalDown);
+            TorrentSession lb = leecher(contextB, metaB, tmp.resolve("leechB"), SessionSettings.DEFAULTS, globalDown);
             la.start().await().atMost(Duration.ofSeconds(30));
             lb.start().await().atMost(Duration.ofSeconds(30));
             la.addPeer("127.0.0.1", a.port());
