@@ -61,7 +61,7 @@ final class Peer {
     int reqq = DEFAULT_REQQ;
 
     /** Our requests to the peer, oldest first: block key -> send time (nanos). */
-    final LinkedHashMap<Long, Long> outstanding = new LinkedHashMap<>();
+    final RequestTimes outstanding = new RequestTimes();
     /**
      * Requests that ended without data (timeout, endgame cancel, choke, trim) in the last
      * {@link Requester#LATE_BLOCK_NANOS}: block key -> release time (nanos), oldest first. A block for one of
@@ -165,18 +165,7 @@ final class Peer {
 
     /** Removes requests sent before {@code deadlineNanos}, calling {@code dropped} with each key. */
     int expireRequests(long deadlineNanos, java.util.function.LongConsumer dropped) {
-        int n = 0;
-        Iterator<Map.Entry<Long, Long>> it = outstanding.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Long, Long> e = it.next();
-            if (e.getValue() - deadlineNanos > 0) {
-                break; // insertion order = send order: the rest is younger
-            }
-            it.remove();
-            dropped.accept(e.getKey());
-            n++;
-        }
-        return n;
+        return outstanding.removeSentBefore(deadlineNanos, dropped);
     }
 
     /** Remembers a request that ended without data, so its late block is still welcome for a while. */

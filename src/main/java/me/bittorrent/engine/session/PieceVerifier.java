@@ -25,8 +25,12 @@ final class PieceVerifier {
 
     /** Pieces waiting for their hash check or their write may hold this many bytes; beyond it we stop requesting. */
     static final long MAX_PENDING_BYTES = 32L << 20;
-    /** Spare piece buffers kept for reuse, at most this many bytes (the rest is left to the collector). */
-    static final long MAX_SPARE_BYTES = 8L << 20;
+    /**
+     * Spare piece buffers kept for reuse, at most this many bytes. As large as the pending bound: a spare only
+     * ever replaces a buffer in use, so a download allocates its piece buffers once (about the pending bound) and
+     * then reuses them; the collector copies nothing per piece.
+     */
+    static final long MAX_SPARE_BYTES = MAX_PENDING_BYTES;
 
     /** Runs blocking work off the engine context (the Vert.x worker pool, in parallel). */
     interface Worker {
@@ -71,6 +75,10 @@ final class PieceVerifier {
     private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
     /** Per piece in progress, the peer id (hex) that sent each block (for strikes when its hash fails). */
     private final Map<Integer, String[]> senders = new HashMap<>();
+    /** The piece of the last block put, its buffer and senders: blocks come in order, so most puts look up nothing. */
+    private int lastPiece = -1;
+    private byte[] lastBuffer;
+    private String[] lastSenders;
     private long pendingBytes;
     private int inFlight;
     private Promise<Void> drained;
@@ -86,15 +94,32 @@ final class PieceVerifier {
 
     /** Copies one needed block (already checked by {@link PieceGeometry#blockIndex}) into its piece's buffer. */
     void put(int piece, int block, Buffer data, String senderIdHex) {
-        byte[] buffer = buffers.computeIfAbsent(piece, p -> takeBuffer());
-        data.getBytes(0, data.length(), buffer, block * PieceGeometry.BLOCK_SIZE);
-        senders.computeIfAbsent(piece, p -> new String[geometry.blockCount(p)])[block] = senderIdHex;
+        if (piece != lastPiece) {
+            byte[] buffer = buffers.get(piece);
+            String[] from = senders.get(piece);
+            if (buffer == null) {
+                buffer = takeBuffer();
+                from = new String[geometry.blockCount(piece)];
+                buffers.put(piece, buffer);
+                senders.put(piece, from);
+            }
+            lastPiece = piece;
+            lastBuffer = buffer;
+            lastSenders = from;
+        }
+        data.getBytes(0, data.length(), lastBuffer, block * PieceGeometry.BLOCK_SIZE);
+        lastSenders[block] = senderIdHex;
     }
 
     /** Every block of the piece is in: hash it off the context, write it only if it matched, then report. */
     void verify(int piece) {
         byte[] buffer = buffers.remove(piece);
         String[] from = senders.remove(piece);
+        if (piece == lastPiece) {
+            lastPiece = -1;
+            lastBuffer = null;
+            lastSenders = null;
+        }
         boolean judge = suspect.test(piece);
         int size = geometry.pieceSize(piece);
         pendingBytes += size;

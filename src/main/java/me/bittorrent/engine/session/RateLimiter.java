@@ -130,6 +130,9 @@ public final class RateLimiter {
      * child that asks takes part in its parent's sharing for the next second.
      */
     public long available() {
+        if (noLimit() && (parent == null || parent.noLimit())) {
+            return Long.MAX_VALUE; // no clock read, nothing shared: the common case costs two volatile reads
+        }
         long now = nanoClock.getAsLong();
         refill(now);
         long own = appliedRate > 0 ? (long) Math.floor(tokens.get()) : Long.MAX_VALUE;
@@ -145,6 +148,10 @@ public final class RateLimiter {
         return Math.min(own, (long) Math.floor(share.get()));
     }
 
+    private boolean noLimit() {
+        return bytesPerSecond == 0 && appliedRate == 0;
+    }
+
     /** This child's unused share of its parent (tests and diagnostics). */
     public long share() {
         return (long) Math.floor(share.get());
@@ -153,9 +160,14 @@ public final class RateLimiter {
     private void refill(long now) {
         long rate = bytesPerSecond;
         if (rate != appliedRate) {
-            appliedRate = rate; // two threads may both do this: the clamp below is idempotent
+            boolean wasUnlimited = appliedRate <= 0;
+            appliedRate = rate; // two threads may both do this: what follows is idempotent
             if (rate > 0) {
                 tokens.atMost(rate);
+                if (wasUnlimited) {
+                    lastRefillNanos.set(now); // earned from now on, not for the time it was unlimited
+                    return;
+                }
             }
         }
         long last = lastRefillNanos.get();

@@ -168,7 +168,7 @@ final class Requester {
         }
         int length = data.length();
         long key = Block.key(piece, begin);
-        boolean requested = peer.outstanding.remove(key) != null;
+        boolean requested = peer.outstanding.remove(key);
         long nowMillis = System.currentTimeMillis();
         downloaded += length;
         meter.add(length, nowMillis);
@@ -211,7 +211,7 @@ final class Requester {
      * {@code sendCancel} the peer is told. Nothing happens when the peer had no such request.
      */
     void release(Peer peer, long key, boolean sendCancel) {
-        if (peer.outstanding.remove(key) == null) {
+        if (!peer.outstanding.remove(key)) {
             return;
         }
         released(peer, key, sendCancel);
@@ -219,7 +219,7 @@ final class Requester {
 
     /** Releases every request of the peer. */
     void releaseAll(Peer peer, boolean sendCancel) {
-        List<Long> keys = new ArrayList<>(peer.outstanding.keySet());
+        long[] keys = peer.outstanding.keys();
         peer.outstanding.clear();
         for (long key : keys) {
             released(peer, key, sendCancel);
@@ -267,9 +267,9 @@ final class Requester {
             if (excess <= 0) {
                 continue;
             }
-            List<Long> keys = new ArrayList<>(peer.outstanding.keySet());
-            for (int i = keys.size() - 1; i >= keys.size() - excess; i--) {
-                release(peer, keys.get(i), true);
+            long[] keys = peer.outstanding.keys();
+            for (int i = keys.length - 1; i >= keys.length - excess; i--) {
+                release(peer, keys[i], true);
             }
         }
     }

@@ -89,7 +89,7 @@ class RequesterTest {
         assertEquals(4, a.outstanding.size(), "as many requests as the budget allows");
         assertEquals(0, limiter.available());
 
-        long key = a.outstanding.keySet().iterator().next();
+        long key = a.outstanding.keys()[0];
         requester.release(a, key, true);
         requester.release(a, key, true); // a second release of the same request does nothing
         assertEquals(3, a.outstanding.size());
@@ -99,7 +99,7 @@ class RequesterTest {
 
         Peer b = join("b");
         requester.updateInterest(b);
-        assertEquals(List.of(key), new ArrayList<>(b.outstanding.keySet()), "the freed block goes to the next peer");
+        assertEquals(List.of(key), java.util.Arrays.stream(b.outstanding.keys()).boxed().toList(), "the freed block goes to the next peer");
     }
 
     @Test
@@ -129,7 +129,7 @@ class RequesterTest {
         Peer b = join("b");
         requester.updateInterest(b);
         assertFalse(b.outstanding.isEmpty(), "endgame: b gets duplicates of a's requests");
-        long dup = b.outstanding.keySet().iterator().next();
+        long dup = b.outstanding.keys()[0];
         int piece = Block.pieceOf(dup);
         int begin = Block.beginOf(dup);
 
@@ -194,7 +194,7 @@ class RequesterTest {
         Peer a = join("a");
         requester.updateInterest(a);
         Peer b = join("b"); // not asked for anything
-        long key = a.outstanding.keySet().iterator().next();
+        long key = a.outstanding.keys()[0];
         int piece = Block.pieceOf(key);
         int begin = Block.beginOf(key);
         assertNull(requester.received(b, piece, begin, block(piece, begin)));
@@ -207,7 +207,7 @@ class RequesterTest {
         Requester requester = requester(RateLimiter.unlimited());
         Peer a = join("a");
         requester.updateInterest(a);
-        long key = a.outstanding.keySet().iterator().next();
+        long key = a.outstanding.keys()[0];
         requester.release(a, key, true); // a Cancel (endgame, trim, timeout) crosses the block on the wire
         assertFalse(a.outstanding.containsKey(key));
         int piece = Block.pieceOf(key);
