@@ -24,7 +24,7 @@ import me.bittorrent.storage.Sha1;
 final class PieceVerifier {
 
     /** Pieces waiting for their hash check or their write may hold this many bytes; beyond it we stop requesting. */
-    static final long MAX_PENDING_BYTES = 32L << 20;
+    static final long MAX_PENDING_BYTES = 16L << 20;
     /**
      * Spare piece buffers kept for reuse, at most this many bytes. As large as the pending bound: a spare only
      * ever replaces a buffer in use, so a download allocates its piece buffers once (about the pending bound) and
