@@ -68,6 +68,8 @@ final class SessionRunner {
         SessionState state = SessionState.CHECKING;
         long persistTimer = -1;
         Uni<Void> stopping;
+        /** The snapshot counted and published by the last {@link SessionRunner#everySecond}. */
+        SessionSnapshot seen;
 
         Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
             this.id = id;
@@ -485,7 +487,12 @@ final class SessionRunner {
 
     private void everySecond() {
         for (Running r : running.values()) {
-            r.story.count(r.session.latestSnapshot());
+            SessionSnapshot now = r.session.latestSnapshot();
+            if (now == r.seen) {
+                continue; // an idle session keeps its snapshot: nothing to count or to publish
+            }
+            r.seen = now;
+            r.story.count(now);
             changed.accept(r.id);
         }
     }
