@@ -107,6 +107,11 @@ public class DownloadEngine {
             public Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
                 return DownloadEngine.this.update(id, change);
             }
+
+            @Override
+            public Path journal(String id) {
+                return DownloadEngine.this.repository.journalFile(id);
+            }
         }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
         // every session state change, and once a second per running torrent, goes to GET /events
         runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));

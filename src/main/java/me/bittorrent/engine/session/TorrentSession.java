@@ -77,6 +77,10 @@ public final class TorrentSession {
     private SessionSettings settings;
     private boolean[] selected;
     private final BitSet resumeVerified;
+    /** Set before start by the integrator: see {@link #journal} and {@link #checkFirst}. */
+    private Path journalPath;
+    private BitSet suspects = new BitSet();
+    private BitSet sample = new BitSet();
     private PiecePicker picker;
     private DiskIo disk;
     private Future<Void> opening = Future.succeededFuture();
@@ -149,6 +153,25 @@ public final class TorrentSession {
 
     public TorrentMeta meta() {
         return meta;
+    }
+
+    /**
+     * Before {@link #start}, on the engine context: note each piece written in {@code journal}
+     * ({@link me.bittorrent.storage.PieceJournal}), so a restart after a crash knows what may be unsaved.
+     */
+    public void journal(Path journal) {
+        this.journalPath = journal;
+    }
+
+    /**
+     * Before {@link #start}, on the engine context, with resume data given: the pieces to hash before trusting it
+     * (after an unclean stop): {@code suspects} were written after the last save, {@code sample} are some saved
+     * ones checked to catch files changed behind our back (one fails: every piece is checked). State
+     * {@code checking} meanwhile.
+     */
+    public void checkFirst(BitSet suspects, BitSet sample) {
+        this.suspects = (BitSet) suspects.clone();
+        this.sample = (BitSet) sample.clone();
     }
 
     // ---- public controls (any thread) --------------------------------------------------------------------
@@ -284,9 +307,11 @@ public final class TorrentSession {
             return Future.succeededFuture();
         }
         started = true;
-        disk = new DiskIo(vertx, meta);
-        setState(resumeVerified == null ? SessionState.CHECKING : SessionState.DOWNLOADING);
-        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified)
+        disk = new DiskIo(vertx, meta, journalPath);
+        boolean checking = resumeVerified == null || !suspects.isEmpty() || !sample.isEmpty();
+        setState(checking ? SessionState.CHECKING : SessionState.DOWNLOADING);
+        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, suspects,
+                sample)
                 .map(verified -> {
                     if (stopping) {
                         return null;
