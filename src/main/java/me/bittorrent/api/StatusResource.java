@@ -15,7 +15,20 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.ws.rs.QueryParam;
+import me.bittorrent.engine.InvalidRequestException;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/status")
 @Tag(name = "Torrents")
@@ -25,13 +38,107 @@ public class StatusResource {
     @Inject
     DownloadEngine engine;
 
+    @Inject
+    ObjectMapper json;
+
+    /** The field names a status has in JSON (snake_case), as Jackson writes them. */
+    private volatile Set<String> fieldNames;
+
     @GET
-    @Operation(summary = "Status of every torrent", description = "A map from torrent_id to its status.")
-    @APIResponse(responseCode = "200", description = "torrent_id to status",
+    @Operation(summary = "Status of every torrent", description = "A map from torrent_id to its status, ordered by "
+            + "torrent_id. `fields` keeps only the named fields of each status; `offset` and `limit` return one page "
+            + "of the torrents (the header X-Total-Count then gives how many there are).")
+    @APIResponse(responseCode = "200", description = "torrent_id to status (or to the fields asked for)",
             content = @Content(schema = @Schema(implementation = Map.class,
                     additionalProperties = TorrentStatus.class)))
-    public Uni<Map<String, TorrentStatus>> all() {
-        return engine.statuses();
+    @APIResponse(responseCode = "400", description = "An unknown field, or a negative offset or limit",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Uni<RestResponse<Map<String, Object>>> all(
+            @Parameter(description = "Comma-separated status fields to return, e.g. name,state,progress")
+            @QueryParam("fields") String fields,
+            @Parameter(description = "Torrents to skip (in torrent_id order); default 0") @QueryParam("offset")
+            String offset,
+            @Parameter(description = "At most this many torrents; default all") @QueryParam("limit") String limit) {
+        List<String> wanted = fields == null ? null : parseFields(fields);
+        int skip = count("offset", offset, 0);
+        int max = count("limit", limit, Integer.MAX_VALUE);
+        boolean paged = offset != null || limit != null;
+        return engine.statuses().map(all -> {
+            Map<String, Object> page = new LinkedHashMap<>();
+            int i = 0;
+            for (Map.Entry<String, TorrentStatus> e : all.entrySet()) {
+                if (i++ < skip) {
+                    continue;
+                }
+                if (page.size() >= max) {
+                    break;
+                }
+                page.put(e.getKey(), wanted == null ? e.getValue() : only(e.getValue(), wanted));
+            }
+            RestResponse.ResponseBuilder<Map<String, Object>> answer = RestResponse.ResponseBuilder.ok(page);
+            if (paged) {
+                answer.header("X-Total-Count", all.size());
+            }
+            return answer.build();
+        });
+    }
+
+    /** A whole number of 0 or more (a 400 otherwise, where a typed parameter would give JAX-RS's 404). */
+    private static int count(String name, String value, int absent) {
+        if (value == null) {
+            return absent;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new InvalidRequestException(name + " must be a whole number of 0 or more, not '" + value + "'");
+    }
+
+    private List<String> parseFields(String fields) {
+        Set<String> known = knownFields();
+        List<String> wanted = new ArrayList<>();
+        for (String f : fields.split(",")) {
+            String name = f.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!known.contains(name)) {
+                throw new InvalidRequestException("Unknown status field '" + name + "'; known fields: "
+                        + String.join(", ", known));
+            }
+            wanted.add(name);
+        }
+        if (wanted.isEmpty()) {
+            throw new InvalidRequestException("fields names no field; known fields: " + String.join(", ", known));
+        }
+        return wanted;
+    }
+
+    private ObjectNode only(TorrentStatus status, List<String> wanted) {
+        ObjectNode all = json.valueToTree(status);
+        ObjectNode kept = json.createObjectNode();
+        for (String name : wanted) {
+            kept.set(name, all.get(name));
+        }
+        return kept;
+    }
+
+    private Set<String> knownFields() {
+        Set<String> known = fieldNames;
+        if (known == null) {
+            known = new TreeSet<>();
+            for (BeanPropertyDefinition p : json.getSerializationConfig()
+                    .introspect(json.constructType(TorrentStatus.class)).findProperties()) {
+                known.add(p.getName());
+            }
+            fieldNames = known;
+        }
+        return known;
     }
 
     @GET

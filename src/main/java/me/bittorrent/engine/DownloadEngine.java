@@ -107,6 +107,11 @@ public class DownloadEngine {
             public Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
                 return DownloadEngine.this.update(id, change);
             }
+
+            @Override
+            public Path journal(String id) {
+                return DownloadEngine.this.repository.journalFile(id);
+            }
         }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
         // every session state change, and once a second per running torrent, goes to GET /events
         runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));
@@ -241,9 +246,30 @@ public class DownloadEngine {
 
     /** The live status: from the running session when there is one. */
     public TorrentStatus statusOf(RegisteredTorrent torrent) {
-        return torrent.status(runner.live(torrent.id()).orElse(null), runner.isQueued(torrent.id()),
-                preferences.settings());
+        LiveView live = runner.live(torrent.id()).orElse(null);
+        boolean queued = runner.isQueued(torrent.id());
+        GlobalSettings global = preferences.settings();
+        me.bittorrent.engine.session.SessionSnapshot snapshot = live == null ? null : live.snapshot();
+        StatusMemo memo = statusMemo.get(torrent.id());
+        if (memo != null && memo.torrent() == torrent && memo.snapshot() == snapshot && memo.queued() == queued
+                && memo.global().equals(global)) {
+            return memo.status();
+        }
+        TorrentStatus status = torrent.status(live, queued, global);
+        statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, status));
+        return status;
     }
+
+    /**
+     * The last status built per torrent, reused while its inputs are the same objects (the registry's value and
+     * the session's snapshot are immutable and replaced on change; an idle torrent keeps both): GET /status of
+     * 1,000 torrents rebuilds only those that changed.
+     */
+    private record StatusMemo(RegisteredTorrent torrent, me.bittorrent.engine.session.SessionSnapshot snapshot,
+            boolean queued, GlobalSettings global, TorrentStatus status) {
+    }
+
+    private final Map<String, StatusMemo> statusMemo = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The running session's live values and totals; empty when the torrent has no session. */
     public Optional<LiveView> live(String id) {
@@ -439,6 +465,7 @@ public class DownloadEngine {
 
     private Uni<Removal> forget(String id, boolean deleteFiles) {
         RegisteredTorrent removed = torrents.remove(id);
+        statusMemo.remove(id);
         if (removed == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }

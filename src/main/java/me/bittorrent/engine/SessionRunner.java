@@ -56,6 +56,11 @@ final class SessionRunner {
         List<RegisteredTorrent> all();
 
         Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change);
+
+        /** Where the torrent's journal of written pieces lives ({@link me.bittorrent.storage.PieceJournal}); null: none. */
+        default Path journal(String id) {
+            return null;
+        }
     }
 
     /** One running session; mutable fields are confined to the engine context. */
@@ -70,6 +75,8 @@ final class SessionRunner {
         Uni<Void> stopping;
         /** Index of the torrent context it runs on ({@link SessionRunner#torrentContexts}). */
         int loop;
+        /** The snapshot counted and published by the last {@link SessionRunner#everySecond}. */
+        SessionSnapshot seen;
 
         Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
             this.id = id;
@@ -453,7 +460,9 @@ final class SessionRunner {
         launching.add(id);
         Path dir = Path.of(torrent.stored().downloadDir());
         boolean[] selected = torrent.selectedByIndex();
-        vertx.executeBlocking(() -> sameFiles(torrent, dir, selected), false).onComplete(ar -> {
+        Path journal = registry.journal(id);
+        vertx.executeBlocking(() -> ResumePlan.plan(torrent.meta(), dir, selected, torrent.stored().fingerprints(),
+                torrent.verifiedPieces(), journal, new java.util.Random()), false).onComplete(ar -> {
             launching.remove(id);
             RegisteredTorrent now = registry.find(id).orElse(null);
             if (now == null || !wantsToRun(now) || shuttingDown) {
@@ -461,14 +470,21 @@ final class SessionRunner {
                 return;
             }
             boolean force = now.stored().settings().verifyPieces();
-            boolean recheck = force || ar.failed() || !ar.result();
-            if (recheck && !force) {
-                LOG.infof("'%s': its files changed on disk since the last run; checking them again", now.name());
+            ResumePlan plan = force ? ResumePlan.full(null)
+                    : ar.succeeded() ? ar.result() : ResumePlan.full("its files cannot be compared: " + ar.cause());
+            boolean recheck = plan.kind() == ResumePlan.Kind.FULL;
+            if (plan.reason() != null) {
+                LOG.infof("'%s': %s; checking every piece again", now.name(), plan.reason());
+            } else if (plan.kind() == ResumePlan.Kind.UNSAVED) {
+                LOG.infof("'%s' was not stopped cleanly: checking the %d piece(s) written since the last save "
+                        + "and %d saved one(s)", now.name(), plan.suspects().cardinality(), plan.sample().cardinality());
             }
             int loop = leastBusyLoop();
             TorrentSession session = new TorrentSession(vertx, torrentContexts[loop], peerId, listenPort, trackers, now.meta(),
                     dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
-                    recheck ? null : now.verifiedPieces(), globalDownload, globalUpload);
+                    recheck ? null : torrent.verifiedPieces(), globalDownload, globalUpload);
+            session.journal(journal);
+            session.checkFirst(plan.suspects(), plan.sample());
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
             r.loop = loop;
@@ -485,21 +501,6 @@ final class SessionRunner {
             }
             changed.accept(id);
         });
-    }
-
-    /** BLOCKING: the files on disk are as they were when the verified pieces were last persisted. */
-    private static boolean sameFiles(RegisteredTorrent torrent, Path dir, boolean[] selected) throws Exception {
-        List<StoredFingerprint> stored = torrent.stored().fingerprints();
-        try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
-            for (FileFingerprint now : store.fingerprints()) {
-                StoredFingerprint then = stored.stream().filter(f -> f.fileIndex() == now.fileIndex()).findFirst()
-                        .orElse(new StoredFingerprint(now.fileIndex(), -1, -1));
-                if (then.size() != now.size() || (now.size() >= 0 && then.modifiedMillis() != now.modifiedMillis())) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     private void onEvent(Running r, TorrentEvent event) {
@@ -537,7 +538,12 @@ final class SessionRunner {
 
     private void everySecond() {
         for (Running r : running.values()) {
-            r.story.count(r.session.latestSnapshot());
+            SessionSnapshot now = r.session.latestSnapshot();
+            if (now == r.seen) {
+                continue; // an idle session keeps its snapshot: nothing to count or to publish
+            }
+            r.seen = now;
+            r.story.count(now);
             changed.accept(r.id);
         }
     }
@@ -562,7 +568,8 @@ final class SessionRunner {
             r.persistTimer = -1;
         }
         Uni<Void> stop = r.session.stop().emitOn(onContext)
-                .chain(() -> save ? persist(r, lifecycle, false) : Uni.createFrom().voidItem())
+                .chain(() -> save ? persist(r, lifecycle, false).chain(() -> forgetJournal(r.id))
+                        : Uni.createFrom().voidItem())
                 .onTermination().invoke(() -> context.runOnContext(v -> {
                     r.story.count(r.session.latestSnapshot());
                     if (running.remove(r.id, r)) {
@@ -605,6 +612,19 @@ final class SessionRunner {
             stored = withError ? stored.withError(snapshot.error()) : stored;
             return new RegisteredTorrent(t.meta(), stored);
         })).onFailure(TorrentNotFoundException.class).recoverWithNull().replaceWithVoid();
+    }
+
+    /** After a clean stop saved the verified set with the files' fingerprints, nothing written is unsaved. */
+    private Uni<Void> forgetJournal(String id) {
+        Path journal = registry.journal(id);
+        if (journal == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> {
+            me.bittorrent.storage.PieceJournal.delete(journal);
+            return null;
+        }, false).toCompletionStage()).onFailure().invoke(e -> LOG.debugf("journal of %s kept: %s", id,
+                e.getMessage())).onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private Uni<Void> lifecycle(String id, TorrentLifecycle lifecycle) {

@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   torrents/&lt;id&gt;.torrent   the .torrent bytes as received
  *   torrents/&lt;id&gt;.json      a {@link StoredTorrent}
+ *   torrents/&lt;id&gt;.written   pieces written since the last clean stop (engine: PieceJournal), may be absent
  *   preferences.json             {@link Preferences}
  * </pre>
  * Every file is replaced atomically ({@link AtomicFiles}) on a Vert.x worker thread. Operations on one torrent
@@ -123,6 +124,7 @@ public class TorrentRepository {
         return inOrder(checked, () -> {
             AtomicFiles.delete(stateFile(checked));
             AtomicFiles.delete(torrentFile(checked));
+            Files.deleteIfExists(journalFile(checked));
             return null;
         });
     }
@@ -229,6 +231,11 @@ public class TorrentRepository {
 
     private Path torrentFile(String id) {
         return torrentsDir().resolve(id + ".torrent");
+    }
+
+    /** The torrent's journal of pieces written since its last clean stop (storage.PieceJournal; engine's). */
+    public Path journalFile(String id) {
+        return torrentsDir().resolve(checkedId(id) + ".written");
     }
 
     private Path stateFile(String id) {

@@ -78,6 +78,8 @@ public final class PieceStore implements Closeable {
     private byte[] scratch;
     private FileChannel part;
     private boolean partWritable;
+    /** Pieces hashed from disk by this store (checks), for tests and logs. */
+    private int hashed;
 
     private record OpenFile(FileChannel channel, boolean writable) {
     }
@@ -181,7 +183,36 @@ public final class PieceStore implements Closeable {
         } catch (MissingDataException e) {
             return false;
         }
+        hashed++;
         return meta.pieceHashEquals(index, Sha1.digest(buf, 0, size));
+    }
+
+    /** How many pieces this store has hashed from disk so far. */
+    public int hashedPieces() {
+        return hashed;
+    }
+
+    /**
+     * The check after an unclean stop: the pieces of {@code saved} (the last saved verified set) are trusted
+     * once every piece of {@code sample} (some of them) still matches its hash; of the others, only
+     * {@code suspects} (those written since that save) are hashed. A sample that fails means the files were
+     * changed behind our back: every piece is checked ({@link #checkAll}).
+     */
+    public BitSet checkAfterUncleanStop(BitSet saved, BitSet suspects, BitSet sample) throws IOException {
+        for (int p = sample.nextSetBit(0); p >= 0; p = sample.nextSetBit(p + 1)) {
+            if (!checkPiece(p)) {
+                LOG.infof("'%s': piece %d saved as verified no longer matches its hash: checking every piece",
+                        meta.name(), p);
+                return checkAll();
+            }
+        }
+        BitSet good = (BitSet) saved.clone();
+        for (int p = suspects.nextSetBit(0); p >= 0; p = suspects.nextSetBit(p + 1)) {
+            if (!good.get(p) && checkPiece(p)) {
+                good.set(p);
+            }
+        }
+        return good;
     }
 
     /** Re-hashes every piece from disk; the set of pieces that are complete and correct. */

@@ -57,6 +57,31 @@ class ApiTest {
     }
 
     @Test
+    void statusGivesTheFieldsAskedForAndOnePage() {
+        for (String name : new String[] {"page-a.bin", "page-b.bin", "page-c.bin"}) {
+            upload(singleFile(name, 20000).build(), null);
+        }
+        java.util.List<String> ids = new java.util.ArrayList<String>(given().get("/status").then().statusCode(200)
+                .extract().jsonPath().<String, Object>getMap("$").keySet());
+        java.util.Collections.sort(ids);
+        var narrow = given().get("/status?fields=name,state,progress").then().statusCode(200).extract().jsonPath();
+        java.util.Map<String, Object> first = narrow.getMap("'" + ids.get(0) + "'");
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("name", "state", "progress"), first.keySet());
+        org.junit.jupiter.api.Assertions.assertEquals(ids.size(), narrow.getMap("$").size());
+
+        var page = given().get("/status?offset=1&limit=2&fields=total_pieces").then().statusCode(200)
+                .header("X-Total-Count", String.valueOf(ids.size())).extract().jsonPath();
+        org.junit.jupiter.api.Assertions.assertEquals(ids.subList(1, 3),
+                new java.util.ArrayList<>(page.<String, Object>getMap("$").keySet()), "the 2nd and 3rd torrent by id, in order");
+        given().get("/status?offset=" + ids.size()).then().statusCode(200).body("size()", equalTo(0));
+
+        given().get("/status?fields=name,bogus").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("'bogus'"));
+        given().get("/status?limit=-1").then().statusCode(400).body("detail", org.hamcrest.Matchers.notNullValue());
+        given().get("/status?offset=x").then().statusCode(400 /* not a number */);
+    }
+
+    @Test
     void uploadSingleFileShowsItStoppedWithNothingVerified() {
         TorrentBuilder builder = singleFile("movie.bin", 50000);
         given().multiPart("file", "movie.torrent", builder.build(), "application/x-bittorrent")

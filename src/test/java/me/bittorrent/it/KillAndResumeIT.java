@@ -36,6 +36,26 @@ class KillAndResumeIT {
     static final Duration DEBOUNCE = Duration.ofSeconds(3);
     static final long SLACK = RATE * DEBOUNCE.toSeconds() + 2L * PIECE;
 
+    /** How many pieces the state file holds as verified. */
+    private static int savedVerified(Path stateDir, String id, long pieces) throws Exception {
+        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(stateDir.resolve("torrents/" + id + ".json").toFile());
+        return me.bittorrent.state.Bitfields.fromBase64(state.path("verified_pieces").asText(), (int) pieces)
+                .cardinality();
+    }
+
+    /** The number in the session's "N piece(s) hashed from disk" log line of the current launch. */
+    private static int hashedAtOpen(Path log) throws Exception {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("(\\d+) piece\\(s\\) hashed from disk");
+        for (String l : java.nio.file.Files.readAllLines(log)) {
+            java.util.regex.Matcher m = line.matcher(l);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("no 'hashed from disk' line in " + log + ": the restart trusted everything unchecked");
+    }
+
     @Test
     void continuesAfterKillWithoutRedownloadingVerifiedPieces() throws Exception {
         Path work = ItFiles.dir("kill-resume");
@@ -54,6 +74,10 @@ class KillAndResumeIT {
                 assertTrue(progress < 70.0, "polled too late to kill between 30% and 70%: " + before);
                 int verifiedBefore = before.path("downloaded_pieces").asInt();
                 app.kill9();
+                int savedAtKill = savedVerified(app.stateDir(), id, SIZE / PIECE);
+                int writtenAtKill = me.bittorrent.storage.PieceJournal.read(
+                        app.stateDir().resolve("torrents/" + id + ".written"), (int) (SIZE / PIECE))
+                        .orElseThrow().pieces().cardinality();
 
                 // the connection is gone when libtorrent sees no peer: its upload total is then final
                 long uploadedBeforeRestart = seeder.awaitProgress(p -> p.numPeers() == 0, Duration.ofSeconds(15))
@@ -66,6 +90,14 @@ class KillAndResumeIT {
                         .contains(s.path("state").asText()), Duration.ofSeconds(60), "downloading again by itself");
                 assertTrue(resumed.path("downloaded_pieces").asInt() >= verifiedBefore - SLACK / PIECE,
                         "after the restart it knows the pieces it had (" + verifiedBefore + " before): " + resumed);
+                // only the pieces written after the last save (and a sample of 4 saved ones) were hashed again
+                int hashed = hashedAtOpen(app.logFile());
+                System.out.printf("KillAndResumeIT: %d pieces saved as verified, %d written by the kill, %d hashed at"
+                        + " the restart (%d verified before the kill)%n", savedAtKill, writtenAtKill, hashed,
+                        verifiedBefore);
+                assertTrue(savedAtKill > 0 && hashed < verifiedBefore, "a full check: " + hashed + " pieces");
+                assertTrue(hashed <= writtenAtKill - savedAtKill + 4, "the restart hashed " + hashed + " pieces, more "
+                        + "than the " + (writtenAtKill - savedAtKill) + " unsaved ones and a sample of 4");
                 JsonNode done = api.awaitCompleted(id, Duration.ofSeconds(90));
                 assertEquals(done.path("total_pieces").asInt(), done.path("downloaded_pieces").asInt(), done.toString());
                 assertEquals(ItFiles.sha256(content), ItFiles.sha256(app.downloadDir().resolve("big.bin")));
@@ -84,6 +116,19 @@ class KillAndResumeIT {
                         + " pieces verified before the kill, " + after + " bytes fetched after the restart, "
                         + counted + " > " + SIZE + " + " + SLACK);
                 assertTrue(after > 0, "something was still fetched after the restart");
+
+                // a file cut short behind our back while stopped: its size gives it away, its lost pieces come again
+                try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(
+                        app.downloadDir().resolve("big.bin").toFile(), "rw")) {
+                    raf.setLength(SIZE - 16L * PIECE);
+                }
+                api.start(id);
+                JsonNode again = api.awaitCompleted(id, Duration.ofSeconds(90));
+                assertEquals(again.path("total_pieces").asInt(), again.path("downloaded_pieces").asInt(), again.toString());
+                assertEquals(ItFiles.sha256(content), ItFiles.sha256(app.downloadDir().resolve("big.bin")),
+                        "the truncated tail was downloaded again");
+                // the cut pieces were fetched again (the seeder's total says so), not taken on trust
+                seeder.awaitProgress(p -> p.totalUpload() - uploadedTotal >= 16L * PIECE, Duration.ofSeconds(15));
             }
         }
     }

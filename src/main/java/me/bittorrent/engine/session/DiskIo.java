@@ -8,7 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.storage.PieceJournal;
 import me.bittorrent.storage.PieceStore;
+import org.jboss.logging.Logger;
 
 /**
  * One session's disk: its {@link PieceStore} behind a one-thread worker executor, so the store sees one thread
@@ -17,12 +19,17 @@ import me.bittorrent.storage.PieceStore;
  */
 final class DiskIo {
 
+    private static final Logger LOG = Logger.getLogger(DiskIo.class);
     private static final AtomicLong NUMBERS = new AtomicLong();
 
     private final WorkerExecutor executor;
+    /** Appended on the disk thread after each piece write; null when the integrator keeps none. */
+    private final PieceJournal journal;
+    private boolean journalBroken;
     private PieceStore store;
 
-    DiskIo(Vertx vertx, TorrentMeta meta) {
+    DiskIo(Vertx vertx, TorrentMeta meta, Path journalPath) {
+        this.journal = journalPath == null ? null : new PieceJournal(journalPath);
         // Vert.x shares worker executors by name: the name must be unique per session, or two sessions of one
         // torrent (a restart while the old one closes, a seeder and a leecher in one process) share a pool and
         // the first to close it takes the other's queued disk work with it.
@@ -36,14 +43,23 @@ final class DiskIo {
     }
 
     /**
-     * Opens the files; with {@code verified} null, checks every piece against its hash first. Completes with the
-     * verified pieces. The store is kept even when the caller stopped meanwhile, so {@link #close} closes it.
+     * Opens the files; with {@code verified} null, checks every piece against its hash first; with
+     * {@code suspects} or {@code sample} not empty, trusts {@code verified} after checking those
+     * ({@link PieceStore#checkAfterUncleanStop}). Completes with the verified pieces. The store is kept even when
+     * the caller stopped meanwhile, so {@link #close} closes it.
      */
     Future<BitSet> open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate,
-            BitSet verified) {
+            BitSet verified, BitSet suspects, BitSet sample) {
         return executor.executeBlocking(() -> {
             PieceStore opened = new PieceStore(meta, downloadDir, selection, preallocate);
-            return new Opened(opened, verified != null ? verified : opened.checkAll());
+            BitSet good = verified == null ? opened.checkAll()
+                    : suspects.isEmpty() && sample.isEmpty() ? verified
+                    : opened.checkAfterUncleanStop(verified, suspects, sample);
+            if (verified == null || !suspects.isEmpty() || !sample.isEmpty()) {
+                LOG.infof("'%s': %d piece(s) hashed from disk, %d verified", meta.name(), opened.hashedPieces(),
+                        good.cardinality());
+            }
+            return new Opened(opened, good);
         }, true).map(opened -> {
             store = opened.store();
             return opened.verified();
@@ -58,6 +74,7 @@ final class DiskIo {
         PieceStore target = store;
         return executor.executeBlocking(() -> {
             target.writePiece(piece, data, 0);
+            journalWritten(piece);
             return null;
         }, true);
     }
@@ -70,6 +87,19 @@ final class DiskIo {
             source.readBlock(piece, begin, length, block, 0);
             return block;
         }, true);
+    }
+
+    /** On the disk thread. A journal that cannot be written costs only a longer check after a kill. */
+    private void journalWritten(int piece) {
+        if (journal == null || journalBroken) {
+            return;
+        }
+        try {
+            journal.written(piece);
+        } catch (java.io.IOException e) {
+            journalBroken = true;
+            LOG.warnf("cannot note written pieces (%s): after a crash every piece will be checked", e.getMessage());
+        }
     }
 
     Future<Void> select(boolean[] selection) {
@@ -95,8 +125,13 @@ final class DiskIo {
     /** Closes the store after every queued call, then the executor. */
     Future<Void> close() {
         PieceStore closing = store;
-        Future<Void> closed = closing == null ? Future.succeededFuture() : executor.executeBlocking(() -> {
-            closing.close();
+        Future<Void> closed = executor.executeBlocking(() -> {
+            if (journal != null) {
+                journal.close();
+            }
+            if (closing != null) {
+                closing.close();
+            }
             return null;
         }, true);
         return closed.transform(ar -> {

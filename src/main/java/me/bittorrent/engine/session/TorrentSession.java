@@ -44,6 +44,12 @@ public final class TorrentSession {
     private static final Logger LOG = Logger.getLogger(TorrentSession.class);
 
     static final long TICK_MILLIS = 200;
+    /**
+     * The tick of a session with nothing to do (no peer, no dial, no address to try, rates at zero): a started
+     * torrent whose trackers know nobody wakes up every 5 s instead of 5 times a second (1,000 idle torrents
+     * cost next to no CPU). Anything that gives it work ({@link #wake}) brings the 200 ms tick back at once.
+     */
+    static final long IDLE_TICK_MILLIS = 5000;
     /** Without any peer, re-announce at most this often (and never before the tracker's min interval). */
     static final long LONELY_REANNOUNCE_NANOS = 120_000_000_000L;
 
@@ -71,6 +77,10 @@ public final class TorrentSession {
     private SessionSettings settings;
     private boolean[] selected;
     private final BitSet resumeVerified;
+    /** Set before start by the integrator: see {@link #journal} and {@link #checkFirst}. */
+    private Path journalPath;
+    private BitSet suspects = new BitSet();
+    private BitSet sample = new BitSet();
     private PiecePicker picker;
     private DiskIo disk;
     private Future<Void> opening = Future.succeededFuture();
@@ -82,7 +92,9 @@ public final class TorrentSession {
     private boolean paused;
     private boolean completeSignalled;
     private long tickTimer = -1;
-    private int ticks;
+    private boolean idleTick;
+    private long lastSecondNanos = System.nanoTime();
+    private long lastRoundNanos = System.nanoTime();
     private long lastLonelyAnnounceNanos = System.nanoTime();
     private volatile SessionSnapshot latest;
 
@@ -143,6 +155,25 @@ public final class TorrentSession {
         return meta;
     }
 
+    /**
+     * Before {@link #start}, on the engine context: note each piece written in {@code journal}
+     * ({@link me.bittorrent.storage.PieceJournal}), so a restart after a crash knows what may be unsaved.
+     */
+    public void journal(Path journal) {
+        this.journalPath = journal;
+    }
+
+    /**
+     * Before {@link #start}, on the engine context, with resume data given: the pieces to hash before trusting it
+     * (after an unclean stop): {@code suspects} were written after the last save, {@code sample} are some saved
+     * ones checked to catch files changed behind our back (one fails: every piece is checked). State
+     * {@code checking} meanwhile.
+     */
+    public void checkFirst(BitSet suspects, BitSet sample) {
+        this.suspects = (BitSet) suspects.clone();
+        this.sample = (BitSet) sample.clone();
+    }
+
     // ---- public controls (any thread) --------------------------------------------------------------------
 
     /** Opens the store (checking it when no resume data was given), announces, starts connecting. */
@@ -197,7 +228,10 @@ public final class TorrentSession {
      */
     public void acceptIncoming(PeerConnection connection) {
         connection.handOver(context);
-        context.runOnContext(v -> swarm.accept(connection));
+        context.runOnContext(v -> {
+            swarm.accept(connection);
+            wake();
+        });
     }
 
     /** Announces to the trackers now, or as soon as their min interval allows (e.g. a user's "ask for peers"). */
@@ -214,6 +248,7 @@ public final class TorrentSession {
         context.runOnContext(v -> {
             swarm.learn(new PeerAddress(host, port));
             swarm.connectMore();
+            wake();
         });
     }
 
@@ -236,6 +271,7 @@ public final class TorrentSession {
             swarm.enforceCaps(picker != null && picker.complete());
             swarm.connectMore();
             latest = buildSnapshot();
+            wake();
         });
     }
 
@@ -275,9 +311,11 @@ public final class TorrentSession {
             return Future.succeededFuture();
         }
         started = true;
-        disk = new DiskIo(vertx, meta);
-        setState(resumeVerified == null ? SessionState.CHECKING : SessionState.DOWNLOADING);
-        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified)
+        disk = new DiskIo(vertx, meta, journalPath);
+        boolean checking = resumeVerified == null || !suspects.isEmpty() || !sample.isEmpty();
+        setState(checking ? SessionState.CHECKING : SessionState.DOWNLOADING);
+        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, suspects,
+                sample)
                 .map(verified -> {
                     if (stopping) {
                         return null;
@@ -291,7 +329,7 @@ public final class TorrentSession {
                             : picker.complete() ? SessionState.SEEDING : SessionState.DOWNLOADING);
                     LOG.infof("%s started: %d of %d pieces verified", meta.name(), picker.verifiedCount(),
                             meta.pieceCount());
-                    tickTimer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
+                    scheduleTick();
                     announcer.start();
                     swarm.connectMore();
                     return (Void) null;
@@ -328,6 +366,7 @@ public final class TorrentSession {
         }
         uploader.chokeRound(true);
         requester.fillAll();
+        wake();
     }
 
     /** Stop order: no more ticks, limiters leave their parents, peers close, stopped is announced, the
@@ -339,6 +378,7 @@ public final class TorrentSession {
         stopping = true;
         if (tickTimer >= 0) {
             vertx.cancelTimer(tickTimer);
+            tickTimer = -1;
         }
         downloadLimiter.close(); // no longer takes part in the global limits' sharing
         uploadLimiter.close();
@@ -385,6 +425,9 @@ public final class TorrentSession {
     }
 
     private void emit(TorrentEvent event) {
+        if (event instanceof TorrentEvent.TrackerFailed || event instanceof TorrentEvent.TrackerReplied) {
+            latest = buildSnapshot(); // shown at once, even by an idle session that ticks every 5 s
+        }
         events.onNext(event);
     }
 
@@ -544,23 +587,55 @@ public final class TorrentSession {
             swarm.learn(address);
         }
         swarm.connectMore();
+        wake();
     }
 
     // ---- timers ------------------------------------------------------------------------------------------
+
+    /** Arms the next tick: 200 ms while the session has work, {@link #IDLE_TICK_MILLIS} while it has none. */
+    private void scheduleTick() {
+        idleTick = idle();
+        tickTimer = vertx.setTimer(idleTick ? IDLE_TICK_MILLIS : TICK_MILLIS, id -> {
+            tickTimer = -1;
+            tick();
+            if (running()) {
+                scheduleTick();
+            }
+        });
+    }
+
+    /** Something may have given the session work: a slow idle tick is replaced by the 200 ms one. */
+    private void wake() {
+        if (idleTick && tickTimer >= 0 && running()) {
+            vertx.cancelTimer(tickTimer);
+            tickTimer = -1;
+            scheduleTick();
+            idleTick = false;
+        }
+    }
+
+    /** Nothing to retry, dial, expire, choke or count: no peer, no dial, no known address, rates at zero. */
+    private boolean idle() {
+        return swarm.size() == 0 && swarm.halfOpen() == 0 && swarm.knownOrConnected() == 0
+                && latest.downloadRate() == 0 && latest.uploadRate() == 0;
+    }
 
     private void tick() {
         if (!running()) {
             return;
         }
-        ticks++;
         if (settings.downloadLimit() > 0 || downloadLimiter.available() != Long.MAX_VALUE) {
             requester.fillAll();
         }
         uploader.pumpAll();
-        if (ticks % (1000 / TICK_MILLIS) == 0) {
+        long now = System.nanoTime();
+        // timed by the clock, not by counting ticks: the tick's period changes with idleness
+        if (now - lastSecondNanos >= 1_000_000_000L - TICK_MILLIS * 500_000L) {
+            lastSecondNanos = now;
             everySecond();
         }
-        if (ticks % (Choker.ROUND_MILLIS / TICK_MILLIS) == 0) {
+        if (now - lastRoundNanos >= (Choker.ROUND_MILLIS - TICK_MILLIS / 2) * 1_000_000L) {
+            lastRoundNanos = now;
             uploader.periodicRound();
         }
     }
@@ -574,7 +649,10 @@ public final class TorrentSession {
             lastLonelyAnnounceNanos = System.nanoTime();
             announcer.reannounceIfDue(); // never before the tracker's interval
         }
-        latest = buildSnapshot();
+        SessionSnapshot next = buildSnapshot();
+        if (!next.equals(latest)) {
+            latest = next; // an idle session keeps its snapshot: readers see nothing changed
+        }
     }
 
     private SessionSnapshot buildSnapshot() {
