@@ -107,18 +107,18 @@ class ThirdPartyClientsIT {
         return r.output();
     }
 
-    /** The -l line of torrent {@code id}, once it matches (bounded). */
-    String awaitListed(String id, Predicate<String> wanted) throws InterruptedException {
+    /** The -l line of the torrent named {@code name}, once it matches (bounded). */
+    String awaitListed(String name, Predicate<String> wanted) throws InterruptedException {
         long deadline = System.nanoTime() + BOUND.toNanos();
         String line = null;
         while (System.nanoTime() < deadline) {
-            line = remoteOk("-l").lines().filter(l -> l.trim().startsWith(id + " ")).findFirst().orElse(null);
+            line = remoteOk("-l").lines().filter(l -> l.endsWith(" " + name)).findFirst().orElse(null);
             if (line != null && wanted.test(line)) {
                 return line;
             }
             Thread.sleep(200); // bounded poll of what the client shows
         }
-        throw new AssertionError("torrent " + id + " never as wanted in transmission-remote -l; last: " + line);
+        throw new AssertionError("torrent " + name + " never as wanted in transmission-remote -l; last: " + line);
     }
 
     @Test
@@ -131,22 +131,31 @@ class ThirdPartyClientsIT {
         TorrentBuilder torrent = seeded("remote.bin", 50000);
         String hash = torrent.infoHashHex();
         assertTrue(remoteOk("-a", torrentFile(torrent, "remote").toString()).contains("success"));
-        String line = awaitListed("1", l -> l.contains("remote.bin"));
-        assertTrue(line.contains("remote.bin"), line);
+        String line = awaitListed("remote.bin", l -> true);
+        String id = line.trim().split("\\s+")[0].replace("*", "");
+        // the id survives a restart (kill -9 once the id file has it: it is written on a worker)
+        Path ids = app.stateDir().resolve("transmission-ids.json");
+        long written = System.nanoTime() + BOUND.toNanos();
+        while (!(Files.exists(ids) && Files.readString(ids).contains(hash)) && System.nanoTime() < written) {
+            Thread.sleep(50); // bounded wait for the write
+        }
+        app.restart();
+        assertEquals(id, awaitListed("remote.bin", l -> true).trim().split("\\s+")[0].replace("*", ""),
+                "the same id after a restart");
 
-        remoteOk("-t", "1", "-S");
-        awaitListed("1", l -> l.contains("Stopped"));
-        remoteOk("-t", "1", "-s");
-        line = awaitListed("1", l -> l.contains("100%") && (l.contains("Seeding") || l.contains("Idle")));
+        remoteOk("-t", id, "-S");
+        awaitListed("remote.bin", l -> l.contains("Stopped"));
+        remoteOk("-t", id, "-s");
+        awaitListed("remote.bin", l -> l.contains("100%") && (l.contains("Seeding") || l.contains("Idle")));
 
-        String info = remoteOk("-t", "1", "-i");
+        String info = remoteOk("-t", id, "-i");
         assertTrue(info.contains("Name: remote.bin"), info);
         assertTrue(info.contains("Hash: " + hash), info);
         assertTrue(info.contains("Location: " + app.downloadDir()), info);
         String files = remoteOk("-t", hash, "-f");
         assertTrue(files.contains("remote.bin"), files);
 
-        remoteOk("-t", "1", "--remove-and-delete");
+        remoteOk("-t", id, "--remove-and-delete");
         long deadline = System.nanoTime() + BOUND.toNanos();
         while (Files.exists(app.downloadDir().resolve("remote.bin")) && System.nanoTime() < deadline) {
             Thread.sleep(100); // bounded wait for the deletion on a worker

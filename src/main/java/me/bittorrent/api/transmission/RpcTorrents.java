@@ -47,11 +47,13 @@ class RpcTorrents {
     @Inject
     EngineExtras extras;
 
-    /** Every torrent in Transmission's order (by id, which is the order they were first listed). */
+    /** Every torrent, oldest first (the order of their ids), each with an id. */
     private List<RegisteredTorrent> all() {
         List<RegisteredTorrent> torrents = new ArrayList<>(engine.torrents());
         torrents.sort(Comparator.comparing((RegisteredTorrent t) -> t.stored().addedAt()).thenComparing(t -> t.id()));
-        ids.retain(torrents.stream().map(RegisteredTorrent::id).toList());
+        List<String> hashes = torrents.stream().map(RegisteredTorrent::id).toList();
+        ids.retain(hashes);
+        ids.assign(hashes); // ids in the order torrents were added, written once
         return torrents;
     }
 
@@ -117,7 +119,7 @@ class RpcTorrents {
         }
         JsonObject answer = new JsonObject().put("torrents", list);
         if ("recently-active".equals(r.arguments.getValue("ids"))) {
-            answer.put("removed", new JsonArray());
+            answer.put("removed", new JsonArray(new ArrayList<>(ids.recentlyRemoved())));
         }
         r.success(answer);
     }

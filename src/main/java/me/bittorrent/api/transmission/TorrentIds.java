@@ -13,7 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +44,10 @@ public class TorrentIds {
     private final Map<String, Integer> byHash = new HashMap<>();
     private final Map<Integer, String> byId = new HashMap<>();
     private int next = 1;
+    /** [id, nanoTime] of torrents seen gone, oldest first; bounded. */
+    private final Deque<long[]> removed = new ArrayDeque<>();
+    private static final int MAX_REMOVED = 10_000;
+    private static final Duration RECENT = Duration.ofSeconds(60);
     private boolean loaded;
     private long changes;
     private final Object writeLock = new Object();
@@ -58,6 +68,23 @@ public class TorrentIds {
         return given;
     }
 
+    /** Gives ids to those of {@code hashes} that have none, in that order, with one write. */
+    public synchronized void assign(List<String> hashes) {
+        load();
+        boolean changed = false;
+        for (String hash : hashes) {
+            if (!byHash.containsKey(hash)) {
+                int given = next++;
+                byHash.put(hash, given);
+                byId.put(given, hash);
+                changed = true;
+            }
+        }
+        if (changed) {
+            save();
+        }
+    }
+
     /** The info-hash of an id, if it names a torrent. */
     public synchronized Optional<String> hashOf(int id) {
         load();
@@ -67,11 +94,33 @@ public class TorrentIds {
     /** Forgets the ids of torrents that are gone (their ids are not given again). */
     public synchronized void retain(Collection<String> hashes) {
         load();
-        if (!engine.isLoaded() || !byHash.keySet().retainAll(hashes)) {
+        if (!engine.isLoaded()) {
             return;
         }
-        byId.values().retainAll(hashes);
+        Set<String> present = new HashSet<>(hashes);
+        List<Integer> gone = byId.entrySet().stream().filter(e -> !present.contains(e.getValue()))
+                .map(Map.Entry::getKey).toList();
+        if (gone.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Integer id : gone) {
+            byHash.remove(byId.remove(id));
+            removed.addLast(new long[] {id, now});
+        }
+        while (removed.size() > MAX_REMOVED) {
+            removed.removeFirst();
+        }
         save();
+    }
+
+    /** Ids of torrents seen gone in the last minute: torrent-get's "removed" for ids "recently-active". */
+    public synchronized List<Integer> recentlyRemoved() {
+        long since = System.nanoTime() - RECENT.toNanos();
+        while (!removed.isEmpty() && removed.peekFirst()[1] < since) {
+            removed.removeFirst();
+        }
+        return removed.stream().map(r -> (int) r[0]).toList();
     }
 
     private void load() {

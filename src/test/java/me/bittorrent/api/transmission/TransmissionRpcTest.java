@@ -192,6 +192,9 @@ class TransmissionRpcTest {
                     .getString("result"));
         }
         assertEquals(null, torrent(id, "id"));
+        // the web client asks for "recently-active" and drops what comes back as removed
+        assertTrue(call("torrent-get", Map.of("ids", "recently-active", "fields", List.of("id")))
+                .getList("arguments.removed").contains(id));
         // ids are never given again
         JsonPath again = call("torrent-add", Map.of("metainfo", metainfo, "paused", true));
         int newId = again.getInt("arguments.torrent-added.id");
