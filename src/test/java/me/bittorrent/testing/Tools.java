@@ -92,7 +92,10 @@ public final class Tools {
             case "transmission-cli":
             case "transmission-create":
             case "transmission-show":
+            case "transmission-remote":
                 return "transmission-cli";
+            case "node":
+                return "nodejs npm";
             default:
                 return name;
         }

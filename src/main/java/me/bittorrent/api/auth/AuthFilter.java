@@ -193,9 +193,16 @@ public class AuthFilter {
                 .putHeader("Cache-Control", "no-store");
         // a browser's own fetch (it sends Sec-Fetch-Mode) must not pop up the browser's Basic dialog
         if (challenge && ctx.request().getHeader("Sec-Fetch-Mode") == null) {
-            response.putHeader("WWW-Authenticate", "Basic realm=\"bittorrent-me\", charset=\"UTF-8\"");
+            // transmission-remote sends its credentials only after a challenge; it shows the realm
+            response.putHeader("WWW-Authenticate", isTransmissionRpc(ctx.normalizedPath())
+                    ? "Basic realm=\"Transmission\"" : "Basic realm=\"bittorrent-me\", charset=\"UTF-8\"");
         }
         response.end(new JsonObject().put("detail", detail).encode());
+    }
+
+    /** Transmission's RPC (api.transmission.TransmissionRpc.PATH), with and without the trailing slash. */
+    static boolean isTransmissionRpc(String path) {
+        return "/transmission/rpc".equals(path) || "/transmission/rpc/".equals(path);
     }
 
     public static String banned(Duration remaining) {

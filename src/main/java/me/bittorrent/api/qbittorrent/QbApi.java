@@ -62,6 +62,7 @@ public class QbApi {
         write("app/setPreferences", app::setPreferences);
         read("transfer/info", app::transferInfo);
         read("sync/maindata", app::maindata);
+        read("sync/torrentPeers", app::torrentPeers);
         write("auth/login", auth::login);
         write("auth/logout", auth::logout);
         read("torrents/info", torrents::info);

@@ -36,7 +36,8 @@ class QbAppEndpoints {
     @Inject
     QbCategories categories;
 
-    private final AtomicLong rid = new AtomicLong();
+    private final QbSync sync = new QbSync();
+    private final AtomicLong peersRid = new AtomicLong();
 
     void buildInfo(QbRequest r) {
         r.json(Map.of("qt", "", "libtorrent", "", "boost", "", "openssl", "", "zlib", "", "bitness", 64,
@@ -146,7 +147,7 @@ class QbAppEndpoints {
         return m;
     }
 
-    /** Always a full update (valid for every client: each answer replaces what it knew). */
+    /** A full update for rid 0 or one we no longer know, else only what changed since that answer (QbSync). */
     void maindata(QbRequest r) {
         List<QbTorrent> torrents = all();
         Map<String, Object> byHash = new LinkedHashMap<>();
@@ -170,13 +171,29 @@ class QbAppEndpoints {
         state.put("total_peer_connections", torrents.stream().mapToLong(t -> t.status().peers()).sum());
         state.put("use_alt_speed_limits", false);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rid", rid.incrementAndGet());
-        m.put("full_update", true);
         m.put("torrents", byHash);
         m.put("categories", categories.view());
         m.put("tags", List.of());
         m.put("trackers", trackers);
         m.put("server_state", state);
+        r.json(sync.answer(Math.max(0, r.number("rid", 0)), m));
+    }
+
+    /**
+     * sync/torrentPeers: the engine has no per-peer snapshot to show yet, so an empty peer list (a full update)
+     * for a torrent that exists; 404 for one that does not, as qBittorrent.
+     */
+    void torrentPeers(QbRequest r) {
+        String hash = r.hash();
+        if (engine.find(hash).isEmpty()) {
+            r.text(404, "Torrent hash was not found");
+            return;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("full_update", true);
+        m.put("peers", Map.of());
+        m.put("rid", peersRid.incrementAndGet());
+        m.put("show_flags", true);
         r.json(m);
     }
 }

@@ -302,8 +302,19 @@ class QbittorrentContractTest {
                     .body("categories", notNullValue()).body("tags", equalTo(List.of()))
                     .body("server_state.dl_info_speed", notNullValue())
                     .extract().path("rid");
-            int next = given().post(API + "sync/maindata?rid=" + rid).then().extract().path("rid");
+            int next = given().post(API + "sync/maindata?rid=" + rid).then().statusCode(200)
+                    .body("full_update", nullValue()) // a delta: the stopped torrents did not change
+                    .body("torrents." + first.infoHashHex(), nullValue())
+                    .extract().path("rid");
             assertTrue(next > rid, "rid grows");
+            given().post(API + "torrents/delete?deleteFiles=false&hashes=" + first.infoHashHex()).then()
+                    .statusCode(200);
+            given().get(API + "sync/maindata?rid=" + next).then().statusCode(200)
+                    .body("full_update", nullValue())
+                    .body("torrents_removed", equalTo(List.of(first.infoHashHex())));
+            given().get(API + "sync/torrentPeers?rid=0&hash=" + second.infoHashHex()).then().statusCode(200)
+                    .body("full_update", equalTo(true)).body("peers", equalTo(Map.of()));
+            given().get(API + "sync/torrentPeers?hash=" + first.infoHashHex()).then().statusCode(404);
         } finally {
             given().formParam("hashes", both).post(API + "torrents/delete").then().statusCode(200)
                     .body(emptyString());
