@@ -55,9 +55,12 @@ public class DhtService {
     static final long LONELY_MILLIS = 60_000L;
     static final String TABLE_FILE = "dht-routing-table.dat";
 
-    /** The DHT as /health shows it. {@code error} says why the UDP socket could not be opened, else null. */
+    /**
+     * The DHT as /health shows it. {@code error} says why the UDP socket could not be opened, else null;
+     * {@code portMessages} counts the peers' BEP 5 PORT messages whose node we asked.
+     */
     public record Status(boolean enabled, boolean running, int port, int nodes, int storedPeers, long answered,
-            long malformed, long rateLimited, String error) {
+            long malformed, long rateLimited, String error, long portMessages) {
     }
 
     /** One torrent using the DHT; fields on the service's context. */
@@ -91,6 +94,7 @@ public class DhtService {
     private volatile int port;
     private volatile boolean enabled;
     private volatile String problem;
+    private final java.util.concurrent.atomic.AtomicLong portMessages = new java.util.concurrent.atomic.AtomicLong();
 
     @Inject
     public DhtService(Vertx vertx, TorrentRepository repository, MeterRegistry meters,
@@ -199,6 +203,7 @@ public class DhtService {
         }
         context.runOnContext(v -> {
             if (node != null) {
+                portMessages.incrementAndGet();
                 node.addNode(address);
             }
         });
@@ -213,7 +218,7 @@ public class DhtService {
         DhtNode n = liveNode;
         DhtStats s = n == null ? new DhtStats(0, 0, 0, 0, 0) : n.stats();
         return new Status(enabled, n != null, n != null ? port : 0, s.nodes(), s.storedPeers(), s.answered(),
-                s.malformed(), s.rateLimited(), problem);
+                s.malformed(), s.rateLimited(), problem, portMessages.get());
     }
 
     // ---- service context ---------------------------------------------------------------------------------
