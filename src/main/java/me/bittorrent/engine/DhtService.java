@@ -100,7 +100,9 @@ public class DhtService {
     public DhtService(Vertx vertx, TorrentRepository repository, MeterRegistry meters,
             @ConfigProperty(name = "bt.dht", defaultValue = "true") boolean allowed,
             @ConfigProperty(name = "bt.dht-bootstrap") Optional<List<String>> bootstrap) {
-        this(vertx, DhtConfig.defaults().withBootstrap(bootstrap.orElse(List.of()))
+        // "none" (or an empty value) asks no bootstrap node: the saved table, PORT messages and peers only
+        this(vertx, DhtConfig.defaults().withBootstrap(bootstrap.orElse(List.of()).stream().map(String::trim)
+                .filter(b -> !b.isEmpty() && !b.equalsIgnoreCase("none")).toList())
                 .withStateFile(repository.stateDir().resolve(TABLE_FILE)), allowed);
         Gauge.builder("bittorrent.dht.nodes", this, s -> s.status().nodes())
                 .description("Nodes in the DHT routing table (0 while the DHT is off)").register(meters);

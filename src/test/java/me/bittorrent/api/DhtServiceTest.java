@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.testing.LibtorrentDhtChain;
 import me.bittorrent.testing.Payloads;
+import me.bittorrent.testing.Tools;
 import me.bittorrent.testing.TorrentBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -176,6 +178,34 @@ class DhtServiceTest {
 
     @Test
     @Order(5)
+    void aria2FindsATorrentWeSeedWithOurNodeAsItsOnlyEntryPoint() throws Exception {
+        Tools.requireTool("aria2c");
+        TorrentBuilder builder = seededByUs("for-aria2.bin", 300_007, 25, false);
+        Path dir = Payloads.tempDir("dht-aria2");
+        Path torrent = builder.writeTo(dir.resolve("for-aria2.torrent")); // no tracker: aria2 has only the DHT
+        int dhtPort;
+        try (DatagramSocket probe = new DatagramSocket(0)) {
+            dhtPort = probe.getLocalPort();
+        }
+        Process aria2 = new ProcessBuilder(Tools.find("aria2c").toString(), "--enable-dht=true",
+                "--dht-listen-port=" + dhtPort, "--dht-entry-point=127.0.0.1:" + dht.status().port(),
+                "--dht-file-path=" + dir.resolve("dht.dat"), "--bt-enable-lpd=false", "--enable-peer-exchange=false",
+                "--listen-port=" + dhtPort, "--seed-time=0", "--file-allocation=none", "--summary-interval=0",
+                "--console-log-level=warn", "--dir=" + dir.resolve("out"), torrent.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("aria2.log").toFile()).start();
+        try {
+            assertTrue(aria2.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "aria2 finished within " + BOUND + ": "
+                    + Files.readString(dir.resolve("aria2.log")));
+            assertEquals(0, aria2.exitValue(), Files.readString(dir.resolve("aria2.log")));
+        } finally {
+            aria2.destroyForcibly();
+        }
+        assertArrayEquals(Files.readAllBytes(engine.downloadDir().resolve("for-aria2.bin")),
+                Files.readAllBytes(dir.resolve("out/for-aria2.bin")));
+    }
+
+    @Test
+    @Order(6)
     void switchedOffLiveTheUdpSocketCloses() throws Exception {
         int port = dht.status().port();
         given().contentType(ContentType.JSON).body("{\"dht\": false}").post("/settings").then().statusCode(200)
