@@ -86,7 +86,7 @@ class QbAppEndpoints {
 
     /**
      * The form field {@code json}: save_path, dl_limit and up_limit (bytes/s, 0 or -1 unlimited), listen_port,
-     * max_active_downloads (-1: the largest we allow). Other keys are ignored, as qBittorrent ignores unknown ones.
+     * max_active_downloads (-1: the largest we allow), dht (true/false). Other keys are ignored, as qBittorrent ignores unknown ones.
      */
     void setPreferences(QbRequest r) {
         JsonObject json;
@@ -102,7 +102,8 @@ class QbAppEndpoints {
         if (active != null && active < 0) {
             active = GlobalSettingsUpdate.LIMIT_MAX_CONCURRENT_DOWNLOADS;
         }
-        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, null));
+        Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
+        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));
