@@ -63,7 +63,8 @@ public class ServiceResource {
     @GET
     @Path("health")
     @Operation(summary = "Service health", description = "status is \"healthy\" once stored torrents are loaded, "
-            + "\"starting\" before; uptime in seconds.")
+            + "\"starting\" before, \"degraded\" when the peer port, the DHT's UDP socket or the state folder "
+            + "cannot be used; uptime in seconds; dht.nodes is the DHT routing table's size.")
     @APIResponse(responseCode = "200", description = "Health",
             content = @Content(schema = @Schema(implementation = Health.class)))
     public Uni<Health> health() {
@@ -73,11 +74,12 @@ public class ServiceResource {
             int active = (int) torrents.stream().filter(t -> engine.statusOf(t).downloading()).count();
             String problem = engine.peerListenProblem().orElse(null);
             String stateProblem = engine.isLoaded() ? engine.probeStateFolder().orElse(null) : null;
+            DhtService.Status dht = engine.dhtStatus();
             String status = engine.loadFailure().isPresent() ? "unhealthy" : !engine.isLoaded() ? "starting"
-                    : problem != null || stateProblem != null ? "degraded" : "healthy";
+                    : problem != null || stateProblem != null || dht.error() != null ? "degraded" : "healthy";
             return new Health(status, Version.VERSION, uptime(), active, torrents.size(),
                     SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem, stateProblem,
-                    engine.dhtStatus());
+                    dht);
         }));
     }
 

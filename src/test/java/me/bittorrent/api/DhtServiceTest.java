@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import me.bittorrent.dht.RoutingTableFile;
 import me.bittorrent.engine.DhtService;
 import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.metainfo.InfoHash;
@@ -217,8 +218,8 @@ class DhtServiceTest {
         given().contentType(ContentType.JSON).body("{\"dht\": true}").post("/settings").then().statusCode(200)
                 .body("dht", equalTo(true));
         awaitTrue(() -> dht.status().running() && dht.status().port() == port, "the node runs again");
-        assertTrue(Files.isRegularFile(engine.stateDir().resolve("dht-routing-table.dat")),
-                "the routing table was saved in the state folder");
+        assertFalse(RoutingTableFile.load(engine.stateDir().resolve("dht-routing-table.dat")).orElseThrow().nodes()
+                .isEmpty(), "the routing table was saved in the state folder when the node closed");
         given().get("/health").then().body("dht.port", equalTo(port)).body("status", matchesPattern("healthy"));
     }
 
