@@ -73,6 +73,7 @@ public final class DhtNode {
     private long malformed;
     private long answered;
     private boolean stopped;
+    private boolean emptyJoinLogged;
     private Future<Void> started;
     private Runnable onStop = () -> { };
     private volatile int boundPort = -1;
@@ -396,7 +397,11 @@ public final class DhtNode {
             });
         }).transform(ar -> {
             updateStats();
-            LOG.infof("DHT: node %s joined with %d nodes in its table", id, table.size());
+            // an empty table bootstraps again every minute: say so once, not every minute
+            if (table.size() > 0 || !emptyJoinLogged) {
+                LOG.infof("DHT: node %s joined with %d nodes in its table", id, table.size());
+            }
+            emptyJoinLogged = table.size() == 0;
             return Future.succeededFuture();
         });
     }
