@@ -44,7 +44,8 @@ class Service:
         env = {k: v for k, v in os.environ.items() if k not in JVM_ENV_OPTIONS}
         env.update(BT_HOST="127.0.0.1", BT_PORT=str(self.http_port), BT_PEER_PORT=str(self.peer_port),
                    BT_DOWNLOAD_DIR=self.download_dir, BT_STATE_DIR=os.path.join(self.base, "state"),
-                   BT_USERNAME=USER, BT_PASSWORD=password)
+                   BT_USERNAME=USER, BT_PASSWORD=password,
+                   BT_DHT_BOOTSTRAP="none")  # the benchmark never reaches a public DHT router
         self.cond = threading.Condition()
         self.listening = False
         self.exited = False

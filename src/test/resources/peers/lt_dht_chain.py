@@ -7,6 +7,10 @@ from stdin, one per line:
   node I PORT          node I adds 127.0.0.1:PORT to its DHT (add_dht_node)
   add I HEX            node I adds the torrent HEX by info-hash only (as from a magnet link): libtorrent then
                        announces it on the DHT at its listen port (the python binding's dht_announce is unusable)
+  seed I TORRENT DIR   node I seeds the .torrent file TORRENT from DIR (seed mode: the data is trusted), found
+                       by others only through the DHT (it announces there; no tracker is asked)
+  leech I TORRENT DIR  node I downloads TORRENT into DIR, finding peers through the DHT; prints
+                       {"event":"finished","node":I,"hash":HEX} when it has every piece
   get_peers I HEX      node I looks HEX up; prints {"event":"peers","node":I,"hash":HEX,"peers":["ip:port",...]}
                        for each dht_get_peers_reply_alert
   stats                prints {"event":"stats","nodes":[n0, n1, ...]} (routing table sizes)
@@ -37,6 +41,9 @@ def make_session():
         "dht_restrict_routing_ips": False,
         "dht_restrict_search_ips": False,
         "allow_multiple_connections_per_ip": True,
+        # TCP only between peers: a uTP attempt at a TCP-only client costs seconds before the fallback
+        "enable_outgoing_utp": False,
+        "enable_incoming_utp": False,
         "dht_block_ratelimit": 1000000,
         "dht_block_timeout": 1,
         "dht_upload_rate_limit": 1000000,
@@ -59,6 +66,7 @@ def main():
         sessions[i + 1].add_dht_node(("127.0.0.1", ports[i]))
     out({"event": "ready", "ports": ports})
     stats = {}
+    leeching = set()
     while True:
         ready, _, _ = select.select([sys.stdin], [], [], 0.05)
         if ready:
@@ -75,6 +83,16 @@ def main():
                 atp.info_hashes = lt.info_hash_t(lt.sha1_hash(bytes.fromhex(cmd[2])))
                 atp.save_path = tempfile.mkdtemp(prefix="lt-dht-chain-")
                 sessions[int(cmd[1])].add_torrent(atp)
+            elif cmd[0] in ("seed", "leech"):
+                atp = lt.add_torrent_params()
+                atp.ti = lt.torrent_info(cmd[2])
+                atp.save_path = cmd[3]
+                if cmd[0] == "seed":
+                    atp.flags |= lt.torrent_flags.seed_mode
+                else:
+                    leeching.add((int(cmd[1]), str(atp.ti.info_hashes().v1)))
+                atp.trackers = []
+                sessions[int(cmd[1])].add_torrent(atp)
             elif cmd[0] == "get_peers":
                 sessions[int(cmd[1])].dht_get_peers(lt.sha1_hash(bytes.fromhex(cmd[2])))
             elif cmd[0] == "stats":
@@ -86,6 +104,10 @@ def main():
                 if isinstance(a, lt.dht_get_peers_reply_alert):
                     peers = ["%s:%d" % (p[0], p[1]) for p in a.peers()]
                     out({"event": "peers", "node": i, "hash": str(a.info_hash), "peers": peers})
+                elif isinstance(a, lt.torrent_finished_alert):
+                    h = str(a.handle.info_hashes().v1)
+                    if (i, h) in leeching:
+                        out({"event": "finished", "node": i, "hash": h})
                 elif isinstance(a, lt.dht_stats_alert):
                     stats[i] = sum(b["num_nodes"] for b in a.routing_table)
                     if len(stats) == n:

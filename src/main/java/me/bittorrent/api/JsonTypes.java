@@ -37,6 +37,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServiceResource.Downloads.class,
         ServiceResource.Totals.class,
         ServiceResource.SystemInfo.class,
+        me.bittorrent.engine.DhtService.Status.class,
 })
 final class JsonTypes {
     private JsonTypes() {

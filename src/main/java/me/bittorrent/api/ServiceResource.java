@@ -9,6 +9,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import me.bittorrent.Version;
+import me.bittorrent.engine.DhtService;
 import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.engine.RegisteredTorrent;
 import me.bittorrent.engine.TorrentStatus;
@@ -31,10 +32,13 @@ import java.util.Collection;
 @Produces(MediaType.APPLICATION_JSON)
 public class ServiceResource {
 
-    /** {@code peerListenError} says why peers cannot connect to us (the peer port could not be opened), else null. */
+    /**
+     * {@code peerListenError} says why peers cannot connect to us (the peer port could not be opened), else null;
+     * {@code dht} is the DHT node (enabled, running, UDP port, nodes in its routing table, ...).
+     */
     public record Health(String status, String version, double uptime, int activeDownloads, int torrents,
             SystemFigures.Memory memory, SystemFigures.Cpu cpu, int peerPort, String peerListenError,
-            String stateFolderError) {
+            String stateFolderError, DhtService.Status dht) {
     }
 
     public record Downloads(int total, int active, int paused, int completed, int stopped, int error) {
@@ -59,7 +63,8 @@ public class ServiceResource {
     @GET
     @Path("health")
     @Operation(summary = "Service health", description = "status is \"healthy\" once stored torrents are loaded, "
-            + "\"starting\" before; uptime in seconds.")
+            + "\"starting\" before, \"degraded\" when the peer port, the DHT's UDP socket or the state folder "
+            + "cannot be used; uptime in seconds; dht.nodes is the DHT routing table's size.")
     @APIResponse(responseCode = "200", description = "Health",
             content = @Content(schema = @Schema(implementation = Health.class)))
     public Uni<Health> health() {
@@ -69,10 +74,12 @@ public class ServiceResource {
             int active = (int) torrents.stream().filter(t -> engine.statusOf(t).downloading()).count();
             String problem = engine.peerListenProblem().orElse(null);
             String stateProblem = engine.isLoaded() ? engine.probeStateFolder().orElse(null) : null;
+            DhtService.Status dht = engine.dhtStatus();
             String status = engine.loadFailure().isPresent() ? "unhealthy" : !engine.isLoaded() ? "starting"
-                    : problem != null || stateProblem != null ? "degraded" : "healthy";
+                    : problem != null || stateProblem != null || dht.error() != null ? "degraded" : "healthy";
             return new Health(status, Version.VERSION, uptime(), active, torrents.size(),
-                    SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem, stateProblem);
+                    SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem, stateProblem,
+                    dht);
         }));
     }
 

@@ -73,10 +73,19 @@ public final class DhtNode {
     private long malformed;
     private long answered;
     private boolean stopped;
+    private boolean emptyJoinLogged;
     private Future<Void> started;
     private Runnable onStop = () -> { };
     private volatile int boundPort = -1;
     private volatile DhtStats stats = new DhtStats(0, 0, 0, 0, 0);
+    /** Info-hashes we sent get_peers or announce_peer for (the newest {@link #MAX_QUERIED_HASHES}): a log. */
+    private final Set<NodeId> queriedHashes = java.util.Collections.newSetFromMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<NodeId, Boolean> eldest) {
+            return size() > MAX_QUERIED_HASHES;
+        }
+    });
+    static final int MAX_QUERIED_HASHES = 4096;
 
     public DhtNode(Vertx vertx, DhtConfig config, PacketSender sender) {
         this.vertx = vertx;
@@ -191,8 +200,13 @@ public final class DhtNode {
      * each token to the (up to 8) closest nodes. Completes with how many accepted.
      */
     public Future<Integer> announce(InfoHash infoHash, int port) {
+        return announce(infoHash, port, p -> { });
+    }
+
+    /** {@link #announce(InfoHash, int)} that also hands each peer its get_peers lookup finds to {@code onPeer}. */
+    public Future<Integer> announce(InfoHash infoHash, int port, Consumer<InetSocketAddress> onPeer) {
         NodeId target = new NodeId(infoHash.bytes());
-        return onContext(() -> joined().compose(v -> lookup(target, true, p -> { })).compose(l -> {
+        return onContext(() -> joined().compose(v -> lookup(target, true, onPeer)).compose(l -> {
             List<Future<KrpcMessage.Response>> acks = new ArrayList<>();
             for (Lookup.Candidate c : l.closestWithTokens()) {
                 acks.add(query(c.contact.address(),
@@ -201,6 +215,27 @@ public final class DhtNode {
             return Future.join(new ArrayList<>(acks)).transform(ar -> Future.succeededFuture(
                     (int) acks.stream().filter(Future::succeeded).count()));
         }));
+    }
+
+    /**
+     * A node learned out of band (a peer's BEP 5 PORT message, a user): pinged, and it enters the table if it
+     * answers. When the table was empty, a lookup of our own id follows, so the node joins through it.
+     */
+    public Future<Void> addNode(InetSocketAddress address) {
+        return onContext(() -> {
+            if (stopped || !(address.getAddress() instanceof Inet4Address) || address.getPort() <= 0) {
+                return Future.succeededFuture();
+            }
+            boolean wasEmpty = table.size() == 0;
+            return query(address, tid -> new KrpcMessage.Ping(tid, id)).compose(r -> wasEmpty
+                    ? lookup(id, false, p -> { }).<Void>mapEmpty() : Future.<Void>succeededFuture())
+                    .otherwiseEmpty().onComplete(ar -> updateStats());
+        });
+    }
+
+    /** True when this node has sent get_peers or announce_peer for {@code infoHash} (among the newest 4096). */
+    public Future<Boolean> queried(InfoHash infoHash) {
+        return onContext(() -> Future.succeededFuture(queriedHashes.contains(new NodeId(infoHash.bytes()))));
     }
 
     /** One incoming UDP payload. Safe from any thread. */
@@ -304,7 +339,13 @@ public final class DhtNode {
             }
         });
         pending.put(tid, new Pending(to, promise, timer));
-        sender.send(Buffer.buffer(codec.encode(make.apply(new byte[] {(byte) (tid >> 8), (byte) tid}))), to);
+        KrpcMessage.Query q = make.apply(new byte[] {(byte) (tid >> 8), (byte) tid});
+        if (q instanceof KrpcMessage.GetPeers g) {
+            queriedHashes.add(g.infoHash());
+        } else if (q instanceof KrpcMessage.AnnouncePeer a) {
+            queriedHashes.add(a.infoHash());
+        }
+        sender.send(Buffer.buffer(codec.encode(q)), to);
         return promise.future();
     }
 
@@ -356,7 +397,11 @@ public final class DhtNode {
             });
         }).transform(ar -> {
             updateStats();
-            LOG.infof("DHT: node %s joined with %d nodes in its table", id, table.size());
+            // an empty table bootstraps again every minute: say so once, not every minute
+            if (table.size() > 0 || !emptyJoinLogged) {
+                LOG.infof("DHT: node %s joined with %d nodes in its table", id, table.size());
+            }
+            emptyJoinLogged = table.size() == 0;
             return Future.succeededFuture();
         });
     }

@@ -80,6 +80,9 @@ public class DownloadEngine {
     /** What GET /events sends: every registry change is published there. */
     @Inject
     TorrentChanges changes;
+    /** The DHT node on the peer port's UDP socket; public torrents find peers through it (SessionRunner). */
+    @Inject
+    DhtService dht;
 
     @Inject
     public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
@@ -125,13 +128,15 @@ public class DownloadEngine {
         if (encoding != null) {
             LOG.warn(encoding);
         }
+        runner.dht(dht);
         load().chain(() -> {
             GlobalSettings global = preferences.settings();
             requestedPeerPort = global.peerPort();
             runner.maxConcurrent(global.maxConcurrentDownloads());
             // POST /settings applies live: fewer concurrent downloads queue the newest, a new port moves the listener
             preferences.changes().subscribe().with(this::applyGlobal);
-            return runner.listen(peerHost, global.peerPort());
+            return runner.listen(peerHost, global.peerPort())
+                    .invoke(() -> dht.apply(peerHost, runner.listenPort(), preferences.settings().dht()));
         }).subscribe().with(
                 ignored -> {
                     LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
@@ -148,7 +153,10 @@ public class DownloadEngine {
         runner.maxConcurrent(global.maxConcurrentDownloads());
         if (global.peerPort() != requestedPeerPort) {
             requestedPeerPort = global.peerPort();
-            runner.moveListener(peerHost, global.peerPort()).subscribe().with(ok -> { }, e -> { });
+            runner.moveListener(peerHost, global.peerPort()).subscribe().with(
+                    ok -> dht.apply(peerHost, runner.listenPort(), preferences.settings().dht()), e -> { });
+        } else {
+            dht.apply(peerHost, runner.listenPort(), global.dht());
         }
     }
 
@@ -176,6 +184,11 @@ public class DownloadEngine {
     /** Stops every session (announcing stopped, bounded) and persists each; they start again after a restart. */
     void onStop(@Observes ShutdownEvent event) {
         runner.shutdown(Duration.ofSeconds(15));
+        try {
+            dht.shutdown().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("The DHT node did not close cleanly: %s", e.getMessage());
+        }
     }
 
     public boolean isLoaded() {
@@ -190,6 +203,11 @@ public class DownloadEngine {
     /** Why the peer port could not be opened, if it could not. */
     public Optional<String> peerListenProblem() {
         return runner.listenProblem();
+    }
+
+    /** The DHT node's state for /health, metrics and the qBittorrent API. */
+    public DhtService.Status dhtStatus() {
+        return dht.status();
     }
 
     /** The port peers connect to (the bound one when bt.peer-port is 0). */

@@ -40,6 +40,9 @@ public class GlobalPreferences {
     private final RateLimiter download = new RateLimiter(0, null);
     private final RateLimiter upload = new RateLimiter(0, null);
     private final BroadcastProcessor<GlobalSettings> changes = BroadcastProcessor.create();
+    /** BT_DHT: false (off) is a hard off the preferences cannot undo. */
+    @ConfigProperty(name = "bt.dht", defaultValue = "true")
+    boolean dhtAllowed = true;
 
     @Inject
     public GlobalPreferences(TorrentRepository repository,
@@ -79,7 +82,8 @@ public class GlobalPreferences {
                 p.uploadLimit() != null ? p.uploadLimit() : 0,
                 p.maxConcurrentDownloads() != null ? p.maxConcurrentDownloads() : configMaxConcurrent,
                 p.peerPort() != null ? p.peerPort() : configPeerPort,
-                p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit));
+                p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit),
+                dhtAllowed && (p.dht() == null || p.dht()));
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -98,8 +102,12 @@ public class GlobalPreferences {
             current.compute(KEY, (key, p) -> {
                 applied[0] = settingsOf(p);
                 GlobalSettings next = update.applyTo(applied[0]);
+                if (next.dht() && !dhtAllowed) {
+                    throw new InvalidRequestException("dht cannot be switched on: the service runs with BT_DHT=off");
+                }
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
-                        next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings());
+                        next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
+                        update.dht() != null ? update.dht() : p.dht());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -110,9 +118,9 @@ public class GlobalPreferences {
         GlobalSettings next = applied[1];
         applyLimits(next);
         if (!next.equals(applied[0])) {
-            LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d",
-                    limitWords(next.downloadLimit()), limitWords(next.uploadLimit()), next.maxConcurrentDownloads(),
-                    next.peerPort());
+            LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
+                    + "DHT %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
+                    next.maxConcurrentDownloads(), next.peerPort(), next.dht() ? "on" : "off");
             changes.onNext(next);
         }
         return save[0].replaceWith(next);

@@ -10,9 +10,10 @@ import me.bittorrent.state.TorrentSettings;
  * @param maxConcurrentDownloads torrents downloading at once; the newest others wait queued
  * @param peerPort               TCP port for incoming BitTorrent peers
  * @param defaultSettings        what a new torrent starts with (the per-torrent settings shape)
+ * @param dht                    the DHT (BEP 5) finds peers for public torrents; false when BT_DHT=off
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
-        TorrentSettings defaultSettings) {
+        TorrentSettings defaultSettings, boolean dht) {
 
     /** Bytes per second for a limit in KB/s. */
     public static long bytesPerSecond(long kilobytesPerSecond) {

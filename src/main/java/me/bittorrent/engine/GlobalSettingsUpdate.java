@@ -5,7 +5,7 @@ package me.bittorrent.engine;
  * takes the per-torrent fields, also each optional.
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
-        Integer peerPort, SettingsUpdate defaultSettings) {
+        Integer peerPort, SettingsUpdate defaultSettings, Boolean dht) {
 
     public static final int LIMIT_MAX_CONCURRENT_DOWNLOADS = 1000;
 
@@ -32,6 +32,6 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 throw new InvalidRequestException("default_settings: " + e.getMessage());
             }
         }
-        return new GlobalSettings(down, up, concurrent, port, defaults);
+        return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht());
     }
 }

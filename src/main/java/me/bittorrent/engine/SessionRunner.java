@@ -127,6 +127,8 @@ final class SessionRunner {
     private volatile String listenProblem;
     private volatile boolean shuttingDown;
     private volatile Consumer<String> changed = id -> { };
+    /** The DHT, for public torrents (null in tests that run without it). */
+    private volatile DhtService dht;
 
     SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
             int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
@@ -189,6 +191,11 @@ final class SessionRunner {
             id.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return id.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Public torrents find peers through {@code service} and tell peers our DHT port (BEP 5); never private ones. */
+    void dht(DhtService service) {
+        dht = service;
     }
 
     /** Called with a torrent id on every state change of its session and about once a second while it runs. */
@@ -490,6 +497,11 @@ final class SessionRunner {
             r.loop = loop;
             sessionsOn[loop]++;
             running.put(id, r);
+            DhtService d = dht;
+            if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
+                session.dht(d.link());
+                d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
+            }
             peers.register(session, peerId);
             // events are emitted on the session's context; the runner's state changes on the engine context
             session.events().emitOn(onContext).subscribe().with(event -> onEvent(r, event));
@@ -563,6 +575,10 @@ final class SessionRunner {
             return r.stopping;
         }
         peers.unregister(r.session.meta().infoHash());
+        DhtService d = dht;
+        if (d != null) {
+            d.untrack(r.session.meta().infoHash());
+        }
         if (r.persistTimer >= 0) {
             vertx.cancelTimer(r.persistTimer);
             r.persistTimer = -1;

@@ -31,13 +31,24 @@ public record Handshake(byte[] reserved, InfoHash infoHash, byte[] peerId) {
 
     /** Our handshake: advertises the extension protocol (BEP 10, reserved[5] bit 0x10), nothing else. */
     public static Handshake ours(InfoHash infoHash, byte[] peerId) {
+        return ours(infoHash, peerId, false);
+    }
+
+    /** Ours, with the DHT bit (BEP 5, reserved[7] bit 0x01) when {@code dht}: we send a PORT message then. */
+    public static Handshake ours(InfoHash infoHash, byte[] peerId, boolean dht) {
         byte[] reserved = new byte[8];
         reserved[5] = 0x10;
+        reserved[7] = (byte) (dht ? 0x01 : 0);
         return new Handshake(reserved, infoHash, peerId);
     }
 
     public boolean supportsExtensions() {
         return (reserved[5] & 0x10) != 0;
+    }
+
+    /** BEP 5: the peer runs a DHT node and will tell its port in a PORT message. */
+    public boolean supportsDht() {
+        return (reserved[7] & 0x01) != 0;
     }
 
     @Override

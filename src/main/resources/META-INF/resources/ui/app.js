@@ -611,7 +611,8 @@
     upload_limit: 'Total upload limit', max_peers: 'Peers per download at most',
     max_connections: 'Connections at most', peer_port: 'Port for incoming peers',
     auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
-    verify_pieces: 'Verify data already on disk before starting'
+    verify_pieces: 'Verify data already on disk before starting',
+    dht: 'DHT: find peers without trackers (never for private torrents)'
   };
   function unitOf(key) {
     if (/limit|speed|rate/.test(key)) return 'KB/s';

@@ -156,6 +156,7 @@ class RoutesIT {
         api().get("/settings").then().statusCode(200)
                 .body("download_limit", equalTo(0))
                 .body("peer_port", equalTo(app.peerPort()))
+                .body("dht", equalTo(true))
                 .body("default_settings", hasKey("max_peers"));
         api().contentType(ContentType.JSON).body("{\"upload_limit\": 512, \"default_settings\": {\"max_peers\": 30}}")
                 .post("/settings").then().statusCode(200)

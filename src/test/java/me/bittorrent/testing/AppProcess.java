@@ -143,7 +143,8 @@ public final class AppProcess implements AutoCloseable {
                 "BT_PEER_PORT", Integer.toString(peerPort),
                 "BT_DOWNLOAD_DIR", downloadDir.toString(),
                 "BT_STATE_DIR", stateDir.toString(),
-                "BT_LOG_FILE", workDir.resolve("bittorrent-me.log").toString()));
+                "BT_LOG_FILE", workDir.resolve("bittorrent-me.log").toString(),
+                "BT_DHT_BOOTSTRAP", "none")); // never a public DHT router from a test
         env.putAll(extraEnv);
         builder.environment().putAll(env);
         try {

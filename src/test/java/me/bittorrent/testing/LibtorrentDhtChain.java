@@ -79,6 +79,22 @@ public final class LibtorrentDhtChain implements AutoCloseable {
         command("add " + i + " " + infoHashHex);
     }
 
+    /** Node i seeds {@code torrent} from {@code dir} (data trusted), announcing it only on the DHT. */
+    public void seed(int i, java.nio.file.Path torrent, java.nio.file.Path dir) throws IOException {
+        command("seed " + i + " " + torrent.toAbsolutePath() + " " + dir.toAbsolutePath());
+    }
+
+    /** Node i downloads {@code torrent} into {@code dir}, with peers from the DHT only; see {@link #finished}. */
+    public void leech(int i, java.nio.file.Path torrent, java.nio.file.Path dir) throws IOException {
+        command("leech " + i + " " + torrent.toAbsolutePath() + " " + dir.toAbsolutePath());
+    }
+
+    /** Node i has every piece of the torrent it leeches with this info-hash. */
+    public boolean finished(int i, String infoHashHex) {
+        return events.stream().anyMatch(e -> "finished".equals(e.path("event").asText())
+                && e.path("node").asInt() == i && infoHashHex.equalsIgnoreCase(e.path("hash").asText()));
+    }
+
     /** Node i runs an iterative get_peers; answers arrive as "peers" events. */
     public void getPeers(int i, String infoHashHex) throws IOException {
         command("get_peers " + i + " " + infoHashHex);

@@ -236,6 +236,10 @@ class DashboardIT {
         concurrent.sendKeys("3");
         assertEquals("Downloads running at once (downloads)", driver.findElement(
                 By.cssSelector("label[for='global-max_concurrent_downloads']")).getText(), "labels in words");
+        // the DHT switch (GET /settings dht): a checkbox, on by default
+        WebElement dht = driver.findElement(By.id("global-dht"));
+        assertTrue(dht.isSelected(), "the DHT is on by default");
+        assertTrue(dht.findElement(By.xpath("..")).getText().startsWith("DHT"), "the DHT switch says what it is");
         Browser.screenshot(driver, "11-preferences");
         driver.findElement(By.id("preferences-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));

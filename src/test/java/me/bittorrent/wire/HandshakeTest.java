@@ -58,4 +58,16 @@ class HandshakeTest {
         id[0] = 0;
         assertArrayEquals(PEER_ID, h.peerId());
     }
+
+    @Test
+    void theDhtBitIsBit0x01OfTheLastReservedByte() {
+        Handshake plain = Handshake.ours(HASH, PEER_ID);
+        Handshake dht = Handshake.ours(HASH, PEER_ID, true);
+        org.junit.jupiter.api.Assertions.assertFalse(plain.supportsDht());
+        org.junit.jupiter.api.Assertions.assertTrue(dht.supportsDht());
+        org.junit.jupiter.api.Assertions.assertTrue(dht.supportsExtensions());
+        assertEquals(0x01, dht.encode().getByte(20 + 7));
+        assertEquals(0x10, dht.encode().getByte(20 + 5));
+        org.junit.jupiter.api.Assertions.assertTrue(Handshake.decode(dht.encode(), 0).supportsDht());
+    }
 }

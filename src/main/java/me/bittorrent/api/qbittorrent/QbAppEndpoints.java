@@ -53,7 +53,7 @@ class QbAppEndpoints {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("add_stopped_enabled", false);
         m.put("auto_tmm_enabled", false);
-        m.put("dht", false);
+        m.put("dht", g.dht());
         m.put("dl_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
         m.put("lsd", false);
         m.put("listen_port", (long) engine.peerPort());
@@ -87,7 +87,7 @@ class QbAppEndpoints {
 
     /**
      * The form field {@code json}: save_path, dl_limit and up_limit (bytes/s, 0 or -1 unlimited), listen_port,
-     * max_active_downloads (-1: the largest we allow). Other keys are ignored, as qBittorrent ignores unknown ones.
+     * max_active_downloads (-1: the largest we allow), dht (true/false). Other keys are ignored, as qBittorrent ignores unknown ones.
      */
     void setPreferences(QbRequest r) {
         JsonObject json;
@@ -103,7 +103,8 @@ class QbAppEndpoints {
         if (active != null && active < 0) {
             active = GlobalSettingsUpdate.LIMIT_MAX_CONCURRENT_DOWNLOADS;
         }
-        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null));
+        Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
+        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));
@@ -135,7 +136,7 @@ class QbAppEndpoints {
         GlobalSettings g = preferences.settings();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("connection_status", engine.peerListenProblem().isPresent() ? "firewalled" : "connected");
-        m.put("dht_nodes", 0L);
+        m.put("dht_nodes", (long) engine.dhtStatus().nodes());
         m.put("dl_info_data", torrents.stream().mapToLong(t -> t.live() == null ? 0
                 : t.live().snapshot().downloaded()).sum());
         m.put("dl_info_speed", torrents.stream().mapToLong(QbTorrent::dlspeed).sum());

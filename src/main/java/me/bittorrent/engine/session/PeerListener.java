@@ -20,7 +20,11 @@ import me.bittorrent.wire.PeerServer;
  */
 public final class PeerListener {
 
-    private record Entry(TorrentSession session, Handshake ours) {
+    private record Entry(TorrentSession session, byte[] peerId) {
+        /** Built per connection: the DHT bit follows the DHT switch live. */
+        Handshake ours() {
+            return Handshake.ours(session.meta().infoHash(), peerId, session.dhtPort() > 0);
+        }
     }
 
     private final PeerServer server;
@@ -52,7 +56,7 @@ public final class PeerListener {
 
     public void register(TorrentSession session, byte[] peerId) {
         InfoHash infoHash = session.meta().infoHash();
-        sessions.put(infoHash, new Entry(session, Handshake.ours(infoHash, peerId)));
+        sessions.put(infoHash, new Entry(session, peerId.clone()));
     }
 
     public void unregister(InfoHash infoHash) {

@@ -17,12 +17,18 @@ final class PeerMessages {
     private final Requester requester;
     private final Uploader uploader;
     private PiecePicker picker;
+    private java.util.function.ObjIntConsumer<String> dhtPorts = (host, port) -> { };
 
     PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
         this.pieceCount = pieceCount;
         this.swarm = swarm;
         this.requester = requester;
         this.uploader = uploader;
+    }
+
+    /** Where a peer's BEP 5 PORT message goes (its host and DHT port). */
+    void dhtPorts(java.util.function.ObjIntConsumer<String> sink) {
+        dhtPorts = sink;
     }
 
     void open(PiecePicker openedPicker) {
@@ -73,8 +79,12 @@ final class PeerMessages {
                     peer.reqq = reqq;
                 }
             }
+        } else if (message instanceof PeerMessage.Port port) {
+            if (port.port() > 0) {
+                dhtPorts.accept(peer.host, port.port());
+            }
         }
-        // KeepAlive and Port need nothing
+        // KeepAlive needs nothing
     }
 
     private void onBitfield(Peer peer, byte[] bits) {

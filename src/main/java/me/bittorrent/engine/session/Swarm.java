@@ -54,6 +54,11 @@ final class Swarm {
         /** Our port: an address on this machine with it is ourselves. */
         int listenPort();
 
+        /** Our handshake carries the DHT bit (BEP 5): the DHT is on and the torrent is not private. */
+        default boolean dht() {
+            return false;
+        }
+
         /** A peer joined: set its connection's handlers, send bitfield and handshake. */
         void connected(Peer peer, PeerConnection connection);
 
@@ -175,7 +180,7 @@ final class Swarm {
         }
         connecting.add(address);
         PeerConnection.connect(vertx, netClient, target.host(), target.port(),
-                Handshake.ours(meta.infoHash(), peerId), HANDSHAKE_TIMEOUT,
+                Handshake.ours(meta.infoHash(), peerId, host.dht()), HANDSHAKE_TIMEOUT,
                 ConnectionSettings.forPieceCount(meta.pieceCount())).onComplete(ar -> {
                     connecting.remove(address);
                     if (ar.failed()) {

@@ -97,6 +97,8 @@ public final class TorrentSession {
     private long lastRoundNanos = System.nanoTime();
     private long lastLonelyAnnounceNanos = System.nanoTime();
     private volatile SessionSnapshot latest;
+    /** The DHT as this session sees it (BEP 5 in the peer protocol); NONE for a private torrent. */
+    private volatile DhtLink dht = DhtLink.NONE;
 
     /**
      * @param vertx        the Vert.x instance
@@ -137,6 +139,7 @@ public final class TorrentSession {
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,
                 this::transferring, random);
         this.messages = new PeerMessages(meta.pieceCount(), swarm, requester, uploader);
+        this.messages.dhtPorts((host, port) -> dht.nodeSeen(host, port));
         this.latest = buildSnapshot();
     }
 
@@ -220,6 +223,16 @@ public final class TorrentSession {
     /** The values as of the last tick (at most a second old); readable on any thread without hopping. */
     public SessionSnapshot latestSnapshot() {
         return latest;
+    }
+
+    /** Uses the DHT in the peer protocol: the handshake's DHT bit, PORT messages both ways. Any thread. */
+    public void dht(DhtLink link) {
+        dht = link == null ? DhtLink.NONE : link;
+    }
+
+    /** Our DHT port as sent to peers, 0 when the DHT is off or not for this torrent. Any thread. */
+    public int dhtPort() {
+        return dht.port();
     }
 
     /**
@@ -550,6 +563,11 @@ public final class TorrentSession {
         }
 
         @Override
+        public boolean dht() {
+            return dht.port() > 0;
+        }
+
+        @Override
         public void connected(Peer peer, PeerConnection connection) {
             messages.listen(peer, connection);
             connection.drainHandler(() -> uploader.pump(peer));
@@ -558,6 +576,10 @@ public final class TorrentSession {
             }
             if (connection.remoteHandshake().supportsExtensions()) {
                 peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort)));
+            }
+            int dhtPort = dht.port();
+            if (dhtPort > 0 && connection.remoteHandshake().supportsDht()) {
+                peer.send(new PeerMessage.Port(dhtPort));
             }
             emit(new TorrentEvent.PeerConnected(peer.address));
         }

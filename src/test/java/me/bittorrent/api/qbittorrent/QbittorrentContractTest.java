@@ -218,7 +218,7 @@ class QbittorrentContractTest {
     @Test
     void preferencesAndTransferInfo() {
         Map<String, Object> before = given().get(API + "app/preferences").then().statusCode(200)
-                .body("save_path", notNullValue()).body("dht", equalTo(false))
+                .body("save_path", notNullValue()).body("dht", equalTo(true))
                 .body("queueing_enabled", equalTo(true)).body("max_ratio_enabled", equalTo(false))
                 .body("max_ratio", equalTo(-1.0f)).body("max_seeding_time_enabled", equalTo(false))
                 .body("max_seeding_time", equalTo(-1)).body("max_ratio_act", equalTo(0))
@@ -230,6 +230,7 @@ class QbittorrentContractTest {
             given().get(API + "app/preferences").then().body("dl_limit", equalTo(2048000))
                     .body("up_limit", equalTo(1024)).body("max_active_downloads", equalTo(3));
             given().get(API + "transfer/info").then().statusCode(200).body("dl_rate_limit", equalTo(2048000))
+                    .body("dht_nodes", notNullValue())
                     .body("dl_info_speed", equalTo(0)).body("connection_status", notNullValue());
             given().formParam("json", "{\"dl_limit\":\"fast\"}").post(API + "app/setPreferences")
                     .then().statusCode(400);
