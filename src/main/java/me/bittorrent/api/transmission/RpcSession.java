@@ -101,7 +101,8 @@ class RpcSession {
         }
         Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up,
                 queue == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, queue)),
-                port == null ? null : (int) Math.max(-1, Math.min(Integer.MAX_VALUE, port)), null));
+                port == null ? null : (int) Math.max(-1, Math.min(Integer.MAX_VALUE, port)), null,
+                r.arguments.containsKey("dht-enabled") ? (Boolean) r.bool("dht-enabled", true) : null));
         String dir = r.string("download-dir");
         if (dir != null && !dir.isBlank() && !dir.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(dir));
