@@ -2,6 +2,7 @@ package me.bittorrent.engine.session;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.vertx.core.Context;
@@ -10,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.wire.Handshake;
+import me.bittorrent.wire.PeerConnection;
 import me.bittorrent.wire.PeerServer;
 
 /**
@@ -20,7 +22,7 @@ import me.bittorrent.wire.PeerServer;
  */
 public final class PeerListener {
 
-    private record Entry(TorrentSession session, Handshake ours) {
+    private record Entry(Consumer<PeerConnection> session, Handshake ours) {
     }
 
     private final PeerServer server;
@@ -44,15 +46,19 @@ public final class PeerListener {
                     if (entry == null) {
                         connection.close("torrent no longer served");
                     } else {
-                        entry.session().acceptIncoming(connection);
+                        entry.session().accept(connection);
                     }
                 }).onComplete(bound));
         return bound.future();
     }
 
     public void register(TorrentSession session, byte[] peerId) {
-        InfoHash infoHash = session.meta().infoHash();
-        sessions.put(infoHash, new Entry(session, Handshake.ours(infoHash, peerId)));
+        register(session.meta().infoHash(), session::acceptIncoming, peerId);
+    }
+
+    /** Routes inbound connections for {@code infoHash} to {@code accept} (e.g. a magnet's {@link MetadataSession}). */
+    public void register(InfoHash infoHash, Consumer<PeerConnection> accept, byte[] peerId) {
+        sessions.put(infoHash, new Entry(accept, Handshake.ours(infoHash, peerId)));
     }
 
     public void unregister(InfoHash infoHash) {

@@ -17,12 +17,18 @@ final class PeerMessages {
     private final Requester requester;
     private final Uploader uploader;
     private PiecePicker picker;
+    /** The info dictionary we serve to peers (BEP 9), or null. */
+    private byte[] metadata;
 
     PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
         this.pieceCount = pieceCount;
         this.swarm = swarm;
         this.requester = requester;
         this.uploader = uploader;
+    }
+
+    void serveMetadata(byte[] infoDictionary) {
+        metadata = infoDictionary;
     }
 
     void open(PiecePicker openedPicker) {
@@ -72,9 +78,24 @@ final class PeerMessages {
                 if (reqq > 0) {
                     peer.reqq = reqq;
                 }
+                peer.utMetadataId = ExtensionHandshake.utMetadataId(ExtensionHandshake.decode(extended.payload()));
+            } else if (extended.id() == UtMetadata.OUR_ID) {
+                onMetadataRequest(peer, extended.payload());
             }
         }
         // KeepAlive and Port need nothing
+    }
+
+    /** BEP 9: a peer asks for a piece of our info dictionary; data when we can, else a reject. */
+    private void onMetadataRequest(Peer peer, byte[] payload) {
+        UtMetadata.Message m = UtMetadata.decode(payload);
+        if (m == null || m.type() != UtMetadata.REQUEST || peer.utMetadataId == 0) {
+            return; // data or rejects we never asked for, or a peer that did not say how to answer
+        }
+        boolean serve = metadata != null && m.piece() < UtMetadata.pieceCount(metadata.length)
+                && !peer.link.writeQueueFull();
+        peer.send(new PeerMessage.Extended(peer.utMetadataId,
+                serve ? UtMetadata.data(m.piece(), metadata) : UtMetadata.reject(m.piece())));
     }
 
     private void onBitfield(Peer peer, byte[] bits) {

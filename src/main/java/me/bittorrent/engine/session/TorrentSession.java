@@ -18,6 +18,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.tracker.AnnounceEvent;
@@ -67,6 +68,8 @@ public final class TorrentSession {
     private final Requester requester;
     private final Uploader uploader;
     private final PeerMessages messages;
+    /** What we serve over BEP 9 ut_metadata; null when it is over the cap (then we do not offer it). */
+    private final byte[] infoDictionary;
 
     private SessionSettings settings;
     private boolean[] selected;
@@ -125,6 +128,8 @@ public final class TorrentSession {
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,
                 this::transferring, random);
         this.messages = new PeerMessages(meta.pieceCount(), swarm, requester, uploader);
+        this.infoDictionary = infoDictionaryOf(meta);
+        messages.serveMetadata(infoDictionary);
         this.latest = buildSnapshot();
     }
 
@@ -510,7 +515,8 @@ public final class TorrentSession {
                 peer.send(new PeerMessage.Bitfield(Bitfields.toBytes(picker.verified(), meta.pieceCount())));
             }
             if (connection.remoteHandshake().supportsExtensions()) {
-                peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort)));
+                peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort,
+                        infoDictionary == null ? 0 : infoDictionary.length)));
             }
             emit(new TorrentEvent.PeerConnected(peer.address));
         }
@@ -602,6 +608,15 @@ public final class TorrentSession {
                 }
             });
         }));
+    }
+
+    private static byte[] infoDictionaryOf(TorrentMeta meta) {
+        try {
+            byte[] info = MetainfoParser.infoDictionary(meta.torrentBytes());
+            return info.length <= UtMetadata.MAX_SIZE ? info : null;
+        } catch (me.bittorrent.metainfo.InvalidTorrentException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** EMFILE/ENFILE: the process or the system ran out of file descriptors for a moment; never an error state. */
