@@ -25,8 +25,10 @@ final class MetadataAssembly {
 
     /** A request unanswered this long drops the peer. */
     static final long REQUEST_TIMEOUT_NANOS = 20_000_000_000L;
-    /** Requests in flight per peer. */
-    static final int MAX_OUTSTANDING = 8;
+    /** Requests in flight per peer (libtorrent rejects requests beyond a few queued ones). */
+    static final int MAX_OUTSTANDING = 3;
+    /** A peer that rejected a request is not asked again for this long. */
+    static final long REJECT_BACKOFF_NANOS = 5_000_000_000L;
 
     /** What a data message did. */
     enum Outcome { IGNORED, PROGRESS, COMPLETE }
@@ -38,8 +40,8 @@ final class MetadataAssembly {
     private final Map<Integer, String> senders = new HashMap<>();
     /** Per peer: piece to the time it was asked. */
     private final Map<String, Map<Integer, Long>> outstanding = new LinkedHashMap<>();
-    /** Peers that rejected a request: not asked again on this connection. */
-    private final Set<String> declined = new HashSet<>();
+    /** Peers that rejected a request, to when they may be asked again. */
+    private final Map<String, Long> declined = new HashMap<>();
     private boolean solo;
     private String soloPeer;
     private int failures;
@@ -73,7 +75,8 @@ final class MetadataAssembly {
 
     /** The pieces to ask {@code peer} for now (it claimed {@code claimedSize}); they count as outstanding. */
     List<Integer> pick(String peer, long claimedSize, long nowNanos) {
-        if (refuseSize(claimedSize) != null || declined.contains(peer)) {
+        Long retry = declined.get(peer);
+        if (refuseSize(claimedSize) != null || (retry != null && retry - nowNanos > 0)) {
             return List.of();
         }
         if (size < 0) {
@@ -165,9 +168,9 @@ final class MetadataAssembly {
         return List.of();
     }
 
-    /** The peer rejected a piece: it is not asked again on this connection. */
-    void rejected(String peer, int piece) {
-        declined.add(peer);
+    /** The peer rejected a piece: its requests are free again, and it is not asked for a while. */
+    void rejected(String peer, int piece, long nowNanos) {
+        declined.put(peer, nowNanos + REJECT_BACKOFF_NANOS);
         Map<Integer, Long> mine = outstanding.get(peer);
         if (mine != null) {
             mine.clear();

@@ -240,7 +240,8 @@ public final class MetadataSession {
                     peer.send(new PeerMessage.Extended(remote.utMetadataId, UtMetadata.reject(m.piece())));
                 }
             } else if (m.type() == UtMetadata.REJECT) {
-                assembly.rejected(peer.address, m.piece());
+                LOG.debugf("'%s': %s rejected metadata piece %d", name, peer.address, m.piece());
+                assembly.rejected(peer.address, m.piece(), System.nanoTime());
                 askAll();
             } else {
                 onData(peer, m);
@@ -315,8 +316,10 @@ public final class MetadataSession {
                 return;
             }
             connection.maxFrameLength(MAX_FRAME);
-            connection.handler(message -> on(peer, message));
+            // ours first: setting the handler delivers what the peer sent meanwhile (its extension handshake),
+            // and our requests must not reach the peer before our handshake (libtorrent drops us then)
             peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort)));
+            connection.handler(message -> on(peer, message));
         }
 
         @Override
