@@ -158,6 +158,26 @@ class MagnetApiTest {
     }
 
     @Test
+    void metadataThatHashesRightButEscapesTheDownloadFolderPutsTheTorrentInError() throws Exception {
+        // a path with ".." in an info dictionary whose SHA-1 is the magnet's info-hash: no peer can fix that
+        byte[] info = ("d5:filesld6:lengthi10e4:pathl2:..4:evileee4:name4:trap12:piece lengthi16384e"
+                + "6:pieces20:").getBytes(StandardCharsets.US_ASCII);
+        info = java.util.Arrays.copyOf(info, info.length + 21);
+        info[info.length - 1] = 'e';
+        String hash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(info));
+        try (me.bittorrent.testing.HostileMetadataPeer peer = me.bittorrent.testing.HostileMetadataPeer.serving(info)) {
+            String id = given().contentType("application/json")
+                    .body(Map.of("magnet", "magnet:?xt=urn:btih:" + hash + "&x.pe=127.0.0.1:" + peer.port()))
+                    .when().post("/upload").then().statusCode(200).extract().path("torrent_id");
+            given().post("/start/" + id).then().statusCode(200);
+            ControlTest.awaitState(id, "error", Duration.ofSeconds(30));
+            given().get("/status/" + id).then().body("error", containsString("not a valid torrent"));
+            given().get("/torrent/" + id).then().statusCode(404);
+            given().post("/remove/" + id).then().statusCode(200);
+        }
+    }
+
+    @Test
     void badMagnetLinksAre400() {
         given().contentType("application/json").body(Map.of("magnet", "magnet:?xt=urn:btih:nothex"))
                 .when().post("/upload").then().statusCode(400).body("detail", notNullValue());

@@ -26,7 +26,9 @@ public final class HostileMetadataPeer implements AutoCloseable {
         /** Claims a 100 MiB info dictionary (over any sane cap). */
         OVERSIZED,
         /** Claims the right size and never answers a request. */
-        SILENT
+        SILENT,
+        /** Serves the bytes given to {@link #serving} faithfully (e.g. an info dictionary that is itself invalid). */
+        SERVE
     }
 
     /** Our ut_metadata id, as we announce it. */
@@ -35,6 +37,7 @@ public final class HostileMetadataPeer implements AutoCloseable {
 
     private final Mode mode;
     private final int size;
+    private byte[] served = new byte[0];
     private final ServerSocket server;
     private final CompletableFuture<Void> closedByRemote = new CompletableFuture<>();
     private final AtomicInteger requests = new AtomicInteger();
@@ -48,6 +51,13 @@ public final class HostileMetadataPeer implements AutoCloseable {
         Thread acceptor = new Thread(this::acceptLoop, "hostile-metadata-peer");
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** A peer that serves {@code metadata} as it is. */
+    public static HostileMetadataPeer serving(byte[] metadata) throws IOException {
+        HostileMetadataPeer peer = new HostileMetadataPeer(Mode.SERVE, metadata.length);
+        peer.served = metadata.clone();
+        return peer;
     }
 
     public int port() {
@@ -109,13 +119,17 @@ public final class HostileMetadataPeer implements AutoCloseable {
                 } else if (message[1] == OUR_ID && payload.contains("8:msg_typei0e")) {
                     requests.incrementAndGet();
                     Matcher m = PIECE.matcher(payload);
-                    if (mode == Mode.WRONG_HASH && m.find() && theirId != 0) {
+                    if ((mode == Mode.WRONG_HASH || mode == Mode.SERVE) && m.find() && theirId != 0) {
                         int piece = Integer.parseInt(m.group(1));
                         int pieceLength = Math.min(16384, size - piece * 16384);
                         byte[] head = ("d8:msg_typei1e5:piecei" + piece + "e10:total_sizei" + size + "ee")
                                 .getBytes(StandardCharsets.US_ASCII);
                         byte[] garbage = new byte[pieceLength];
-                        new Random().nextBytes(garbage);
+                        if (mode == Mode.SERVE) {
+                            System.arraycopy(served, piece * 16384, garbage, 0, pieceLength);
+                        } else {
+                            new Random().nextBytes(garbage);
+                        }
                         byte[] all = new byte[head.length + garbage.length];
                         System.arraycopy(head, 0, all, 0, head.length);
                         System.arraycopy(garbage, 0, all, head.length, garbage.length);
