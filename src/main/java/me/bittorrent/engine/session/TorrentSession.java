@@ -68,7 +68,7 @@ public final class TorrentSession {
     private final Requester requester;
     private final Uploader uploader;
     private final PeerMessages messages;
-    /** What we serve over BEP 9 ut_metadata; null when it is over the cap (then we do not offer it). */
+    /** What we serve over BEP 9 ut_metadata; null for a private torrent or over the cap (not offered then). */
     private final byte[] infoDictionary;
 
     private SessionSettings settings;
@@ -610,7 +610,11 @@ public final class TorrentSession {
         }));
     }
 
+    /** Null for a private torrent (BEP 27: as libtorrent, we do not hand out its metadata) or one over the cap. */
     private static byte[] infoDictionaryOf(TorrentMeta meta) {
+        if (meta.isPrivate()) {
+            return null;
+        }
         try {
             byte[] info = MetainfoParser.infoDictionary(meta.torrentBytes());
             return info.length <= UtMetadata.MAX_SIZE ? info : null;
