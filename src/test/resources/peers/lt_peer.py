@@ -118,10 +118,16 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
 
-    info = lt.torrent_info(args.torrent)
+    magnet = args.torrent.startswith("magnet:")
+    if magnet:
+        # a magnet link: the metadata comes from the peers (ut_metadata)
+        info = None
+        params = lt.parse_magnet_uri(args.torrent)
+    else:
+        info = lt.torrent_info(args.torrent)
+        params = lt.add_torrent_params()
+        params.ti = info
     ses = lt.session(settings_for(args))
-    params = lt.add_torrent_params()
-    params.ti = info
     params.save_path = args.save_path
     flags = params.flags & ~lt.torrent_flags.auto_managed & ~lt.torrent_flags.paused
     if args.mode == "seed" and args.seed_mode:
@@ -136,7 +142,10 @@ def main():
     if args.upload_limit:
         handle.set_upload_limit(args.upload_limit)
 
-    info_hash = str(info.info_hashes().v1) if hasattr(info, "info_hashes") else str(info.info_hash())
+    if magnet:
+        info_hash = str(params.info_hashes.v1)
+    else:
+        info_hash = str(info.info_hashes().v1) if hasattr(info, "info_hashes") else str(info.info_hash())
     port = 0
     ready = False
     finished = False
@@ -179,7 +188,7 @@ def main():
                          % (st.progress, args.save_path))
                     return 2
                 ready = True
-                emit("ready", port=port, info_hash=info_hash, name=info.name(), **status_fields(st))
+                emit("ready", port=port, info_hash=info_hash, name=info.name() if info else st.name, **status_fields(st))
                 if args.mode == "leech" and st.is_seeding and not finished:
                     finished = True  # the data was already all there
                     emit("finished", hash_failures=hash_failures, **status_fields(st))

@@ -39,23 +39,36 @@ public class UploadResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Add a torrent",
-            description = "Multipart form: part 'file' is the .torrent file (required); part 'settings' is optional "
-                    + "JSON with the download settings (speed_limit, upload_limit, max_peers, max_connections, "
-                    + "auto_stop, verify_pieces, pre_allocate). The torrent is saved and shown as stopped.")
+    @Operation(summary = "Add a torrent (a .torrent file or a magnet link)",
+            description = "Multipart form: part 'file' is the .torrent file, or part 'magnet' a BEP 9 magnet link "
+                    + "(magnet:?xt=urn:btih:..., with dn, tr, x.pe and so); one of the two is required. Part "
+                    + "'settings' is optional JSON with the download settings (speed_limit, upload_limit, max_peers, "
+                    + "max_connections, auto_stop, verify_pieces, pre_allocate). The torrent is saved and shown as "
+                    + "stopped; a magnet link, once started, reads 'metadata' until its info dictionary arrived from "
+                    + "peers. The same link as JSON: POST /upload with {\"magnet\": \"magnet:?...\", \"settings\": {...}}.")
     @APIResponse(responseCode = "200", description = "Added",
             content = @Content(schema = @Schema(implementation = UploadResponse.class)))
-    @APIResponse(responseCode = "400", description = "Not a .torrent file, an invalid torrent, or invalid settings",
+    @APIResponse(responseCode = "400",
+            description = "Not a .torrent file, an invalid torrent or magnet link, or invalid settings",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     @APIResponse(responseCode = "409", description = "Already added; torrent_id names it",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Uni<UploadResponse> upload(
             @RestForm("file") @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING,
                     format = "binary") FileUpload file,
-            @RestForm("settings") String settings) {
+            @RestForm("settings") String settings,
+            @RestForm("magnet") @Schema(description = "a magnet link, instead of 'file'") String magnet) {
+        if (magnet != null && !magnet.isBlank()) {
+            if (file != null && file.uploadedFile() != null) {
+                return Uni.createFrom().failure(new InvalidRequestException(
+                        "Send either a .torrent file (part 'file') or a magnet link (part 'magnet'), not both"));
+            }
+            return settingsOf(settings).chain(update -> engine.addMagnet(magnet, update)).map(UploadResponse::of);
+        }
         if (file == null || file.uploadedFile() == null) {
             return Uni.createFrom().failure(new InvalidRequestException(
-                    "No file uploaded: send the .torrent file as the multipart part 'file'"));
+                    "No file uploaded: send the .torrent file as the multipart part 'file', or a magnet link as "
+                            + "the part 'magnet'"));
         }
         String fileName = file.fileName();
         if (fileName != null && !fileName.isBlank() && !fileName.toLowerCase(Locale.ROOT).endsWith(".torrent")) {
@@ -78,5 +91,38 @@ public class UploadResource {
                     return engine.add(bytes, update);
                 })
                 .map(UploadResponse::of);
+    }
+
+    /** The JSON way to add a magnet link. */
+    public record MagnetRequest(String magnet, SettingsUpdate settings) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Add a magnet link (JSON)",
+            description = "Body: {\"magnet\": \"magnet:?xt=urn:btih:...\", \"settings\": {...}} (settings optional, "
+                    + "as in the multipart form). The same as the multipart part 'magnet'.")
+    @APIResponse(responseCode = "200", description = "Added",
+            content = @Content(schema = @Schema(implementation = UploadResponse.class)))
+    @APIResponse(responseCode = "400", description = "No or an invalid magnet link, or invalid settings",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "409", description = "Already added (as a magnet link or a .torrent); torrent_id names it",
+            content = @Content(schema = @Schema(implementation = ApiError.class)))
+    public Uni<UploadResponse> uploadMagnet(MagnetRequest request) {
+        if (request == null || request.magnet() == null || request.magnet().isBlank()) {
+            return Uni.createFrom().failure(new InvalidRequestException(
+                    "A JSON body {\"magnet\": \"magnet:?xt=urn:btih:...\"} is required"));
+        }
+        return engine.addMagnet(request.magnet(), request.settings()).map(UploadResponse::of);
+    }
+
+    private Uni<SettingsUpdate> settingsOf(String settings) {
+        try {
+            return Uni.createFrom().item(settings == null || settings.isBlank() ? SettingsUpdate.NONE
+                    : json.readValue(settings, SettingsUpdate.class));
+        } catch (JsonProcessingException e) {
+            return Uni.createFrom().failure(new InvalidRequestException("settings: " + ErrorMappers.describe(e)));
+        }
     }
 }

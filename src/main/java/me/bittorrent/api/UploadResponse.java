@@ -6,7 +6,10 @@ import me.bittorrent.metainfo.TorrentMeta;
 
 import java.util.List;
 
-/** The answer to POST /upload. {@code files} is empty for a single-file torrent, as in the original spec. */
+/**
+ * The answer to POST /upload. {@code files} is empty for a single-file torrent, as in the original spec, and for a
+ * magnet link (pieces and total_size 0 too) until its metadata arrived.
+ */
 public record UploadResponse(
         String message,
         String torrentId,
@@ -21,6 +24,9 @@ public record UploadResponse(
 
     static UploadResponse of(RegisteredTorrent torrent) {
         TorrentMeta meta = torrent.meta();
+        if (meta == null) { // a magnet link: its files are known once its metadata arrived
+            return new UploadResponse("Magnet link added", torrent.id(), torrent.name(), 0, 0, false, List.of());
+        }
         List<UploadedFile> files = !meta.multiFile() ? List.of() : meta.visibleFiles().stream()
                 .map((TorrentFile file) -> new UploadedFile(file.displayPath(), file.length(), torrent.isSelected(file)))
                 .toList();

@@ -10,6 +10,9 @@ import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import me.bittorrent.magnet.InvalidMagnetException;
+import me.bittorrent.magnet.MagnetLink;
+import me.bittorrent.magnet.MagnetParser;
 import me.bittorrent.metainfo.InvalidTorrentException;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
@@ -114,6 +117,11 @@ public class DownloadEngine {
             @Override
             public Path journal(String id) {
                 return DownloadEngine.this.repository.journalFile(id);
+            }
+
+            @Override
+            public Uni<RegisteredTorrent> metadataArrived(String id, byte[] info) {
+                return DownloadEngine.this.metadataArrived(id, info);
             }
         }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
         // every session state change, and once a second per running torrent, goes to GET /events
@@ -262,11 +270,15 @@ public class DownloadEngine {
         return runner.events(id);
     }
 
-    /** The live status: from the running session when there is one. */
+    /** The live status: from the running session when there is one (or the magnet's metadata fetch). */
     public TorrentStatus statusOf(RegisteredTorrent torrent) {
         LiveView live = runner.live(torrent.id()).orElse(null);
         boolean queued = runner.isQueued(torrent.id());
         GlobalSettings global = preferences.settings();
+        MetadataProgress fetching = runner.fetching(torrent.id()).orElse(null);
+        if (fetching != null) {
+            return torrent.status(live, queued, global, fetching); // a magnet's fetch: rare, never memoised
+        }
         me.bittorrent.engine.session.SessionSnapshot snapshot = live == null ? null : live.snapshot();
         StatusMemo memo = statusMemo.get(torrent.id());
         if (memo != null && memo.torrent() == torrent && memo.snapshot() == snapshot && memo.queued() == queued
@@ -276,6 +288,20 @@ public class DownloadEngine {
         TorrentStatus status = torrent.status(live, queued, global);
         statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, status));
         return status;
+    }
+
+    /**
+     * Peers found for a torrent, by info-hash (hex): the one entry point for every source of peers outside a
+     * session (the DHT, a user). The running session dials them as its caps allow; a magnet fetching its metadata
+     * asks them for it; a torrent that does not run ignores them.
+     */
+    public void peersFound(String infoHashHex, List<me.bittorrent.tracker.PeerAddress> peers) {
+        runner.peersFound(infoHashHex, peers);
+    }
+
+    /** The .torrent bytes (as uploaded, or made from a magnet's fetched metadata); empty while unknown. */
+    public Uni<Optional<byte[]>> torrentFile(String id) {
+        return existing(id).map(t -> Optional.ofNullable(t.meta() == null ? null : t.meta().torrentBytes()));
     }
 
     /**
@@ -365,6 +391,74 @@ public class DownloadEngine {
                     .eventually(() -> adding.remove(id))
                     .replaceWith(torrent);
         });
+    }
+
+    /**
+     * Adds a torrent from a BEP 9 magnet link; it is shown stopped, and fetches its metadata from peers once
+     * started (state {@code metadata}). Fails with {@link InvalidRequestException} (invalid link or settings) or
+     * {@link DuplicateTorrentException} (the same info-hash, as a magnet or a .torrent).
+     */
+    public Uni<RegisteredTorrent> addMagnet(String uri, SettingsUpdate settings) {
+        SettingsUpdate update = settings == null ? SettingsUpdate.NONE : settings;
+        MagnetLink magnet;
+        try {
+            magnet = MagnetParser.parse(uri == null ? "" : uri.trim());
+        } catch (InvalidMagnetException e) {
+            return Uni.createFrom().failure(new InvalidRequestException(e.getMessage()));
+        }
+        TorrentSettings chosen;
+        try {
+            chosen = update.applyTo(preferences.defaultTorrentSettings());
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return requireWritableState().chain(() -> {
+            String id = magnet.infoHash().hex();
+            if (torrents.containsKey(id) || !adding.add(id)) {
+                return Uni.createFrom().failure(new DuplicateTorrentException(id));
+            }
+            if (torrents.containsKey(id)) {
+                adding.remove(id);
+                return Uni.createFrom().failure(new DuplicateTorrentException(id));
+            }
+            String dn = magnet.displayName() == null ? null : me.bittorrent.text.RemoteText.clean(magnet.displayName(), 200);
+            String name = dn != null && !dn.isBlank() ? dn : id;
+            RegisteredTorrent torrent = new RegisteredTorrent(null,
+                    newStored(id, name, chosen, downloadDir.get(), null).withMagnet(uri.trim()));
+            return repository.save(torrent.stored())
+                    .invoke(() -> {
+                        torrents.put(id, torrent);
+                        changes.publish(torrent.id(), statusOf(torrent));
+                        LOG.infof("Added magnet link \"%s\" (%s): %d tracker(s), %d peer(s); its metadata comes from "
+                                + "peers once started", name, id, magnet.trackers().size(), magnet.peers().size());
+                    })
+                    .eventually(() -> adding.remove(id))
+                    .replaceWith(torrent);
+        });
+    }
+
+    /**
+     * A magnet's info dictionary arrived (its SHA-1 is the info-hash): validated as strictly as an upload, saved as
+     * the torrent's .torrent (with the magnet's trackers), the {@code so} selection applied. Invalid metadata puts
+     * the torrent in error with the reason.
+     */
+    Uni<RegisteredTorrent> metadataArrived(String id, byte[] info) {
+        RegisteredTorrent current = torrents.get(id);
+        if (current == null) {
+            return Uni.createFrom().failure(new TorrentNotFoundException(id));
+        }
+        MagnetLink magnet = MagnetTorrents.parse(current.stored().magnet());
+        byte[] bytes = MagnetTorrents.torrentFile(info, magnet == null ? List.of() : magnet.trackers());
+        return blocking(() -> MetainfoParser.parse(bytes, maxTorrentSize))
+                .chain(meta -> repository.saveTorrentFile(id, bytes).chain(() -> update(id, t -> new RegisteredTorrent(
+                        meta, t.stored().withFileSelection(MagnetTorrents.selection(meta, magnet))))))
+                .invoke(t -> LOG.infof("\"%s\" (%s): metadata received from peers: %d file(s), %d bytes", t.name(), id,
+                        t.meta().visibleFiles().size(), t.meta().totalLength()))
+                .onFailure(InvalidTorrentException.class).recoverWithUni(e -> {
+                    String reason = "The metadata received from peers is not a valid torrent: " + e.getMessage();
+                    LOG.warnf("\"%s\" (%s): %s", current.name(), id, reason);
+                    return update(id, t -> new RegisteredTorrent(null, t.stored().withError(reason)));
+                });
     }
 
     private static StoredTorrent newStored(String id, String name, TorrentSettings settings, Path dir, TorrentMeta meta) {

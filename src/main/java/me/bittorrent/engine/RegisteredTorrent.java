@@ -30,6 +30,11 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return meta != null ? meta.name() : stored.name();
     }
 
+    /** A magnet link whose metadata is not known yet (it fetches it when started). */
+    public boolean awaitsMetadata() {
+        return meta == null && stored.magnet() != null && !inError();
+    }
+
     public boolean inError() {
         return stored.error() != null;
     }
@@ -74,12 +79,18 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
 
     /** As {@link #status(LiveView, boolean)}, with the global limits in force ({@code global} null: none). */
     public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global) {
+        return status(live, queued, global, null);
+    }
+
+    /** As above; {@code fetching} non-null while a magnet link fetches its metadata (state {@code metadata}). */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global, MetadataProgress fetching) {
         BitSet verified = live != null ? live.snapshot().verified() : verifiedPieces();
         int total = meta == null ? 0 : meta.pieceCount();
         long totalSize = meta == null ? 0 : meta.totalLength();
         long done = bytesOf(verified);
         boolean complete = wantedComplete(verified);
-        String state = live != null && !inError() ? live.snapshot().state().apiName() : storedState(queued, complete);
+        String state = live != null && !inError() ? live.snapshot().state().apiName()
+                : fetching != null && !inError() ? SessionState.METADATA.apiName() : storedState(queued, complete);
         long uploaded = live != null ? live.uploaded() : stored.uploaded();
         long downloaded = live != null ? live.downloaded() : stored.downloaded();
         SessionSnapshot s = live == null ? null : live.snapshot();
@@ -88,12 +99,15 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 SessionState.PAUSED.apiName().equals(state),
                 selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
                 verified.cardinality(), total, totalSize, done, complete,
-                s == null ? 0 : s.peersConnected(), s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
+                s != null ? s.peersConnected() : fetching != null ? fetching.peersConnected() : 0,
+                s == null ? 0 : s.peersKnown(), s == null ? 0 : s.seeds(),
                 s == null ? (complete ? Long.valueOf(0) : null) : s.etaSeconds() < 0 ? null : s.etaSeconds(),
                 uploaded, downloaded, downloaded == 0 ? 0.0 : Math.round(uploaded * 1000.0 / downloaded) / 1000.0,
-                s == null ? List.of() : s.trackers(), stored.settings(), error == null ? null : error,
+                s != null ? s.trackers() : fetching != null ? fetching.trackers() : List.of(), stored.settings(),
+                error == null ? null : error,
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
-                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit());
+                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
+                SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null);
     }
 
     private String storedState(boolean queued, boolean complete) {

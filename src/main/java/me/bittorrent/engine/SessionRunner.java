@@ -28,6 +28,8 @@ import me.bittorrent.engine.session.PeerListener;
 import me.bittorrent.engine.session.SessionSettings;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.SessionState;
+import me.bittorrent.engine.session.MetadataSession;
+import me.bittorrent.tracker.PeerAddress;
 import me.bittorrent.engine.session.TorrentSession;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredFingerprint;
@@ -61,6 +63,9 @@ final class SessionRunner {
         default Path journal(String id) {
             return null;
         }
+
+        /** A magnet's info dictionary arrived: validated and saved (meta set), or the torrent put in error. */
+        Uni<RegisteredTorrent> metadataArrived(String id, byte[] info);
     }
 
     /** One running session; mutable fields are confined to the engine context. */
@@ -122,6 +127,10 @@ final class SessionRunner {
     private final Map<String, Long> queued = new ConcurrentHashMap<>();
     /** Torrents whose session is being prepared (fingerprints compared) right now. */
     private final Set<String> launching = ConcurrentHashMap.newKeySet();
+    /** Magnet links fetching their metadata (state metadata; they hold no download slot). */
+    private final Map<String, MetadataSession> fetching = new ConcurrentHashMap<>();
+    /** Addresses a metadata fetch learned, for the session that takes over (engine context). */
+    private final Map<String, List<PeerAddress>> handover = new ConcurrentHashMap<>();
     private long arrivals;
     private volatile int listenPort;
     private volatile String listenProblem;
@@ -279,7 +288,7 @@ final class SessionRunner {
     /** Starts again every torrent that was downloading, seeding or queued when the service stopped. */
     void resumeAll() {
         context.runOnContext(v -> registry.all().stream()
-                .filter(t -> t.meta() != null && !t.inError() && wantsToRun(t))
+                .filter(t -> (t.meta() != null || t.awaitsMetadata()) && !t.inError() && wantsToRun(t))
                 .sorted(Comparator.comparing(t -> t.stored().addedAt()))
                 .forEach(t -> admit(t.id())));
     }
@@ -290,6 +299,9 @@ final class SessionRunner {
         List<Uni<Void>> stops = new ArrayList<>();
         for (Running r : new ArrayList<>(running.values())) {
             stops.add(onEngine(() -> stopSession(r, null, true)));
+        }
+        for (String id : new ArrayList<>(fetching.keySet())) {
+            stops.add(onEngine(() -> stopFetch(id)));
         }
         try {
             if (!stops.isEmpty()) {
@@ -306,6 +318,9 @@ final class SessionRunner {
     Uni<Void> start(String id) {
         return onEngine(() -> {
             RegisteredTorrent torrent = require(id);
+            if (torrent.awaitsMetadata()) {
+                return fetching.containsKey(id) ? Uni.createFrom().voidItem() : startNow(id);
+            }
             if (torrent.meta() == null) {
                 throw new ConflictException("This download cannot start: " + torrent.stored().error());
             }
@@ -341,6 +356,9 @@ final class SessionRunner {
                 return r.session.pause().emitOn(onContext)
                         .chain(() -> persist(r, TorrentLifecycle.PAUSED, false));
             }
+            if (fetching.containsKey(id)) {
+                return stopFetch(id).chain(() -> lifecycle(id, TorrentLifecycle.PAUSED));
+            }
             if (queued.remove(id) != null || launching.contains(id) || wantsToRun(torrent)) {
                 return lifecycle(id, TorrentLifecycle.PAUSED);
             }
@@ -374,6 +392,9 @@ final class SessionRunner {
             if (r != null) {
                 return stopSession(r, TorrentLifecycle.STOPPED, true);
             }
+            if (fetching.containsKey(id)) {
+                return stopFetch(id).chain(() -> lifecycle(id, TorrentLifecycle.STOPPED));
+            }
             queued.remove(id);
             return torrent.stored().lifecycle() == TorrentLifecycle.STOPPED ? Uni.createFrom().voidItem()
                     : lifecycle(id, TorrentLifecycle.STOPPED);
@@ -384,6 +405,9 @@ final class SessionRunner {
     Uni<Void> stopForRemoval(String id) {
         return onEngine(() -> {
             queued.remove(id);
+            if (fetching.containsKey(id)) {
+                return stopFetch(id);
+            }
             Running r = running.get(id);
             return r == null ? Uni.createFrom().voidItem() : stopSession(r, null, false);
         });
@@ -397,6 +421,26 @@ final class SessionRunner {
     Optional<LiveView> live(String id) {
         Running r = running.get(id);
         return r == null ? Optional.empty() : Optional.of(r.live());
+    }
+
+    /** A magnet's metadata fetch, as the status shows it; empty when the torrent does not fetch. */
+    Optional<MetadataProgress> fetching(String id) {
+        MetadataSession m = fetching.get(id);
+        return m == null ? Optional.empty()
+                : Optional.of(new MetadataProgress(m.peersAsked(), m.peersConnected(), m.trackers()));
+    }
+
+    /** Peers found for an info-hash (DHT, user): to its running session, or its metadata fetch. Any thread. */
+    void peersFound(String infoHashHex, List<PeerAddress> found) {
+        Running r = running.get(infoHashHex);
+        MetadataSession m = fetching.get(infoHashHex);
+        for (PeerAddress address : found) {
+            if (r != null && r.stopping == null) {
+                r.session.addPeer(address.host(), address.port());
+            } else if (m != null) {
+                m.addPeer(address.host(), address.port());
+            }
+        }
     }
 
     boolean isQueued(String id) {
@@ -425,6 +469,10 @@ final class SessionRunner {
     private void admit(String id) {
         RegisteredTorrent torrent = registry.find(id).orElse(null);
         if (torrent == null || shuttingDown || running.containsKey(id) || launching.contains(id)) {
+            return;
+        }
+        if (torrent.awaitsMetadata()) {
+            fetch(torrent);
             return;
         }
         boolean complete = torrent.wantedComplete(torrent.verifiedPieces());
@@ -507,12 +555,80 @@ final class SessionRunner {
             session.events().emitOn(onContext).subscribe().with(event -> onEvent(r, event));
             session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
                     e.getMessage()));
+            // a magnet's peers: its x.pe, and those its metadata fetch learned
+            List<PeerAddress> peersToDial = new ArrayList<>(MagnetTorrents.peers(MagnetTorrents.parse(
+                    now.stored().magnet())));
+            peersToDial.addAll(handover.getOrDefault(id, List.of()));
+            handover.remove(id);
+            peersToDial.forEach(p -> session.addPeer(p.host(), p.port()));
             if (force) {
                 registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored().withSettings(
                         withoutForcedCheck(t.stored().settings())))).subscribe().with(ok -> { }, e -> { });
             }
             changed.accept(id);
         });
+    }
+
+    /**
+     * A magnet link without metadata: a {@link MetadataSession} finds peers and fetches the info dictionary; once
+     * it is saved as the torrent's .torrent, the fetch stops and the torrent is admitted like any other (queue,
+     * check, download). Engine context.
+     */
+    private void fetch(RegisteredTorrent torrent) {
+        String id = torrent.id();
+        if (fetching.containsKey(id)) {
+            return;
+        }
+        me.bittorrent.magnet.MagnetLink magnet = MagnetTorrents.parse(torrent.stored().magnet());
+        if (magnet == null) {
+            registry.update(id, t -> new RegisteredTorrent(null, t.stored().withError(
+                    "The saved magnet link cannot be read"))).subscribe().with(ok -> changed.accept(id), e -> { });
+            return;
+        }
+        MetadataSession session = new MetadataSession(vertx, context, peerId, listenPort, trackers, magnet.infoHash(),
+                torrent.name(), MagnetTorrents.tiers(magnet), MagnetTorrents.peers(magnet),
+                sessionSettings(torrent.stored().settings()));
+        fetching.put(id, session);
+        peers.register(magnet.infoHash(), session::acceptIncoming, peerId);
+        DhtService d = dht;
+        if (d != null) { // from the info-hash alone; a private torrent's metadata stops it when it arrives
+            d.track(magnet.infoHash(), () -> listenPort, session::addPeer);
+        }
+        session.start().subscribe().with(ok -> { }, e -> { });
+        session.metadata().onSuccess(fetched -> {
+            if (fetching.get(id) != session) {
+                return;
+            }
+            handover.put(id, fetched.peers());
+            registry.metadataArrived(id, fetched.info()).emitOn(onContext)
+                    .onFailure().recoverWithNull()
+                    .call(() -> stopFetch(id))
+                    .subscribe().with(ok -> {
+                        RegisteredTorrent now = registry.find(id).orElse(null);
+                        if (now != null && now.meta() != null && wantsToRun(now) && !now.inError()) {
+                            admit(id);
+                        } else {
+                            handover.remove(id);
+                        }
+                        changed.accept(id);
+                    }, e -> LOG.warnf("'%s': %s", torrent.name(), e.getMessage()));
+        });
+        changed.accept(id);
+    }
+
+    /** Stops a magnet's metadata fetch (engine context); nothing to persist: the registry has its state. */
+    private Uni<Void> stopFetch(String id) {
+        MetadataSession session = fetching.remove(id);
+        if (session == null) {
+            return Uni.createFrom().voidItem();
+        }
+        peers.unregister(session.infoHash());
+        DhtService d = dht;
+        if (d != null) {
+            d.untrack(session.infoHash());
+        }
+        return session.stop().emitOn(onContext).invoke(() -> changed.accept(id))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private void onEvent(Running r, TorrentEvent event) {
@@ -558,6 +674,7 @@ final class SessionRunner {
             r.story.count(now);
             changed.accept(r.id);
         }
+        fetching.keySet().forEach(changed);
     }
 
     private Uni<Void> resumeSession(Running r) {

@@ -11,7 +11,8 @@ import me.bittorrent.tracker.TrackerStatus;
  * {@code uploaded}/{@code downloaded} are payload totals over every run; {@code eta} is seconds to completion, null
  * when unknown. The limits in force sit beside the speeds, in KB/s, 0 = unlimited: {@code downloadLimit} and
  * {@code uploadLimit} are this torrent's, {@code globalDownloadLimit}/{@code globalUploadLimit} the ones all
- * torrents share (GET /settings); the lower of the two applies.
+ * torrents share (GET /settings); the lower of the two applies. {@code metadataPeers}: in state {@code metadata} (a
+ * magnet link fetching its info dictionary), the peers asked for it right now; null in every other state.
  */
 public record TorrentStatus(
         String name,
@@ -39,5 +40,6 @@ public record TorrentStatus(
         long downloadLimit,
         long uploadLimit,
         long globalDownloadLimit,
-        long globalUploadLimit) {
+        long globalUploadLimit,
+        Integer metadataPeers) {
 }

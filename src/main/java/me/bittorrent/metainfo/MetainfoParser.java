@@ -27,6 +27,15 @@ public final class MetainfoParser {
     private MetainfoParser() {
     }
 
+    /** The raw bytes of the torrent's info dictionary (what BEP 9 serves and the info-hash is taken over). */
+    public static byte[] infoDictionary(byte[] torrentBytes) throws InvalidTorrentException {
+        BencodeScanner.Span span = BencodeScanner.scanTorrent(torrentBytes);
+        if (span == null) {
+            throw new InvalidTorrentException("The torrent has no 'info' dictionary");
+        }
+        return java.util.Arrays.copyOfRange(torrentBytes, span.start(), span.end());
+    }
+
     public static TorrentMeta parse(byte[] bytes, long maxTorrentSize) throws InvalidTorrentException {
         if (bytes == null) {
             throw new InvalidTorrentException("No .torrent file was given");

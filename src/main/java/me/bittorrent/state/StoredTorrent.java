@@ -19,6 +19,8 @@ import java.util.Map;
  * @param downloaded     bytes downloaded over the torrent's lifetime
  * @param fingerprints   files as they were when the verified pieces were recorded
  * @param error          why the torrent stopped in error, or null
+ * @param magnet         the magnet link it was added from, or null (a torrent without its .torrent file yet is
+ *                       restored from it and fetches its metadata again)
  */
 public record StoredTorrent(
         String id,
@@ -32,7 +34,16 @@ public record StoredTorrent(
         long uploaded,
         long downloaded,
         List<StoredFingerprint> fingerprints,
-        String error) {
+        String error,
+        String magnet) {
+
+    /** A torrent added from a .torrent file. */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, null);
+    }
 
     public StoredTorrent {
         fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
@@ -43,31 +54,36 @@ public record StoredTorrent(
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, magnet);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, magnet);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, magnet);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error);
+                uploaded, downloaded, files, error, magnet);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error);
+                uploadedTotal, downloadedTotal, fingerprints, error, magnet);
+    }
+
+    public StoredTorrent withMagnet(String value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, value);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value);
+                uploaded, downloaded, fingerprints, value, magnet);
     }
 }

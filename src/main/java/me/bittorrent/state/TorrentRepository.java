@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
 /**
  * The non-blocking state repository. Layout under the state folder:
  * <pre>
- *   torrents/&lt;id&gt;.torrent   the .torrent bytes as received
+ *   torrents/&lt;id&gt;.torrent   the .torrent bytes as received (for a magnet link: once its metadata arrived)
  *   torrents/&lt;id&gt;.json      a {@link StoredTorrent}
  *   torrents/&lt;id&gt;.written   pieces written since the last clean stop (engine: PieceJournal), may be absent
  *   preferences.json             {@link Preferences}
@@ -99,6 +99,15 @@ public class TorrentRepository {
         return inOrder(id, () -> {
             AtomicFiles.write(torrentFile(id), torrentBytes);
             AtomicFiles.write(stateFile(id), json.writeValueAsBytes(torrent));
+            return null;
+        });
+    }
+
+    /** Writes the .torrent bytes of a torrent already saved (a magnet link's, once its metadata arrived). */
+    public Uni<Void> saveTorrentFile(String id, byte[] torrentBytes) {
+        String checked = checkedId(id);
+        return inOrder(checked, () -> {
+            AtomicFiles.write(torrentFile(checked), torrentBytes);
             return null;
         });
     }
@@ -194,10 +203,11 @@ public class TorrentRepository {
     private LoadedTorrent load(String id) {
         List<String> problems = new ArrayList<>();
         byte[] torrentBytes = null;
+        boolean missing = false;
         try {
             torrentBytes = Files.readAllBytes(torrentFile(id));
         } catch (NoSuchFileException e) {
-            problems.add("its .torrent file is missing from the state folder");
+            missing = true;
         } catch (IOException e) {
             problems.add("its .torrent file cannot be read (" + e.getMessage() + ")");
         }
@@ -212,6 +222,10 @@ public class TorrentRepository {
             problems.add("its state file is missing");
         } catch (IOException | RuntimeException e) {
             problems.add("its state file " + id + ".json is corrupt (" + firstLine(e.getMessage()) + ")");
+        }
+        if (missing && (stored == null || stored.magnet() == null)) {
+            // a magnet link's torrent has no .torrent file until its metadata arrived
+            problems.add(0, "its .torrent file is missing from the state folder");
         }
         String problem = problems.isEmpty() ? null : "The saved state of this torrent could not be restored: "
                 + String.join("; ", problems);

@@ -32,11 +32,20 @@
 
   const STATE_COLOURS = {
     queued: 'is-light', checking: 'is-warning', downloading: 'is-info', seeding: 'is-success',
-    paused: 'is-warning is-light', stopped: 'is-dark', completed: 'is-success is-light', error: 'is-danger'
+    paused: 'is-warning is-light', stopped: 'is-dark', completed: 'is-success is-light', error: 'is-danger',
+    metadata: 'is-info is-light'
   };
+  // a state in words where its name alone says too little
+  function stateWords(s) {
+    if (s.state === 'metadata') {
+      const n = s.metadata_peers || 0;
+      return 'fetching metadata (' + n + (n === 1 ? ' peer' : ' peers') + ' asked)';
+    }
+    return s.state;
+  }
   // which actions each state allows
   const ACTIONS = {
-    queued: ['pause', 'stop'], checking: ['pause', 'stop'], downloading: ['pause', 'stop'],
+    queued: ['pause', 'stop'], checking: ['pause', 'stop'], downloading: ['pause', 'stop'], metadata: ['pause', 'stop'],
     seeding: ['pause', 'stop'], paused: ['resume', 'stop'], stopped: ['start'], completed: ['start'], error: ['start']
   };
 
@@ -273,7 +282,7 @@
     card.querySelector('.torrent-name').textContent = name;
     const tag = card.querySelector('.state-tag');
     tag.className = 'tag state-tag ' + (STATE_COLOURS[status.state] || 'is-light');
-    tag.textContent = status.state;
+    tag.textContent = stateWords(status);
     const bar = card.querySelector('progress');
     bar.value = status.progress || 0;
     bar.textContent = (status.progress || 0) + '%';
@@ -412,9 +421,10 @@
 
   // upload
   let chosenFiles = [];
-  function openAdd(files) {
+  function openAdd(files, magnet) {
     chosenFiles = files ? Array.from(files) : [];
     $('add-form').reset();   // every add starts from the defaults, never the previous add's settings
+    $('add-magnet').value = magnet || '';
     $('add-modal').querySelector('details').open = false;
     showChosen();
     openModal('add-modal');
@@ -442,6 +452,22 @@
       } catch (e) {
         toast(file.name + ': ' + e.message, 'error');
       }
+    }
+  }
+
+  // a magnet link pasted or dropped as text (BEP 9)
+  function magnetIn(text) {
+    const m = /magnet:\?[^\s"'<>]+/i.exec(text || '');
+    return m ? m[0] : null;
+  }
+  async function addMagnet(magnet, settings) {
+    const body = { magnet };
+    if (Object.keys(settings).length) body.settings = settings;
+    try {
+      const answer = await call('POST', '/upload', body);
+      toast('Added ' + answer.name + ': it fetches its metadata from peers once started');
+    } catch (e) {
+      toast('Magnet link: ' + e.message, 'error');
     }
   }
 
@@ -721,8 +747,16 @@
       depth = 0;
       document.body.classList.remove('is-dragover');
       const dropped = Array.from(e.dataTransfer.files || []);
-      if (!dropped.length) return;
       const addOpen = $('add-modal').classList.contains('is-active');
+      const droppedMagnet = dropped.length ? null
+        : magnetIn(e.dataTransfer.getData('text/uri-list') || e.dataTransfer.getData('text/plain'));
+      if (droppedMagnet) {
+        if (addOpen) $('add-magnet').value = droppedMagnet;
+        else if (anyModalOpen()) toast('Close the open dialog first, then drop the link again', 'warning');
+        else openAdd([], droppedMagnet);
+        return;
+      }
+      if (!dropped.length) return;
       // another dialog is open: do not open Add underneath it
       if (!addOpen && anyModalOpen()) { toast('Close the open dialog first, then drop the files again', 'warning'); return; }
       const files = acceptTorrents(dropped);
@@ -731,12 +765,24 @@
       else openAdd(files);
     });
 
+    // a magnet link pasted anywhere outside a text field opens the add dialog with it
+    document.addEventListener('paste', (e) => {
+      const target = e.target;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+      const magnet = magnetIn(e.clipboardData && e.clipboardData.getData('text'));
+      if (!magnet || anyModalOpen()) return;
+      e.preventDefault();
+      openAdd([], magnet);
+    });
+
     $('add-form').addEventListener('submit', async (e) => {
       e.preventDefault();
-      if (!chosenFiles.length) { toast('Choose at least one .torrent file', 'warning'); return; }
+      const magnet = $('add-magnet').value.trim();
+      if (!chosenFiles.length && !magnet) { toast('Choose a .torrent file or paste a magnet link', 'warning'); return; }
       const settings = readSettings('add', true);
       const files = chosenFiles;
       closeModal($('add-modal'));
+      if (magnet) await addMagnet(magnet, settings);
       await uploadAll(files, settings);
     });
 

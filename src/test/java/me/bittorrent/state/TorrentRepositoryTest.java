@@ -72,6 +72,28 @@ class TorrentRepositoryTest {
     }
 
     @Test
+    void aMagnetWithoutItsMetadataComesBackAsAMagnetAndKeepsItsTorrentOnceKnown() {
+        String magnet = "magnet:?xt=urn:btih:" + A + "&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce";
+        StoredTorrent a = stored(A, 0).withMagnet(magnet);
+        repository.save(a).await().atMost(WAIT); // no .torrent yet
+        LoadedTorrent loaded = repository.loadAll().await().atMost(WAIT).get(0);
+        assertEquals(a, loaded.stored());
+        assertEquals(magnet, loaded.stored().magnet());
+        assertNull(loaded.torrentBytes());
+        assertNull(loaded.problem(), "a magnet has no .torrent until its metadata arrived: not a problem");
+
+        byte[] bytes = "d4:infode".getBytes(StandardCharsets.US_ASCII);
+        repository.saveTorrentFile(A, bytes).await().atMost(WAIT);
+        loaded = repository.loadAll().await().atMost(WAIT).get(0);
+        assertArrayEquals(bytes, loaded.torrentBytes());
+        assertNull(loaded.problem());
+
+        // a torrent added from a file whose .torrent went missing still is a problem
+        repository.save(stored(B, 0)).await().atMost(WAIT);
+        assertNotNull(repository.loadAll().await().atMost(WAIT).get(1).problem());
+    }
+
+    @Test
     void writesLeaveNoTempFilesAndNeverAPartialFile() throws Exception {
         repository.saveNew(stored(A, 1), new byte[100]).await().atMost(WAIT);
         for (int i = 0; i < 20; i++) {

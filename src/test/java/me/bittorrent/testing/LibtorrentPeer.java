@@ -68,6 +68,13 @@ public final class LibtorrentPeer implements AutoCloseable {
         return new Builder(Mode.LEECH, torrent, savePath);
     }
 
+    /** A leecher given only a magnet link: it fetches the metadata from its peers (BEP 9) first. */
+    public static Builder leechMagnet(String magnet, Path savePath) {
+        Builder builder = new Builder(Mode.LEECH, null, savePath);
+        builder.magnet = magnet;
+        return builder;
+    }
+
     public static final class Builder {
         private final Mode mode;
         private final Path torrent;
@@ -79,6 +86,7 @@ public final class LibtorrentPeer implements AutoCloseable {
         private boolean seedMode;
         private boolean noTrackers;
         private boolean recheckOnFinish;
+        private String magnet;
 
         private Builder(Mode mode, Path torrent, Path savePath) {
             this.mode = mode;
@@ -134,7 +142,7 @@ public final class LibtorrentPeer implements AutoCloseable {
             Tools.requireTool("libtorrent");
             List<String> cmd = new ArrayList<>(List.of(Tools.PYTHON, "-u",
                     PeerScripts.path("lt_peer.py").toString(), mode == Mode.SEED ? "seed" : "leech",
-                    torrent.toString(), savePath.toString(), "--port", Integer.toString(port)));
+                    magnet != null ? magnet : torrent.toString(), savePath.toString(), "--port", Integer.toString(port)));
             for (String peer : peers) {
                 cmd.add("--peer");
                 cmd.add(peer);

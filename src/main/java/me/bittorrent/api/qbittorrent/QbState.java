@@ -27,6 +27,7 @@ enum QbState {
             case "seeding" -> active ? UPLOADING : STALLED_UP;
             case "queued" -> complete ? QUEUED_UP : QUEUED_DL;
             case "checking" -> complete ? CHECKING_UP : CHECKING_DL;
+            case "metadata" -> META_DL;
             case "paused", "stopped" -> complete ? STOPPED_UP : STOPPED_DL;
             case "completed" -> STOPPED_UP;
             case "error" -> ERROR;

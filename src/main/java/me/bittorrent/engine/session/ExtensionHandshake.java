@@ -15,8 +15,8 @@ import me.bittorrent.bencode.BencodeLimits;
 import me.bittorrent.text.RemoteText;
 
 /**
- * The BEP 10 extension handshake (extended message id 0). We announce no extension messages yet, only our
- * request queue depth ({@code reqq}), listen port and client name; from the peer we read its {@code reqq}, the
+ * The BEP 10 extension handshake (extended message id 0). We announce BEP 9 {@code ut_metadata} (with
+ * {@code metadata_size} when we know the info dictionary), our request queue depth ({@code reqq}), listen port and client name; from the peer we read its {@code reqq}, the
  * number of outstanding requests it accepts (libtorrent silently drops requests beyond it), and its client name.
  * Theirs is read with the bounded decoder: a peer's message can claim any string length, and nothing is
  * allocated for a claim.
@@ -32,8 +32,16 @@ final class ExtensionHandshake {
     }
 
     static byte[] ours(int listenPort) {
+        return ours(listenPort, 0);
+    }
+
+    /** Ours, with {@code metadata_size} when {@code metadataSize} > 0 (we can serve the info dictionary). */
+    static byte[] ours(int listenPort, int metadataSize) {
         Map<String, Object> dict = new LinkedHashMap<>();
-        dict.put("m", Map.of());
+        dict.put("m", Map.of("ut_metadata", (long) UtMetadata.OUR_ID));
+        if (metadataSize > 0) {
+            dict.put("metadata_size", (long) metadataSize);
+        }
         dict.put("p", (long) listenPort);
         dict.put("reqq", (long) OUR_REQQ);
         dict.put("v", "bittorrent-me " + Version.VERSION);
@@ -47,6 +55,20 @@ final class ExtensionHandshake {
             return (int) Math.min(n, 100_000);
         }
         return -1;
+    }
+
+    /** The peer's extended message id for ut_metadata, or 0 when it does not speak it (or turned it off). */
+    static int utMetadataId(Map<String, Object> dict) {
+        if (dict != null && dict.get("m") instanceof Map<?, ?> m && m.get("ut_metadata") instanceof Long id
+                && id > 0 && id < 256) {
+            return id.intValue();
+        }
+        return 0;
+    }
+
+    /** The peer's {@code metadata_size}, or -1 when absent or not a number. */
+    static long metadataSize(Map<String, Object> dict) {
+        return dict != null && dict.get("metadata_size") instanceof Long n ? n : -1;
     }
 
     /** The peer's client name ({@code v}), made safe to log and show (1 KiB at most), or null. */

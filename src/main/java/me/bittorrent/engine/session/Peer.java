@@ -43,6 +43,8 @@ final class Peer {
     static final int MAX_RECENTLY_RELEASED = 1024;
 
     final Link link;
+    /** The peer's extended message id for BEP 9 ut_metadata (0: it does not speak it). */
+    int utMetadataId;
     /** host:port as we know it (the dialled address, or the remote socket address when it dialled us). */
     final String address;
     /** The remote IP address (the key of address bans). */

@@ -2,6 +2,8 @@ package me.bittorrent.engine.session;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.vertx.core.Context;
@@ -10,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.wire.Handshake;
+import me.bittorrent.wire.PeerConnection;
 import me.bittorrent.wire.PeerServer;
 
 /**
@@ -20,10 +23,10 @@ import me.bittorrent.wire.PeerServer;
  */
 public final class PeerListener {
 
-    private record Entry(TorrentSession session, byte[] peerId) {
+    private record Entry(Consumer<PeerConnection> session, InfoHash infoHash, byte[] peerId, IntSupplier dhtPort) {
         /** Built per connection: the DHT bit follows the DHT switch live. */
         Handshake ours() {
-            return Handshake.ours(session.meta().infoHash(), peerId, session.dhtPort() > 0);
+            return Handshake.ours(infoHash, peerId, dhtPort.getAsInt() > 0);
         }
     }
 
@@ -48,15 +51,23 @@ public final class PeerListener {
                     if (entry == null) {
                         connection.close("torrent no longer served");
                     } else {
-                        entry.session().acceptIncoming(connection);
+                        entry.session().accept(connection);
                     }
                 }).onComplete(bound));
         return bound.future();
     }
 
     public void register(TorrentSession session, byte[] peerId) {
-        InfoHash infoHash = session.meta().infoHash();
-        sessions.put(infoHash, new Entry(session, peerId.clone()));
+        sessions.put(session.meta().infoHash(), new Entry(session::acceptIncoming, session.meta().infoHash(),
+                peerId.clone(), session::dhtPort));
+    }
+
+    /**
+     * Routes inbound connections for {@code infoHash} to {@code accept} (e.g. a magnet's {@link MetadataSession},
+     * which does not offer the DHT in its handshake).
+     */
+    public void register(InfoHash infoHash, Consumer<PeerConnection> accept, byte[] peerId) {
+        sessions.put(infoHash, new Entry(accept, infoHash, peerId.clone(), () -> 0));
     }
 
     public void unregister(InfoHash infoHash) {

@@ -18,6 +18,8 @@ final class PeerMessages {
     private final Uploader uploader;
     private PiecePicker picker;
     private java.util.function.ObjIntConsumer<String> dhtPorts = (host, port) -> { };
+    /** The info dictionary we serve to peers (BEP 9), or null. */
+    private byte[] metadata;
 
     PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
         this.pieceCount = pieceCount;
@@ -29,6 +31,10 @@ final class PeerMessages {
     /** Where a peer's BEP 5 PORT message goes (its host and DHT port). */
     void dhtPorts(java.util.function.ObjIntConsumer<String> sink) {
         dhtPorts = sink;
+    }
+
+    void serveMetadata(byte[] infoDictionary) {
+        metadata = infoDictionary;
     }
 
     void open(PiecePicker openedPicker) {
@@ -78,6 +84,9 @@ final class PeerMessages {
                 if (reqq > 0) {
                     peer.reqq = reqq;
                 }
+                peer.utMetadataId = ExtensionHandshake.utMetadataId(ExtensionHandshake.decode(extended.payload()));
+            } else if (extended.id() == UtMetadata.OUR_ID) {
+                onMetadataRequest(peer, extended.payload());
             }
         } else if (message instanceof PeerMessage.Port port) {
             if (port.port() > 0) {
@@ -85,6 +94,18 @@ final class PeerMessages {
             }
         }
         // KeepAlive needs nothing
+    }
+
+    /** BEP 9: a peer asks for a piece of our info dictionary; data when we can, else a reject. */
+    private void onMetadataRequest(Peer peer, byte[] payload) {
+        UtMetadata.Message m = UtMetadata.decode(payload);
+        if (m == null || m.type() != UtMetadata.REQUEST || peer.utMetadataId == 0) {
+            return; // data or rejects we never asked for, or a peer that did not say how to answer
+        }
+        boolean serve = metadata != null && m.piece() < UtMetadata.pieceCount(metadata.length)
+                && !peer.link.writeQueueFull();
+        peer.send(new PeerMessage.Extended(peer.utMetadataId,
+                serve ? UtMetadata.data(m.piece(), metadata) : UtMetadata.reject(m.piece())));
     }
 
     private void onBitfield(Peer peer, byte[] bits) {

@@ -7,6 +7,8 @@ import java.util.Locale;
  * {@link #apiName()}; the registry adds {@code queued} and {@code completed} for torrents without a session.
  */
 public enum SessionState {
+    /** A magnet link fetching its info dictionary from peers ({@code MetadataSession}); no files yet. */
+    METADATA,
     /** Comparing the files on disk with the piece hashes. */
     CHECKING,
     DOWNLOADING,

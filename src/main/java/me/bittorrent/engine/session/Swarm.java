@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import me.bittorrent.metainfo.InfoHash;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.tracker.PeerAddress;
 import me.bittorrent.wire.ConnectionSettings;
@@ -67,7 +68,11 @@ final class Swarm {
     }
 
     private final Vertx vertx;
-    private final TorrentMeta meta;
+    /** The torrent as the swarm needs it (a magnet's metadata phase has no TorrentMeta yet: 0 pieces). */
+    private record Identity(InfoHash infoHash, String name, int pieceCount) {
+    }
+
+    private final Identity meta;
     private final byte[] peerId;
     private final BanPolicy bans;
     private final Host host;
@@ -86,8 +91,14 @@ final class Swarm {
     private final Set<String> seedAddresses = new HashSet<>();
 
     Swarm(Vertx vertx, TorrentMeta meta, byte[] peerId, BanPolicy bans, SessionSettings settings, Host host) {
+        this(vertx, meta.infoHash(), meta.name(), meta.pieceCount(), peerId, bans, settings, host);
+    }
+
+    /** For a torrent known only by its info-hash (a magnet fetching its metadata): no piece counts yet. */
+    Swarm(Vertx vertx, InfoHash infoHash, String name, int pieceCount, byte[] peerId, BanPolicy bans,
+            SessionSettings settings, Host host) {
         this.vertx = vertx;
-        this.meta = meta;
+        this.meta = new Identity(infoHash, name, pieceCount);
         this.peerId = peerId;
         this.bans = bans;
         this.settings = settings;
@@ -121,6 +132,11 @@ final class Swarm {
         Set<String> all = new HashSet<>(known.keySet());
         all.addAll(peers.keySet());
         return all.size();
+    }
+
+    /** The addresses we may dial (from trackers, the DHT, x.pe, addPeer), for a session that takes over. */
+    List<PeerAddress> knownAddresses() {
+        return List.copyOf(known.values());
     }
 
     int seeds() {

@@ -18,6 +18,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.tracker.AnnounceEvent;
@@ -73,6 +74,8 @@ public final class TorrentSession {
     private final Requester requester;
     private final Uploader uploader;
     private final PeerMessages messages;
+    /** What we serve over BEP 9 ut_metadata; null for a private torrent or over the cap (not offered then). */
+    private final byte[] infoDictionary;
 
     private SessionSettings settings;
     private boolean[] selected;
@@ -140,6 +143,8 @@ public final class TorrentSession {
                 this::transferring, random);
         this.messages = new PeerMessages(meta.pieceCount(), swarm, requester, uploader);
         this.messages.dhtPorts((host, port) -> dht.nodeSeen(host, port));
+        this.infoDictionary = infoDictionaryOf(meta);
+        messages.serveMetadata(infoDictionary);
         this.latest = buildSnapshot();
     }
 
@@ -575,7 +580,8 @@ public final class TorrentSession {
                 peer.send(new PeerMessage.Bitfield(Bitfields.toBytes(picker.verified(), meta.pieceCount())));
             }
             if (connection.remoteHandshake().supportsExtensions()) {
-                peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort)));
+                peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort,
+                        infoDictionary == null ? 0 : infoDictionary.length)));
             }
             int dhtPort = dht.port();
             if (dhtPort > 0 && connection.remoteHandshake().supportsDht()) {
@@ -706,6 +712,19 @@ public final class TorrentSession {
                 }
             });
         }));
+    }
+
+    /** Null for a private torrent (BEP 27: as libtorrent, we do not hand out its metadata) or one over the cap. */
+    private static byte[] infoDictionaryOf(TorrentMeta meta) {
+        if (meta.isPrivate()) {
+            return null;
+        }
+        try {
+            byte[] info = MetainfoParser.infoDictionary(meta.torrentBytes());
+            return info.length <= UtMetadata.MAX_SIZE ? info : null;
+        } catch (me.bittorrent.metainfo.InvalidTorrentException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** EMFILE/ENFILE: the process or the system ran out of file descriptors for a moment; never an error state. */
