@@ -56,6 +56,11 @@ class SessionRunnerContextsTest {
         }
 
         @Override
+        public Uni<RegisteredTorrent> metadataArrived(String id, byte[] info) {
+            return Uni.createFrom().failure(new IllegalStateException("no magnets in this test"));
+        }
+
+        @Override
         public Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
             return Uni.createFrom().item(() -> torrents.computeIfPresent(id, (k, t) -> change.apply(t)));
         }
