@@ -37,6 +37,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServiceResource.Downloads.class,
         ServiceResource.Totals.class,
         ServiceResource.SystemInfo.class,
+        me.bittorrent.engine.session.PeerSnapshot.class, // GET /peers: a list
+        me.bittorrent.engine.PieceMap.class,
 })
 final class JsonTypes {
     private JsonTypes() {

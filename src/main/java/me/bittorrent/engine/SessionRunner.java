@@ -28,6 +28,7 @@ import me.bittorrent.engine.session.PeerListener;
 import me.bittorrent.engine.session.SessionSettings;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.SessionState;
+import me.bittorrent.engine.session.PeerSnapshot;
 import me.bittorrent.engine.session.TorrentSession;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredFingerprint;
@@ -330,6 +331,12 @@ final class SessionRunner {
     Multi<TorrentEvent> events(String id) {
         Running r = running.get(id);
         return r == null ? Multi.createFrom().empty() : r.session.events();
+    }
+
+    /** The connected peers of a running torrent; none when it has no session. */
+    Uni<List<PeerSnapshot>> peers(String id) {
+        Running r = running.get(id);
+        return r == null ? Uni.createFrom().item(List.of()) : r.session.peers();
     }
 
     Optional<LiveView> live(String id) {

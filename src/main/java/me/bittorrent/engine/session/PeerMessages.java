@@ -72,6 +72,10 @@ final class PeerMessages {
                 if (reqq > 0) {
                     peer.reqq = reqq;
                 }
+                String client = ExtensionHandshake.client(extended.payload());
+                if (client != null) {
+                    peer.client = client;
+                }
             }
         }
         // KeepAlive and Port need nothing
