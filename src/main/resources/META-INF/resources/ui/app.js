@@ -285,7 +285,8 @@ import { createStatusBar } from './statusbar.js';
   }
 
   // ---- search, state filters with counts, sorting: applied once per animation frame, whatever the event rate ----
-  const view = { filter: 'all', search: '' };
+  const view = { filter: 'all', search: '', category: '', tag: '' };
+  const tagsOf = (s) => Array.isArray(s.tags) ? s.tags : (s.tags ? String(s.tags).split(',').map((t) => t.trim()).filter(Boolean) : []);
   let viewScheduled = false;
   function scheduleView() {
     if (viewScheduled) return;
@@ -320,13 +321,20 @@ import { createStatusBar } from './statusbar.js';
     const counts = Object.fromEntries(Object.keys(FILTERS).map((k) => [k, 0]));
     const search = view.search.toLowerCase();
     const shown = [];
+    const categories = new Map();
+    const tags = new Map();
     for (const entry of torrents.values()) {
       const s = entry.status;
       if (!s) continue;
       for (const k in FILTERS) if (FILTERS[k](s)) counts[k]++;
+      if (s.category) categories.set(s.category, (categories.get(s.category) || 0) + 1);
+      for (const t of tagsOf(s)) tags.set(t, (tags.get(t) || 0) + 1);
       if (FILTERS[view.filter](s) && (!search || (s.name || '').toLowerCase().includes(search)
-          || entry.id.startsWith(search))) shown.push(entry);
+          || entry.id.startsWith(search))
+          && (!view.category || s.category === view.category) && (!view.tag || tagsOf(s).includes(view.tag))) shown.push(entry);
     }
+    fillChoice($('category-filter'), categories, 'All categories');
+    fillChoice($('tag-filter'), tags, 'All tags');
     document.querySelectorAll('#filters [data-filter]').forEach((b) => {
       const c = b.querySelector('.count');
       if (c.textContent !== String(counts[b.dataset.filter])) c.textContent = counts[b.dataset.filter];
@@ -347,6 +355,18 @@ import { createStatusBar } from './statusbar.js';
     $('torrent-table').hidden = torrents.size === 0;
     updateBulk();
   }
+  // categories and tags (when the service has them): a choice with live counts
+  function fillChoice(select, counts, allLabel) {
+    select.parentElement.hidden = counts.size === 0 && !select.value;
+    const wanted = [['', allLabel]].concat(Array.from(counts.keys()).sort().map((k) => [k, k + ' (' + counts.get(k) + ')']));
+    const now = Array.from(select.options).map((o) => o.value + '\u0000' + o.textContent).join('\u0001');
+    if (now === wanted.map(([v, t]) => v + '\u0000' + t).join('\u0001')) return;
+    const value = select.value;
+    select.replaceChildren(...wanted.map(([v, t]) => { const o = document.createElement('option'); o.value = v; o.textContent = t; return o; }));
+    select.value = counts.has(value) ? value : '';
+    if (select.value !== value) { select.dispatchEvent(new Event('change')); } // that category is gone: show all
+  }
+
   // phone: the first cards of what is shown (more on request), in the table's order
   function renderCards(shown) {
     const box = $('torrents');
@@ -393,6 +413,7 @@ import { createStatusBar } from './statusbar.js';
   };
   function nameOf(id) { const e = torrents.get(id); return e && e.status ? e.status.name : id; }
   async function actOn(ids, action, button) {
+    if (action === 'select-all') return grid.selectAll();
     ids = ids.filter((id) => torrents.has(id));
     if (!ids.length) return;
     if (action === 'details') { details.show(ids[0]); if (phone.matches) $('details').scrollIntoView(); return; }
@@ -401,7 +422,6 @@ import { createStatusBar } from './statusbar.js';
     if (action === 'files') return openFiles(ids[0]);
     if (action === 'remove') return openRemove(ids);
     if (action === 'magnet') return copyMagnet(ids);
-    if (action === 'select-all') return grid.selectAll();
     // one request at a time per torrent: what is in flight is skipped (no double requests, no double toasts)
     const run = ids.filter((id) => !torrents.get(id).busy && (!CAN[action] || CAN[action](torrents.get(id).status)));
     if (!run.length) { toast('Nothing to ' + action + ' in the selection', 'warning'); return; }
@@ -861,6 +881,8 @@ import { createStatusBar } from './statusbar.js';
     document.addEventListener('pointerdown', (e) => { if (!e.target.closest('#context-menu')) closeMenu(false); });
     window.addEventListener('resize', () => { closeMenu(false); scheduleView(); });
     phone.addEventListener('change', scheduleView);
+    $('category-filter').addEventListener('change', (e) => { view.category = e.target.value; scheduleView(); });
+    $('tag-filter').addEventListener('change', (e) => { view.tag = e.target.value; scheduleView(); });
     $('more-cards').addEventListener('click', () => { cardLimit += CARD_PAGE; scheduleView(); });
     $('preferences-button').addEventListener('click', openPreferences);
     $('drop-input').addEventListener('change', (e) => {

@@ -11,13 +11,13 @@ export const STATE_COLOURS = {
 
 // key: column id; sort: the status field it sorts by; field: shown only when the API gives that field
 export const COLUMNS = [
-  { key: 'name', label: 'Name', sort: 'name', width: 320, fixed: true },
+  { key: 'name', label: 'Name', sort: 'name', width: 280, fixed: true },
   { key: 'size', label: 'Size', sort: 'total_size', num: true, width: 90 },
-  { key: 'progress', label: 'Progress', sort: 'progress', width: 160 },
-  { key: 'state', label: 'State', sort: 'state', width: 150 },
+  { key: 'progress', label: 'Progress', sort: 'progress', width: 140 },
+  { key: 'state', label: 'State', sort: 'state', width: 120 },
   { key: 'down', label: 'Down', sort: 'download_speed', num: true, width: 90 },
   { key: 'up', label: 'Up', sort: 'upload_speed', num: true, width: 90 },
-  { key: 'eta', label: 'ETA', sort: 'eta', num: true, width: 110 },
+  { key: 'eta', label: 'ETA', sort: 'eta', num: true, width: 90 },
   { key: 'peers', label: 'Seeds/peers', sort: 'peers', num: true, width: 100 },
   { key: 'ratio', label: 'Ratio', sort: 'ratio', num: true, width: 70 },
   { key: 'added', label: 'Added', sort: 'added_on', field: 'added_on', width: 160 },
