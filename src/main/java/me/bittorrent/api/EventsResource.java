@@ -1,5 +1,7 @@
 package me.bittorrent.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -21,8 +23,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
-/** Server-sent events: every torrent's status as it changes. What the dashboard lives on. */
+/** Server-sent events: every torrent's status as it changes, then only what changed. What the dashboard lives on. */
 @Path("/events")
 @Tag(name = "Torrents")
 public class EventsResource {
@@ -33,6 +37,46 @@ public class EventsResource {
 
     @Inject
     TorrentChanges changes;
+    @Inject
+    ObjectMapper mapper;
+
+    /**
+     * Turns a connection's changes into what it is sent: a torrent's first status in full, then only the fields
+     * that differ from what this connection last got ({@code delta}). Events of one connection arrive one at a time.
+     */
+    static final class Deltas {
+        private final ObjectMapper mapper;
+        private final Map<String, ObjectNode> sent = new HashMap<>();
+
+        Deltas(ObjectMapper mapper) {
+            this.mapper = mapper;
+        }
+
+        ObjectNode apply(TorrentChange change) {
+            ObjectNode event = mapper.valueToTree(change);
+            switch (change.type()) {
+                case "reset" -> sent.clear();
+                case "removed" -> sent.remove(change.torrentId());
+                case "status" -> {
+                    ObjectNode status = (ObjectNode) event.get("status");
+                    ObjectNode before = sent.put(change.torrentId(), status);
+                    if (before != null) {
+                        ObjectNode delta = mapper.createObjectNode();
+                        status.fields().forEachRemaining(field -> {
+                            if (!field.getValue().equals(before.get(field.getKey()))) {
+                                delta.set(field.getKey(), field.getValue());
+                            }
+                        });
+                        event.put("type", "delta");
+                        event.remove("status");
+                        event.set("changes", delta);
+                    }
+                }
+                default -> { }
+            }
+            return event;
+        }
+    }
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -40,8 +84,11 @@ public class EventsResource {
     @Operation(summary = "Live changes (server-sent events)",
             description = "A text/event-stream. Each event has an `id:`, an `event:` name and JSON data "
                     + "{id, type, torrent_id, status}. event `reset`: forget every torrent you know; `status`: this "
-                    + "torrent's status (the same object as GET /status/{torrent_id}) is now `status`; `removed`: "
-                    + "the torrent is gone. A new connection gets `reset` then one `status` per torrent, then changes "
+                    + "torrent's status (the same object as GET /status/{torrent_id}) is now `status`; `delta` "
+                    + "{id, type, torrent_id, changes}: only these fields of the torrent's status changed since the "
+                    + "last event of this connection (a torrent's first event on a connection is always a full "
+                    + "`status`; a torrent with nothing new sends nothing); `removed`: the torrent is gone. "
+                    + "A new connection gets `reset` then one `status` per torrent, then changes "
                     + "as they happen (a torrent's status at most about twice a second). Reconnecting with the "
                     + "Last-Event-ID header replays only what was missed (the last 1000 changes are kept); an id "
                     + "older than that, or from before a restart, gets `reset` and a fresh snapshot. A comment line "
@@ -52,14 +99,17 @@ public class EventsResource {
     public Multi<OutboundSseEvent> events(@Context Sse sse,
             @Parameter(description = "The id of the last event received; sent by EventSource when it reconnects")
             @HeaderParam("Last-Event-ID") String lastEventId) {
-        Multi<OutboundSseEvent> stream = changes.stream(parse(lastEventId))
-                .map(change -> sse.newEventBuilder()
-                        .id(Long.toString(change.id()))
-                        .name(change.type())
-                        .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(TorrentChange.class, change)
-                        .reconnectDelay(RECONNECT_MILLIS)
-                        .build());
+        Multi<OutboundSseEvent> stream = Multi.createFrom().deferred(() -> {
+            Deltas deltas = new Deltas(mapper); // one per connection: what this client was sent
+            return changes.stream(parse(lastEventId)).map(deltas::apply)
+                    .map(event -> sse.newEventBuilder()
+                            .id(event.get("id").asText())
+                            .name(event.get("type").asText())
+                            .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                            .data(ObjectNode.class, event)
+                            .reconnectDelay(RECONNECT_MILLIS)
+                            .build());
+        });
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
                 .onOverflow().drop()
                 .map(tick -> sse.newEventBuilder().comment("keep-alive").build());

@@ -38,6 +38,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServiceResource.Totals.class,
         ServiceResource.SystemInfo.class,
         me.bittorrent.engine.DhtService.Status.class,
+        me.bittorrent.engine.session.PeerSnapshot.class, // GET /peers: a list
+        me.bittorrent.engine.PieceMap.class,
 })
 final class JsonTypes {
     private JsonTypes() {

@@ -1,5 +1,6 @@
 package me.bittorrent.engine;
 
+import me.bittorrent.engine.session.PeerSnapshot;
 import me.bittorrent.engine.session.TorrentEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,6 +18,7 @@ import me.bittorrent.metainfo.InvalidTorrentException;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.LoadedTorrent;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
@@ -32,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -490,6 +493,22 @@ public class DownloadEngine {
 
     public Uni<TorrentStatus> status(String id) {
         return existing(id).map(this::statusOf);
+    }
+
+    /** The connected peers of a torrent (empty when it does not run). */
+    public Uni<List<PeerSnapshot>> peers(String id) {
+        return existing(id).chain(torrent -> runner.peers(torrent.id()));
+    }
+
+    /** The verified pieces of a torrent: live from its session when it runs, else what is stored. */
+    public Uni<PieceMap> pieces(String id) {
+        return existing(id).map(torrent -> {
+            int count = torrent.meta() == null ? 0 : torrent.meta().pieceCount();
+            BitSet verified = runner.live(torrent.id()).map(live -> live.snapshot().verified())
+                    .orElseGet(torrent::verifiedPieces);
+            int length = torrent.meta() == null ? 0 : torrent.meta().pieceLength();
+            return new PieceMap(count, length, verified.cardinality(), Bitfields.toBase64(verified, count));
+        });
     }
 
     public Uni<List<FileStatus>> files(String id) {

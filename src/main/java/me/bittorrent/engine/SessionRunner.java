@@ -29,6 +29,7 @@ import me.bittorrent.engine.session.SessionSettings;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.SessionState;
 import me.bittorrent.engine.session.MetadataSession;
+import me.bittorrent.engine.session.PeerSnapshot;
 import me.bittorrent.tracker.PeerAddress;
 import me.bittorrent.engine.session.TorrentSession;
 import me.bittorrent.state.Bitfields;
@@ -416,6 +417,12 @@ final class SessionRunner {
     Multi<TorrentEvent> events(String id) {
         Running r = running.get(id);
         return r == null ? Multi.createFrom().empty() : r.session.events();
+    }
+
+    /** The connected peers of a running torrent; none when it has no session. */
+    Uni<List<PeerSnapshot>> peers(String id) {
+        Running r = running.get(id);
+        return r == null ? Uni.createFrom().item(List.of()) : r.session.peers();
     }
 
     Optional<LiveView> live(String id) {

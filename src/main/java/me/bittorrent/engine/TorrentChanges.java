@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in the backlog (too old, or from before a restart: ids start at the start time in microseconds, so an older process's
  * ids are always too old) gets a "reset" change and then a fresh status of every torrent instead.
  *
+ * <p>Only changes: a status equal to the torrent's last one is dropped (an idle torrent sends nothing).
+ *
  * <p>Coalescing: one torrent's status goes out at most every {@link #minIntervalMillis} ms. A status published sooner
  * is held (a newer one replaces it) and sent when the interval has passed, so the last one always goes out.
  */
@@ -65,6 +67,8 @@ public class TorrentChanges {
         long lastSentNanos = Long.MIN_VALUE / 2;
         TorrentStatus held;
         boolean timerArmed;
+        /** The last status accepted (sent or held): an equal one is not sent again. */
+        TorrentStatus last;
     }
 
     @Inject
@@ -87,6 +91,10 @@ public class TorrentChanges {
         boolean[] sendNow = {false};
         slots.compute(torrentId, (id, slot) -> {
             Slot s = slot == null ? new Slot() : slot;
+            if (status.equals(s.last)) {
+                return s; // nothing changed: an idle torrent sends nothing
+            }
+            s.last = status;
             if (!s.timerArmed && now - s.lastSentNanos >= intervalNanos) {
                 s.lastSentNanos = now;
                 sendNow[0] = true;

@@ -1,52 +1,19 @@
 // bittorrent-me dashboard. Plain JS, no build step. Live by GET /events only (EventSource reconnects by itself and
 // sends Last-Event-ID, so a reconnect replays what was missed); every state-changing call is a same-origin POST.
-'use strict';
+// An ES module (no build step): the table (grid.js), the details pane (details.js) and the status bar
+// (statusbar.js) are modules of their own; this file keeps the list's data, the dialogs and the live stream.
+import { bytes, speed, eta, num, plural } from './format.js';
+import { createGrid, STATE_COLOURS, stateReason, stateWords } from './grid.js';
+import { createDetails, createHistory } from './details.js';
+import { createStatusBar } from './statusbar.js';
 
 (function () {
-  const torrents = new Map();   // torrent_id -> {status, card, multi}
+  const torrents = new Map();   // torrent_id -> {id, status, card, multi}
   const $ = (id) => document.getElementById(id);
 
-  // ---- formatting -------------------------------------------------------------------------------------------
-  function bytes(n) {
-    if (n == null || isNaN(n)) return '—';
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let i = 0;
-    let v = Number(n);
-    while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-    return (i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : 1)) + ' ' + units[i];
-  }
-  function speed(kbs) {
-    if (kbs == null || isNaN(kbs)) return '0 KB/s';
-    return kbs >= 1024 ? (kbs / 1024).toFixed(1) + ' MB/s' : Number(kbs).toFixed(kbs < 10 ? 1 : 0) + ' KB/s';
-  }
-  function eta(seconds, state) {
-    if (state !== 'downloading') return '—';
-    if (seconds == null || seconds < 0 || !isFinite(seconds)) return '∞';
-    const s = Math.round(seconds);
-    if (s < 60) return s + ' s';
-    if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
-    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
-    return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
-  }
-  function num(v, digits) { return v == null || isNaN(v) ? '—' : Number(v).toFixed(digits); }
-
-  const STATE_COLOURS = {
-    queued: 'is-light', checking: 'is-warning', downloading: 'is-info', seeding: 'is-success',
-    paused: 'is-warning is-light', stopped: 'is-dark', completed: 'is-success is-light', error: 'is-danger',
-    metadata: 'is-info is-light'
-  };
-  // a state in words where its name alone says too little
-  function stateWords(s) {
-    if (s.state === 'metadata') {
-      const n = s.metadata_peers || 0;
-      return 'fetching metadata (' + n + (n === 1 ? ' peer' : ' peers') + ' asked)';
-    }
-    return s.state;
-  }
-  // which actions each state allows
   const ACTIONS = {
     queued: ['pause', 'stop'], checking: ['pause', 'stop'], downloading: ['pause', 'stop'], metadata: ['pause', 'stop'],
-    seeding: ['pause', 'stop'], paused: ['resume', 'stop'], stopped: ['start'], completed: ['start'], error: ['start']
+    seeding: ['pause', 'stop'], stalled: ['pause', 'stop'], paused: ['resume', 'stop'], stopped: ['start'], completed: ['start'], error: ['start']
   };
 
   // ---- toasts -----------------------------------------------------------------------------------------------
@@ -205,9 +172,26 @@
   }
 
   // ---- the list ---------------------------------------------------------------------------------------------
-  function cardFor(id) {
+  // Desktop: the table (grid.js) renders only the rows in view. Phone: cards, made only for what is shown.
+  const phone = window.matchMedia('(max-width: 1023px)');
+  const CARD_PAGE = 100;
+  let cardLimit = CARD_PAGE;
+  let grid = null;
+  let details = null;
+  const history = createHistory();
+  const knownFields = new Set();
+
+  function entryFor(id) {
     let entry = torrents.get(id);
-    if (entry) return entry;
+    if (!entry) {
+      entry = { id, status: null, card: null, multi: null, busy: false };
+      torrents.set(id, entry);
+    }
+    return entry;
+  }
+  function cardFor(entry) {
+    if (entry.card) return entry.card;
+    const id = entry.id;
     const card = document.createElement('article');
     card.className = 'box torrent';
     card.dataset.id = id;
@@ -225,59 +209,50 @@
         <span>ETA <span class="eta"></span></span>
         <span>ratio <span class="ratio"></span></span>
       </div>
-      <p class="help is-danger error-text" hidden></p>
+      <p class="help error-text" hidden></p>
       <div class="buttons are-small">
         <button type="button" class="button is-success" data-action="start">Start</button>
         <button type="button" class="button is-warning" data-action="pause">Pause</button>
         <button type="button" class="button is-info" data-action="resume">Resume</button>
         <button type="button" class="button" data-action="stop">Stop</button>
+        <button type="button" class="button is-light" data-action="details">Details</button>
         <button type="button" class="button is-light" data-action="settings">Settings</button>
         <button type="button" class="button is-light" data-action="files" hidden>Files</button>
         <button type="button" class="button is-danger is-outlined" data-action="remove">Remove</button>
       </div>`;
-    const row = document.createElement('tr');
-    row.className = 'torrent-row';
-    row.dataset.id = id;
-    row.innerHTML = `
-      <td><span class="torrent-name"></span><p class="help is-danger error-text" hidden></p></td>
-      <td class="num size"></td>
-      <td><progress class="progress is-small" max="100" value="0"></progress><span class="progress-text"></span></td>
-      <td><span class="tag state-tag"></span></td>
-      <td class="num down"></td>
-      <td class="num up"></td>
-      <td class="num eta"></td>
-      <td class="num peers"></td>
-      <td class="num ratio"></td>
-      <td>${card.querySelector('.buttons').outerHTML}</td>`;
-    entry = { status: null, card, row, multi: false, visible: true };
-    torrents.set(id, entry);
-    $('torrents').append(card);
-    $('torrent-rows').append(row);
-    for (const el of [card, row]) {
-      el.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => act(id, b.dataset.action)));
+    card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actOn([id], b.dataset.action, b)));
+    entry.card = card;
+    card.filled = null;
+    knowFiles(entry).then(() => { card.querySelector('[data-action=files]').hidden = !entry.multi; });
+    return card;
+  }
+  /** Whether the torrent has more than one file (then the Files dialog applies); asked once, when needed. */
+  function knowFiles(entry) {
+    if (entry.multi != null) return Promise.resolve(entry.multi);
+    if (!entry.filesAsked) {
+      entry.filesAsked = call('GET', '/files/' + encodeURIComponent(entry.id)).then((answer) => {
+        entry.multi = !!(answer && answer.files && answer.files.length > 1);
+        return entry.multi;
+      }).catch(() => false);
     }
-    // one look at the files tells whether the file-selection modal applies (not polling: once per torrent)
-    call('GET', '/files/' + encodeURIComponent(id)).then((answer) => {
-      entry.multi = answer && answer.files && answer.files.length > 1; // one file: nothing to choose
-      for (const el of [card, row]) el.querySelector('[data-action=files]').hidden = !entry.multi;
-    }).catch(() => {});
-    return entry;
+    return entry.filesAsked;
   }
 
   function render(id, status) {
-    const entry = cardFor(id);
+    const entry = entryFor(id);
+    status.smoothEta = smoothEta(entry, status);
     entry.status = status;
-    const etaValue = smoothEta(entry, status);
-    fill(entry.card, status, id, etaValue, true);
-    fill(entry.row, status, id, etaValue, false);
-    entry.row.querySelector('.size').textContent = bytes(status.total_size);
+    for (const k in status) knownFields.add(k);
     if (openFilesFor === id) refreshFileProgress();
+    if (details) details.changed(id);
     updateEmpty();
     scheduleView();
   }
 
-  // a card (phone) and a table row (desktop) share their class names, so one function fills both
-  function fill(card, status, id, etaValue, long) {
+  // a card (phone): filled only while it is shown
+  function fillCard(card, status, id) {
+    if (card.filled === status) return;
+    card.filled = status;
     const name = status.name || id;
     card.querySelector('.torrent-name').textContent = name;
     const tag = card.querySelector('.state-tag');
@@ -288,17 +263,19 @@
     bar.textContent = (status.progress || 0) + '%';
     bar.className = 'progress is-small ' + (status.state === 'error' ? 'is-danger' : (status.progress >= 100 ? 'is-success' : 'is-info'));
     bar.setAttribute('aria-label', name + ' progress');
-    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '%' + (long ? ' of ' + bytes(status.total_size) : '');
+    // progress is of the selected files; the size beside it is what they add up to when the API says so
+    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.selected_size != null ? status.selected_size : status.total_size);
     card.querySelector('.down').textContent = speed(status.download_speed);
     card.querySelector('.up').textContent = speed(status.upload_speed);
-    const seeds = status.seeds != null ? ' (' + status.seeds + (status.seeds === 1 ? ' seed)' : ' seeds)') : '';
-    card.querySelector('.peers').textContent = long ? (status.peers != null ? status.peers : 0) + seeds
-      : (status.seeds != null ? status.seeds : 0) + ' / ' + (status.peers != null ? status.peers : 0);
-    card.querySelector('.eta').textContent = eta(etaValue, status.state);
+    const seeds = status.seeds != null ? ' (' + plural(status.seeds, 'seed', 'seeds') + ')' : '';
+    card.querySelector('.peers').textContent = (status.peers != null ? status.peers : 0) + seeds;
+    card.querySelector('.eta').textContent = eta(status.smoothEta, status.state);
     card.querySelector('.ratio').textContent = num(status.ratio != null ? status.ratio : 0, 2);
     const error = card.querySelector('.error-text');
-    error.hidden = !status.error;
-    error.textContent = status.error || '';
+    const why = stateReason(status);
+    error.hidden = !why;
+    error.textContent = why;
+    error.classList.toggle('is-danger', status.state === 'error');
     const allowed = ACTIONS[status.state] || ['start'];
     card.querySelectorAll('[data-action]').forEach((b) => {
       const action = b.dataset.action;
@@ -308,61 +285,99 @@
   }
 
   // ---- search, state filters with counts, sorting: applied once per animation frame, whatever the event rate ----
-  const view = { filter: 'all', search: '', sortKey: 'name', sortDir: 1 };
+  const view = { filter: 'all', search: '', category: '', tag: '' };
+  const tagsOf = (s) => Array.isArray(s.tags) ? s.tags : (s.tags ? String(s.tags).split(',').map((t) => t.trim()).filter(Boolean) : []);
   let viewScheduled = false;
-  let rowOrder = [];
   function scheduleView() {
     if (viewScheduled) return;
     viewScheduled = true;
     requestAnimationFrame(() => { viewScheduled = false; applyView(); });
   }
+  const isStalled = (s) => s.state === 'stalled' || (s.state === 'downloading' && !(s.download_speed > 0));
   const FILTERS = {
     all: () => true,
-    downloading: (s) => s.state === 'downloading',
+    downloading: (s) => s.state === 'downloading' || s.state === 'stalled',
     seeding: (s) => s.state === 'seeding',
     completed: (s) => (s.progress || 0) >= 100,
     paused: (s) => s.state === 'paused',
-    stalled: (s) => s.state === 'downloading' && !(s.download_speed > 0),
+    active: (s) => (s.download_speed || 0) > 0 || (s.upload_speed || 0) > 0,
+    stalled: isStalled,
     errored: (s) => s.state === 'error',
-    checking: (s) => s.state === 'checking'
+    checking: (s) => s.state === 'checking',
+    queued: (s) => s.state === 'queued'
   };
   function sortValue(s, key) {
-    if (key === 'name') return (s.name || '').toLowerCase();
-    if (key === 'state') return s.state || '';
-    if (key === 'eta') return s.state === 'downloading' && s.eta >= 0 && isFinite(s.eta) ? s.eta : Infinity;
-    const v = Number(s[key]);
-    return isNaN(v) ? -1 : v;
+    if (key === 'eta') return (s.state === 'downloading' && s.eta >= 0 && isFinite(s.eta)) ? s.eta : Infinity;
+    const v = s[key];
+    if (v == null) return key === 'name' ? '' : -Infinity;
+    if (typeof v === 'string') {
+      const t = key === 'added_on' || key === 'completion_on' ? Date.parse(v) : NaN;
+      return isNaN(t) ? v.toLowerCase() : t;
+    }
+    if (Array.isArray(v)) return v.join(',').toLowerCase();
+    return Number(v);
   }
   function applyView() {
     const counts = Object.fromEntries(Object.keys(FILTERS).map((k) => [k, 0]));
     const search = view.search.toLowerCase();
     const shown = [];
+    const categories = new Map();
+    const tags = new Map();
     for (const entry of torrents.values()) {
       const s = entry.status;
       if (!s) continue;
       for (const k in FILTERS) if (FILTERS[k](s)) counts[k]++;
-      const visible = FILTERS[view.filter](s) && (!search || (s.name || '').toLowerCase().includes(search));
-      if (visible !== entry.visible) { entry.visible = visible; entry.row.hidden = !visible; entry.card.hidden = !visible; }
-      shown.push(entry);
+      if (s.category) categories.set(s.category, (categories.get(s.category) || 0) + 1);
+      for (const t of tagsOf(s)) tags.set(t, (tags.get(t) || 0) + 1);
+      if (FILTERS[view.filter](s) && (!search || (s.name || '').toLowerCase().includes(search)
+          || entry.id.startsWith(search))
+          && (!view.category || s.category === view.category) && (!view.tag || tagsOf(s).includes(view.tag))) shown.push(entry);
     }
+    fillChoice($('category-filter'), categories, 'All categories');
+    fillChoice($('tag-filter'), tags, 'All tags');
     document.querySelectorAll('#filters [data-filter]').forEach((b) => {
-      b.querySelector('.count').textContent = counts[b.dataset.filter];
+      const c = b.querySelector('.count');
+      if (c.textContent !== String(counts[b.dataset.filter])) c.textContent = counts[b.dataset.filter];
     });
-    // rows move only when the order changed
-    const key = view.sortKey;
-    const dir = view.sortDir;
+    const key = grid.view.sortKey;
+    const dir = grid.view.sortDir;
     shown.sort((a, b) => {
       const x = sortValue(a.status, key);
       const y = sortValue(b.status, key);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.row.dataset.id < b.row.dataset.id ? -1 : 1);
+      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1);
     });
-    const order = shown.map((e) => e.row);
-    if (order.length !== rowOrder.length || order.some((r, i) => r !== rowOrder[i])) {
-      $('torrent-rows').append(...order);
-      rowOrder = order;
-    }
+    $('shown-count').textContent = shown.length === torrents.size ? plural(torrents.size, 'download', 'downloads')
+      : shown.length + ' of ' + plural(torrents.size, 'download', 'downloads') + ' shown';
+    grid.setEntries(shown, knownFields);
+    renderCards(shown);
     $('list-tools').hidden = torrents.size === 0;
+    $('bulk-bar').hidden = torrents.size === 0;
     $('torrent-table').hidden = torrents.size === 0;
+    updateBulk();
+  }
+  // categories and tags (when the service has them): a choice with live counts
+  function fillChoice(select, counts, allLabel) {
+    select.parentElement.hidden = counts.size === 0 && !select.value;
+    const wanted = [['', allLabel]].concat(Array.from(counts.keys()).sort().map((k) => [k, k + ' (' + counts.get(k) + ')']));
+    const now = Array.from(select.options).map((o) => o.value + '\u0000' + o.textContent).join('\u0001');
+    if (now === wanted.map(([v, t]) => v + '\u0000' + t).join('\u0001')) return;
+    const value = select.value;
+    select.replaceChildren(...wanted.map(([v, t]) => { const o = document.createElement('option'); o.value = v; o.textContent = t; return o; }));
+    select.value = counts.has(value) ? value : '';
+    if (select.value !== value) { select.dispatchEvent(new Event('change')); } // that category is gone: show all
+  }
+
+  // phone: the first cards of what is shown (more on request), in the table's order
+  function renderCards(shown) {
+    const box = $('torrents');
+    if (!phone.matches) { if (box.firstChild) box.replaceChildren(); $('more-cards').hidden = true; return; }
+    const cards = shown.slice(0, cardLimit).map((entry) => { const c = cardFor(entry); fillCard(c, entry.status, entry.id); return c; });
+    const current = box.children;
+    let same = current.length === cards.length;
+    for (let i = 0; same && i < cards.length; i++) same = current[i] === cards[i];
+    if (!same) box.replaceChildren(...cards);
+    $('more-cards').hidden = shown.length <= cardLimit;
+    $('more-cards').textContent = 'Show ' + Math.min(CARD_PAGE, shown.length - cardLimit) + ' more';
   }
 
   // the engine's ETA follows the instant speed and jumps with it; an exponential moving average keeps it readable
@@ -375,41 +390,93 @@
 
   function forget(id) {
     const entry = torrents.get(id);
-    if (entry) { entry.card.remove(); entry.row.remove(); }
-    scheduleView();
+    if (entry && entry.card) entry.card.remove();
     torrents.delete(id);
+    if (grid) grid.forget(id);
+    history.forget(id);
+    if (details && details.shown() === id) details.show(null);
+    scheduleView();
     updateEmpty();
   }
   function updateEmpty() { $('empty').hidden = torrents.size > 0; }
 
-  // ---- actions ----------------------------------------------------------------------------------------------
-  const DONE = { start: 'Started', pause: 'Paused', resume: 'Resumed', stop: 'Stopped' };
-  async function act(id, action) {
-    const entry = torrents.get(id);
-    const name = entry && entry.status ? entry.status.name : id;
-    if (action === 'settings') return openSettings(id);
-    if (action === 'files') return openFiles(id);
-    if (action === 'remove') return openRemove(id);
-    // one request at a time per torrent: its action buttons are locked until the answer comes
-    if (!entry || entry.busy) return;
-    setBusy(entry, true);
-    try {
-      await call('POST', '/' + action + '/' + encodeURIComponent(id));
-      toast(DONE[action] + ': ' + name);
-    } catch (e) {
-      toast('Could not ' + action + ' ' + name + ': ' + e.message, 'error');
-    } finally {
-      setBusy(entry, false);
-    }
+  // ---- actions: on one torrent (a card's buttons) or on the selection (toolbar, context menu) -----------------
+  const DONE = { start: 'Started', pause: 'Paused', resume: 'Resumed', stop: 'Stopped', recheck: 'Recheck started',
+    reannounce: 'Asked the trackers again' };
+  const CAN = {
+    start: (s) => (ACTIONS[s.state] || ['start']).includes('start'),
+    pause: (s) => (ACTIONS[s.state] || []).includes('pause'),
+    resume: (s) => (ACTIONS[s.state] || []).includes('resume'),
+    stop: (s) => (ACTIONS[s.state] || []).includes('stop'),
+    recheck: (s) => s.state !== 'checking',
+    reannounce: (s) => !['stopped', 'completed', 'error', 'queued', 'paused'].includes(s.state)
+  };
+  function nameOf(id) { const e = torrents.get(id); return e && e.status ? e.status.name : id; }
+  async function actOn(ids, action, button) {
+    if (action === 'select-all') return grid.selectAll();
+    ids = ids.filter((id) => torrents.has(id));
+    if (!ids.length) return;
+    if (action === 'details') { details.show(ids[0]); if (phone.matches) $('details').scrollIntoView(); return; }
+    if (action === 'settings') return ids.length === 1 ? openSettings(ids[0]) : openLimits(ids);
+    if (action === 'limits') return openLimits(ids);
+    if (action === 'files') return openFiles(ids[0]);
+    if (action === 'remove') return openRemove(ids);
+    if (action === 'magnet') return copyMagnet(ids);
+    // one request at a time per torrent: what is in flight is skipped (no double requests, no double toasts)
+    const run = ids.filter((id) => !torrents.get(id).busy && (!CAN[action] || CAN[action](torrents.get(id).status)));
+    if (!run.length) { toast('Nothing to ' + action + ' in the selection', 'warning'); return; }
+    if (button) { button.disabled = true; button.classList.add('is-loading'); }
+    run.forEach((id) => setBusy(torrents.get(id), true));
+    const failures = [];
+    let next = 0;
+    // at most 6 requests at once: a thousand selected torrents do not flood the service
+    await Promise.all(Array.from({ length: Math.min(6, run.length) }, async () => {
+      while (next < run.length) {
+        const id = run[next++];
+        try {
+          await call('POST', '/' + action + '/' + encodeURIComponent(id));
+        } catch (e) {
+          failures.push(nameOf(id) + ': ' + e.message);
+        } finally {
+          const entry = torrents.get(id);
+          if (entry) setBusy(entry, false);
+        }
+      }
+    }));
+    if (button) { button.disabled = false; button.classList.remove('is-loading'); }
+    const ok = run.length - failures.length;
+    if (ok) toast(DONE[action] + ': ' + (run.length === 1 ? nameOf(run[0]) : plural(ok, 'download', 'downloads')));
+    if (failures.length) toast('Could not ' + action + ' ' + failures.join('; '), 'error');
+    updateBulk();
   }
   function setBusy(entry, busy) {
     entry.busy = busy;
-    for (const el of [entry.card, entry.row]) {
-      el.setAttribute('aria-busy', String(busy));
-      el.querySelectorAll('[data-action]').forEach((b) => {
+    if (entry.card) {
+      entry.card.setAttribute('aria-busy', String(busy));
+      entry.card.querySelectorAll('[data-action]').forEach((b) => {
         if (['start', 'pause', 'resume', 'stop'].includes(b.dataset.action)) b.disabled = busy;
       });
     }
+  }
+  /** The toolbar follows the selection: an action is enabled when it applies to at least one selected torrent. */
+  function updateBulk() {
+    if (!grid) return;
+    const ids = grid.selectedIds();
+    const statuses = ids.map((id) => torrents.get(id).status);
+    $('selection-count').textContent = ids.length ? plural(ids.length, 'download', 'downloads') + ' selected' : 'Nothing selected';
+    document.querySelectorAll('[data-bulk]').forEach((b) => {
+      const action = b.dataset.bulk;
+      let on = ids.length > 0;
+      if (CAN[action]) on = statuses.some((s) => CAN[action](s) && !torrents.get(ids[statuses.indexOf(s)]).busy);
+      if (action === 'files') on = ids.length === 1 && torrents.get(ids[0]).multi === true;
+      if (action === 'details' || action === 'settings') on = ids.length >= 1;
+      if (action === 'select-all') on = torrents.size > 0;
+      if (b.disabled !== !on && !b.classList.contains('is-loading')) b.disabled = !on;
+    });
+    if (ids.length === 1) knowFiles(torrents.get(ids[0])).then(() => { if (grid.selectedIds().length === 1) {
+      const f = document.querySelector('#bulk-bar [data-bulk=files]');
+      f.disabled = !torrents.get(ids[0]) || torrents.get(ids[0]).multi !== true;
+    } });
   }
   // a form's submit button is locked while its request is in flight (no double requests, no double toasts)
   async function locked(button, work) {
@@ -418,8 +485,64 @@
     button.classList.add('is-loading');
     try { await work(); } finally { button.disabled = false; button.classList.remove('is-loading'); }
   }
+  function magnetOf(id) {
+    const s = torrents.get(id).status;
+    let link = 'magnet:?xt=urn:btih:' + id + '&dn=' + encodeURIComponent(s.name || id);
+    for (const t of s.trackers || []) link += '&tr=' + encodeURIComponent(t.url);
+    return link;
+  }
+  async function copyMagnet(ids) {
+    const text = ids.map(magnetOf).join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (e) {
+      // no clipboard API (plain http on another host): the old way, through a selected text field
+      const area = document.createElement('textarea');
+      area.value = text;
+      area.className = 'visually-hidden';
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    $('magnet-copied').textContent = text;
+    toast(ids.length === 1 ? 'Magnet link copied: ' + nameOf(ids[0]) : plural(ids.length, 'magnet link', 'magnet links') + ' copied');
+  }
 
-  // upload
+  // ---- the context menu: the toolbar's actions beside the pointer, or under the focused row (Menu, Shift+F10) -----
+  let menuReturn = null;
+  function openMenu(x, y) {
+    const menu = $('context-menu');
+    updateBulk();
+    menu.querySelectorAll('[data-menu]').forEach((item) => {
+      const twin = document.querySelector('#bulk-bar [data-bulk="' + item.dataset.menu + '"]');
+      item.disabled = twin ? twin.disabled : grid.selectedIds().length === 0;
+    });
+    menu.hidden = false;
+    const w = menu.offsetWidth;
+    const h = menu.offsetHeight;
+    menu.style.left = Math.max(4, Math.min(x, window.innerWidth - w - 4)) + 'px';
+    menu.style.top = Math.max(4, Math.min(y, window.innerHeight - h - 4)) + 'px';
+    menuReturn = document.activeElement;
+    const first = menu.querySelector('[data-menu]:not([disabled])');
+    if (first) first.focus();
+  }
+  function closeMenu(refocus) {
+    const menu = $('context-menu');
+    if (menu.hidden) return;
+    menu.hidden = true;
+    if (refocus && menuReturn && document.contains(menuReturn)) menuReturn.focus();
+  }
+  function menuKeys(e) {
+    const items = Array.from($('context-menu').querySelectorAll('[data-menu]:not([disabled])'));
+    const at = items.indexOf(document.activeElement);
+    if (e.key === 'ArrowDown') { e.preventDefault(); items[(at + 1) % items.length].focus(); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); items[(at - 1 + items.length) % items.length].focus(); }
+    else if (e.key === 'Home') { e.preventDefault(); items[0].focus(); }
+    else if (e.key === 'End') { e.preventDefault(); items[items.length - 1].focus(); }
+    else if (e.key === 'Escape' || e.key === 'Tab') { e.preventDefault(); closeMenu(true); }
+  }
+
   let chosenFiles = [];
   function openAdd(files, magnet) {
     chosenFiles = files ? Array.from(files) : [];
@@ -486,6 +609,30 @@
     openModal('settings-modal');
   }
 
+  // limits for several torrents at once: only the fields filled in change
+  let limitsFor = [];
+  function openLimits(ids) {
+    limitsFor = ids;
+    $('limits-title').textContent = 'Limits for ' + plural(ids.length, 'download', 'downloads');
+    $('limits-form').reset();
+    openModal('limits-modal');
+  }
+  async function saveLimits() {
+    const body = {};
+    for (const key of ['speed_limit', 'upload_limit']) {
+      const v = $('limits-' + key).value.trim();
+      if (v !== '') body[key] = Number(v);
+    }
+    if (!Object.keys(body).length) { toast('Fill in a limit, or press Cancel', 'warning'); return; }
+    const failures = [];
+    for (const id of limitsFor) {
+      try { await call('POST', '/settings/' + encodeURIComponent(id), body); } catch (e) { failures.push(nameOf(id) + ': ' + e.message); }
+    }
+    closeModal($('limits-modal'));
+    if (failures.length < limitsFor.length) toast('Limits saved: ' + plural(limitsFor.length - failures.length, 'download', 'downloads'));
+    if (failures.length) toast('Limits not saved for ' + failures.join('; '), 'error');
+  }
+
   // files
   let openFilesFor = null;
   let fileRows = new Map();   // path -> {checkbox, bar, text}
@@ -499,6 +646,7 @@
       return;
     }
     openFilesFor = id;
+    filesAskedAt = Date.now();
     $('files-title').textContent = 'Files: ' + name;
     buildTree(answer.files);
     openModal('files-modal');
@@ -586,9 +734,13 @@
     $('files-summary').textContent = all.filter((b) => b.checked).length + ' of ' + all.length + ' files selected';
   }
   // per-file progress follows the torrent's status events while the modal is open (no polling)
+  // at most every 5 s, however many status events come: the file list is not refetched on each of them
   let refreshing = false;
+  let filesAskedAt = 0;
   async function refreshFileProgress() {
     if (refreshing || !openFilesFor || !$('files-modal').classList.contains('is-active')) return;
+    if (Date.now() - filesAskedAt < 5000) return;
+    filesAskedAt = Date.now();
     refreshing = true;
     try {
       const answer = await call('GET', '/files/' + encodeURIComponent(openFilesFor));
@@ -601,9 +753,10 @@
 
   // remove
   let removeFor = null;
-  function openRemove(id) {
-    removeFor = id;
-    $('remove-name').textContent = torrents.get(id).status.name;
+  function openRemove(ids) {
+    removeFor = ids;
+    $('remove-title').textContent = ids.length === 1 ? 'Remove download?' : 'Remove ' + ids.length + ' downloads?';
+    $('remove-name').textContent = ids.length === 1 ? nameOf(ids[0]) : plural(ids.length, 'download', 'downloads');
     // keeping the files is the safe choice: unchecked, and the focus on Cancel so Enter never deletes data
     $('remove-delete-files').checked = false;
     openModal('remove-modal', $('remove-cancel'));
@@ -701,6 +854,13 @@
       const change = JSON.parse(e.data);
       render(change.torrent_id, change.status);
     });
+    // only the fields that changed since this connection's last event for the torrent
+    source.addEventListener('delta', (e) => {
+      const change = JSON.parse(e.data);
+      const entry = torrents.get(change.torrent_id);
+      if (!entry || !entry.status) return; // cannot happen: a torrent's first event is always a full status
+      render(change.torrent_id, Object.assign({}, entry.status, change.changes));
+    });
     source.addEventListener('removed', (e) => forget(JSON.parse(e.data).torrent_id));
   }
 
@@ -719,16 +879,29 @@
       });
       scheduleView();
     }));
-    document.querySelectorAll('#torrent-table th[data-sort] .sort').forEach((b) => b.addEventListener('click', () => {
-      const th = b.closest('th');
-      view.sortDir = view.sortKey === th.dataset.sort ? -view.sortDir : 1;
-      view.sortKey = th.dataset.sort;
-      document.querySelectorAll('#torrent-table th[data-sort]').forEach((o) => {
-        if (o === th) o.setAttribute('aria-sort', view.sortDir === 1 ? 'ascending' : 'descending');
-        else o.removeAttribute('aria-sort');
-      });
-      scheduleView();
+    grid = createGrid({
+      table: $('torrent-table'), scroller: $('table-scroller'),
+      onOpen: (id) => { details.show(id); },
+      onMenu: (x, y) => openMenu(x, y),
+      onSelection: (ids) => { updateBulk(); if (ids.length === 1 && details.shown()) details.show(ids[0]); }
+    });
+    grid.onSortChange = scheduleView;
+    grid.init($('column-list'));
+    details = createDetails({ root: $('details'), call, statusOf: (id) => torrents.has(id) ? torrents.get(id).status : null, history });
+    setInterval(() => history.sample(torrents), 1000);
+    createStatusBar({ root: $('status-bar'), call }).start();
+    document.querySelectorAll('#bulk-bar [data-bulk]').forEach((b) => b.addEventListener('click', () => actOn(grid.selectedIds(), b.dataset.bulk, b)));
+    $('context-menu').querySelectorAll('[data-menu]').forEach((item) => item.addEventListener('click', () => {
+      closeMenu(true);
+      actOn(grid.selectedIds(), item.dataset.menu, null);
     }));
+    $('context-menu').addEventListener('keydown', menuKeys);
+    document.addEventListener('pointerdown', (e) => { if (!e.target.closest('#context-menu')) closeMenu(false); });
+    window.addEventListener('resize', () => { closeMenu(false); scheduleView(); });
+    phone.addEventListener('change', scheduleView);
+    $('category-filter').addEventListener('change', (e) => { view.category = e.target.value; scheduleView(); });
+    $('tag-filter').addEventListener('change', (e) => { view.tag = e.target.value; scheduleView(); });
+    $('more-cards').addEventListener('click', () => { cardLimit += CARD_PAGE; scheduleView(); });
     $('preferences-button').addEventListener('click', openPreferences);
     $('drop-input').addEventListener('change', (e) => {
       const files = acceptTorrents(Array.from(e.target.files));
@@ -818,16 +991,23 @@
 
     $('remove-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('remove-confirm'), removeNow); });
     async function removeNow() {
-      const id = removeFor;
+      const ids = removeFor;
       const deleteFiles = $('remove-delete-files').checked;
-      try {
-        const answer = await call('POST', '/remove/' + encodeURIComponent(id) + '?delete_files=' + deleteFiles);
-        closeModal($('remove-modal'));
-        toast(answer.message + ': ' + answer.name);
-      } catch (err) {
-        toast('Could not remove: ' + err.message, 'error');
+      const failures = [];
+      let last = null;
+      for (const id of ids) {
+        try {
+          last = await call('POST', '/remove/' + encodeURIComponent(id) + '?delete_files=' + deleteFiles);
+        } catch (err) {
+          failures.push(nameOf(id) + ': ' + err.message);
+        }
       }
+      closeModal($('remove-modal'));
+      if (last && ids.length === 1) toast(last.message + ': ' + last.name);
+      else if (failures.length < ids.length) toast('Removed ' + plural(ids.length - failures.length, 'download', 'downloads') + (deleteFiles ? ' and their files' : ''));
+      if (failures.length) toast('Could not remove ' + failures.join('; '), 'error');
     }
+    $('limits-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('limits-save'), saveLimits); });
 
     $('preferences-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('preferences-save'), savePreferences); });
     async function savePreferences() {

@@ -120,6 +120,9 @@ class EventsTest {
             given().contentType(ContentType.JSON).body("{\"speed_limit\": 77}").post("/settings/" + second)
                     .then().statusCode(200);
             Event changed = reader.next(e -> e.data().contains("\"speed_limit\":77"));
+            // it was sent in full when added: now only the fields that changed
+            assertEquals("delta", changed.name(), changed.data());
+            assertFalse(changed.data().contains("\"name\":"), "unchanged fields are not sent again: " + changed.data());
             lastId = changed.id();
             assertNotNull(lastId);
 

@@ -88,6 +88,24 @@ class TorrentChangesTest {
     }
 
     @Test
+    void anUnchangedStatusIsNotSentAgain() throws Exception {
+        // no coalescing interval: without the equality check every publish would go out at once
+        TorrentChanges eager = new TorrentChanges(vertx, null, 0);
+        List<TorrentChange> seen = new CopyOnWriteArrayList<>();
+        Cancellable subscription = eager.stream(eager.lastId()).subscribe().with(seen::add);
+        for (int i = 0; i < 5; i++) {
+            eager.publish("idle", status("idle", 40)); // the engine's once-a-second publish of an idle torrent
+        }
+        eager.publish("idle", status("idle", 41));
+        eager.publish("marker", status("marker", 1));
+        await(() -> seen.stream().anyMatch(c -> "marker".equals(c.torrentId())), "the marker");
+        List<Double> idle = seen.stream().filter(c -> "idle".equals(c.torrentId()))
+                .map(c -> c.status().progress()).toList();
+        assertEquals(List.of(40.0, 41.0), idle, "each change once, nothing repeated: " + seen);
+        subscription.cancel();
+    }
+
+    @Test
     void aReconnectWithAnIdGetsOnlyWhatItMissed() throws Exception {
         changes.publish("a", status("a", 1));
         changes.publish("b", status("b", 1));

@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DashboardIT {
 
     static final String ALBUM = "Dashboard Album";
+    private String deadTracker;
 
     @Test
     void aPersonManagesADownloadFromThePage() throws Exception {
@@ -48,7 +49,11 @@ class DashboardIT {
                 StandardCharsets.UTF_8);
 
         try (Opentracker tracker = Opentracker.start()) {
-            TorrentBuilder builder = TorrentBuilder.of(album).pieceLength(64 * 1024).announce(tracker.url());
+            // a second tracker that is dead (nothing listens on its port): its error shows under Trackers
+            // (the first tier: it is tried first, fails, and the working tracker of the next tier answers)
+            deadTracker = "http://127.0.0.1:" + closedPort() + "/announce";
+            TorrentBuilder builder = TorrentBuilder.of(album).pieceLength(64 * 1024).announce(tracker.url())
+                    .announceList(List.of(List.of(deadTracker), List.of(tracker.url())));
             tracker.whitelist(InfoHash.fromHex(builder.infoHashHex()));
             Path torrentFile = builder.writeTo(work.resolve("album.torrent"));
             String id = builder.infoHashHex();
@@ -57,7 +62,10 @@ class DashboardIT {
                 seed.awaitReady(Duration.ofSeconds(30));
                 ChromeDriver driver = Browser.start();
                 try {
-                    scenario(driver, app, id, torrentFile, notATorrent);
+                    long began = System.nanoTime();
+                    scenario(driver, app, id, torrentFile, notATorrent, seed);
+                    System.out.printf("DashboardIT: the browser scenario took %d s%n",
+                            Duration.ofNanos(System.nanoTime() - began).toSeconds());
                 } catch (AssertionError | RuntimeException e) {
                     Browser.screenshot(driver, "failure");
                     throw new AssertionError(e.getMessage() + "\napp log: " + app.logFile()
@@ -69,7 +77,8 @@ class DashboardIT {
         }
     }
 
-    private void scenario(ChromeDriver driver, AppProcess app, String id, Path torrentFile, Path notATorrent) {
+    private void scenario(ChromeDriver driver, AppProcess app, String id, Path torrentFile, Path notATorrent,
+            LibtorrentPeer seed) {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20));
         // signed in through the real sign-in page; everything below is the signed-in dashboard
         Browser.signIn(driver, app.baseUrl(), app.password());
@@ -123,34 +132,43 @@ class DashboardIT {
         // desktop width: a table row per torrent (the cards are for phones)
         WebElement card = wait.until(d -> d.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "']")));
         assertTrue(card.isDisplayed(), "the table on desktop");
-        assertFalse(driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")).isDisplayed());
+        assertTrue(driver.findElements(By.cssSelector("article.torrent")).isEmpty(), "no cards on desktop");
         assertEquals(ALBUM, card.findElement(By.className("torrent-name")).getText());
         assertEquals("stopped", card.findElement(By.className("state-tag")).getText());
         assertFalse(driver.findElement(By.id("empty")).isDisplayed());
-        assertTrue(button(card, "start").isDisplayed(), "a stopped torrent offers Start");
-        assertFalse(button(card, "pause").isDisplayed(), "a stopped torrent cannot be paused");
+        assertFalse(bulk(driver, "start").isEnabled(), "nothing selected: the toolbar waits");
+        select(driver, id);
+        wait.until(d -> "true".equals(card.getAttribute("aria-selected")));
+        assertTrue(bulk(driver, "start").isEnabled(), "a stopped torrent offers Start");
+        assertFalse(bulk(driver, "pause").isEnabled(), "a stopped torrent cannot be paused");
         given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.max_peers", equalTo(40));
-        wait.until(d -> button(card, "files").isDisplayed()); // a multi-file torrent has the file-selection modal
+        wait.until(d -> bulk(d, "files").isEnabled()); // a multi-file torrent has the file-selection modal
         tableSortsSearchesAndFilters(driver, wait, app, id);
         Browser.screenshot(driver, "04-list-stopped");
 
-        // the settings modal: change a limit
-        button(card, "settings").click();
+        // the settings modal: change limits (a slow download leaves time to watch its peer in the details)
+        select(driver, id);
+        bulk(driver, "settings").click();
         wait.until(d -> d.findElement(By.id("settings-modal")).getAttribute("class").contains("is-active"));
         WebElement uploadLimit = driver.findElement(By.id("edit-upload_limit"));
         uploadLimit.clear();
         uploadLimit.sendKeys("500");
+        WebElement downloadLimit = driver.findElement(By.id("edit-speed_limit"));
+        downloadLimit.clear();
+        downloadLimit.sendKeys("150");
         Browser.screenshot(driver, "05-settings-modal");
         driver.findElement(By.id("settings-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Settings saved")));
         given().baseUri(app.baseUrl()).get("/status/" + id).then().body("settings.upload_limit", equalTo(500));
 
         // start it and watch it reach 100% from the libtorrent seeder; a double click sends one request
-        driver.executeScript("arguments[0].click(); arguments[0].click();", button(card, "start"));
+        select(driver, id);
+        driver.executeScript("arguments[0].click(); arguments[0].click();", bulk(driver, "start"));
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.startsWith("Started")));
         wait.until(d -> !"stopped".equals(card.findElement(By.className("state-tag")).getText()));
         assertEquals(1, toastTexts(driver).stream().filter(t -> t.startsWith("Started")).count(),
                 "an action in flight is locked: " + toastTexts(driver));
+        detailsWhileDownloading(driver, wait, app, id, seed);
         new WebDriverWait(driver, Duration.ofSeconds(120)).until(d -> {
             WebElement bar = card.findElement(By.tagName("progress"));
             return "100".equals(bar.getAttribute("value")) || "100.0".equals(bar.getAttribute("value"));
@@ -158,12 +176,11 @@ class DashboardIT {
         wait.until(d -> List.of("seeding", "completed").contains(card.findElement(By.className("state-tag")).getText()));
         assertTrue(card.findElement(By.className("progress-text")).getText().startsWith("100.0%"),
                 card.getText());
-        String cardText = (String) driver.executeScript("return document.querySelector(\"article.torrent[data-id='\" + arguments[0] + \"']\").textContent", id);
-        assertFalse(cardText.matches("(?s).*\\b1 seeds.*"), "one seed, not 1 seeds: " + cardText);
         Browser.screenshot(driver, "06-list-complete");
 
         // the file-selection modal: a tree, sizes, per-file progress; deselect one file
-        button(card, "files").click();
+        select(driver, id);
+        bulk(driver, "files").click();
         wait.until(d -> d.findElement(By.id("files-modal")).getAttribute("class").contains("is-active"));
         wait.until(d -> !d.findElements(By.cssSelector("#files-tree input.file-box")).isEmpty());
         assertTrue(driver.findElement(By.id("files-tree")).getText().contains("disc 1"), "folders as a tree");
@@ -181,9 +198,19 @@ class DashboardIT {
 
         // phone width: the same list, stacked; then both widths in dark mode
         driver.manage().window().setSize(new Dimension(390, 844));
-        WebElement phoneCard = driver.findElement(By.cssSelector("article.torrent[data-id='" + id + "']"));
+        WebElement phoneCard = wait.until(d -> d.findElement(By.cssSelector("article.torrent[data-id='" + id + "']")));
         wait.until(d -> phoneCard.isDisplayed() && !card.isDisplayed());
+        String cardText = phoneCard.getText();
+        assertFalse(cardText.matches("(?s).*\\b1 seeds.*"), "one seed, not 1 seeds: " + cardText);
         Browser.screenshot(driver, "08-phone-list");
+        button(phoneCard, "details").click();
+        for (String tab : List.of("general", "trackers", "peers", "files", "speed")) {
+            driver.findElement(By.id("tab-" + tab)).click();
+            wait.until(d -> d.findElement(By.id("panel-" + tab)).isDisplayed());
+            driver.executeScript("document.getElementById('details').scrollIntoView()");
+            Browser.screenshot(driver, "08-phone-details-" + tab);
+        }
+        driver.findElement(By.id("details-close")).click();
         button(phoneCard, "settings").click();
         wait.until(d -> isActive(d, "settings-modal"));
         WebElement close = driver.findElement(By.cssSelector("#settings-modal .modal-card-head .delete"));
@@ -199,7 +226,8 @@ class DashboardIT {
         Browser.darkMode(driver, false);
 
         // remove: "delete downloaded files" is unchecked and not focused (Enter never deletes data); chosen here
-        button(card, "remove").click();
+        select(driver, id);
+        bulk(driver, "remove").click();
         wait.until(d -> d.findElement(By.id("remove-modal")).getAttribute("class").contains("is-active"));
         WebElement deleteFiles = driver.findElement(By.id("remove-delete-files"));
         assertFalse(deleteFiles.isSelected(), "keeping the files is the default");
@@ -248,7 +276,87 @@ class DashboardIT {
         given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         assertTrue(Files.isDirectory(chosen));
 
+        LibraryView.check(driver, wait, app);
         apiKeysAndSignOut(driver, wait, app);
+    }
+
+    /**
+     * The details pane while the album downloads from the libtorrent seeder: its piece bar, the live peer (address
+     * and client) under Peers, the dead tracker's error under Trackers, files and the speed graph; screenshots of
+     * each tab; axe in light and dark mode with the pane open.
+     */
+    private void detailsWhileDownloading(ChromeDriver driver, WebDriverWait wait, AppProcess app, String id,
+            LibtorrentPeer seed) {
+        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] .torrent-name")).click();
+        bulk(driver, "details").click();
+        wait.until(d -> d.findElement(By.id("details")).isDisplayed());
+        assertEquals(ALBUM, driver.findElement(By.id("details-title")).getText());
+        wait.until(d -> d.findElement(By.id("details-pieces-text")).getText().contains("pieces verified"));
+        assertTrue(driver.findElement(By.id("details-general-facts")).getText().contains(id), "the info hash");
+        Browser.screenshot(driver, "06a-details-general");
+
+        driver.findElement(By.id("tab-peers")).click();
+        String expected = "127.0.0.1:" + seed.port();
+        List<String> peer = new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> tableRows(d, "details-peers")
+                .stream().filter(r -> r.get(0).equals(expected)).findFirst().orElse(null));
+        assertTrue(peer.get(1).startsWith("libtorrent"), "the peer's client as it names itself: " + peer);
+        given().baseUri(app.baseUrl()).get("/peers/" + id).then().statusCode(200)
+                .body("address", hasItem(expected));
+        Browser.screenshot(driver, "06b-details-peers");
+
+        driver.findElement(By.id("tab-trackers")).click();
+        // columns: tracker, status, peers, next announce, last error
+        List<String> dead = new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> tableRows(d, "details-trackers")
+                .stream().filter(r -> !r.get(4).isBlank()).findFirst().orElse(null));
+        assertEquals("error", dead.get(1), dead.toString());
+        assertEquals(deadTracker, dead.get(0), "the dead tracker has the error, not the live one");
+        Browser.screenshot(driver, "06c-details-trackers");
+
+        driver.findElement(By.id("tab-files")).click();
+        wait.until(d -> d.findElements(By.cssSelector("#details-files tbody tr[data-path]")).size() == 3);
+        Browser.screenshot(driver, "06d-details-files");
+        driver.findElement(By.id("tab-speed")).click();
+        wait.until(d -> d.findElement(By.id("details-graph-text")).getText().startsWith("Last"));
+        Browser.screenshot(driver, "06e-details-speed");
+        accessible(driver, "desktop with the details pane");
+        driver.findElement(By.id("tab-general")).click();
+    }
+
+    /** axe-core finds nothing serious or critical, in light and in dark mode. */
+    static void accessible(ChromeDriver driver, String where) {
+        if (!Axe.available()) {
+            return;
+        }
+        assertEquals("", Axe.seriousViolations(driver), "axe, light mode, " + where);
+        Browser.darkMode(driver, true);
+        try {
+            assertEquals("", Axe.seriousViolations(driver), "axe, dark mode, " + where);
+        } finally {
+            Browser.darkMode(driver, false);
+        }
+    }
+
+    private static int closedPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The cells' texts of a details table, read in one script call (the pane redraws its tables). */
+    @SuppressWarnings("unchecked")
+    static List<List<String>> tableRows(org.openqa.selenium.WebDriver driver, String table) {
+        return (List<List<String>>) ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr'))"
+                        + ".map(r => Array.from(r.cells).map(c => c.textContent))", table);
+    }
+
+    static WebElement bulk(org.openqa.selenium.WebDriver driver, String action) {
+        return driver.findElement(By.cssSelector("#bulk-bar [data-bulk='" + action + "']"));
+    }
+
+    /** A plain click on the torrent's row: it alone is selected. */
+    static void select(org.openqa.selenium.WebDriver driver, String id) {
+        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] .torrent-name")).click();
     }
 
     /** Preferences > API keys: one created (shown once) works as Bearer; revoked, it is refused at once. Then sign out. */
@@ -302,7 +410,9 @@ class DashboardIT {
         wait.until(d -> rowNames(d).equals(List.of(ALBUM, "a single file.bin")));
         assertEquals("descending", driver.findElement(By.cssSelector("#torrent-table th[data-sort='name']"))
                 .getAttribute("aria-sort"));
-        assertFalse(button(row, "files").isDisplayed(), "a single-file torrent offers no Files");
+        select(driver, singleId);
+        wait.until(d -> "1 download selected".equals(d.findElement(By.id("selection-count")).getText()));
+        assertFalse(bulk(driver, "files").isEnabled(), "a single-file torrent offers no Files");
         assertEquals("2", driver.findElement(By.cssSelector("#filters [data-filter='all'] .count")).getText());
         assertEquals("0", driver.findElement(By.cssSelector("#filters [data-filter='seeding'] .count")).getText());
         driver.findElement(By.id("search")).sendKeys("album");

@@ -61,6 +61,8 @@ final class Peer {
     boolean peerInterested;
     boolean snubbed;
     int reqq = DEFAULT_REQQ;
+    /** The client name from its extension handshake ({@code v}), cleaned; null until it says. */
+    String client;
 
     /** Our requests to the peer, oldest first: block key -> send time (nanos). */
     final RequestTimes outstanding = new RequestTimes();

@@ -84,6 +84,10 @@ final class PeerMessages {
                 if (reqq > 0) {
                     peer.reqq = reqq;
                 }
+                String client = ExtensionHandshake.client(extended.payload());
+                if (client != null) {
+                    peer.client = client;
+                }
                 peer.utMetadataId = ExtensionHandshake.utMetadataId(ExtensionHandshake.decode(extended.payload()));
             } else if (extended.id() == UtMetadata.OUR_ID) {
                 onMetadataRequest(peer, extended.payload());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -217,6 +218,11 @@ public final class TorrentSession {
     /** The live values, taken on the engine context. */
     public Uni<SessionSnapshot> snapshot() {
         return onContext(() -> Future.succeededFuture(buildSnapshot()));
+    }
+
+    /** The connected peers, taken on the engine context (read-only: nothing of the session changes). */
+    public Uni<List<PeerSnapshot>> peers() {
+        return onContext(() -> Future.succeededFuture(peerSnapshots()));
     }
 
     /** What the session holds in memory for transfers right now (the bound of STATE.md "Memory bounds"). */
@@ -693,6 +699,33 @@ public final class TorrentSession {
         return new SessionSnapshot(state, error, verified, left, requester.downloaded(), uploader.uploaded(),
                 downRate, uploader.rate(now), swarm.size(), swarm.knownOrConnected(), swarm.seeds(),
                 announcer.statuses(), eta);
+    }
+
+    private List<PeerSnapshot> peerSnapshots() {
+        long now = System.currentTimeMillis();
+        int pieces = Math.max(1, meta.pieceCount());
+        List<PeerSnapshot> list = new ArrayList<>(swarm.size());
+        for (Peer peer : swarm.peers()) {
+            StringBuilder flags = new StringBuilder();
+            if (peer.amInterested) {
+                flags.append(peer.peerChoking ? 'd' : 'D');
+            }
+            if (peer.peerInterested) {
+                flags.append(peer.amChoking ? 'u' : 'U');
+            }
+            if (peer.snubbed) {
+                flags.append('S');
+            }
+            if (!peer.outbound) {
+                flags.append('I');
+            }
+            String client = peer.client != null ? peer.client : PeerSnapshot.clientOf(peer.peerIdHex);
+            list.add(new PeerSnapshot(peer.address, client, flags.toString(),
+                    Math.min(100.0, Math.round(peer.hasCount * 1000.0 / pieces) / 10.0),
+                    peer.downloadMeter.rate(now), peer.uploadMeter.rate(now),
+                    peer.downloadMeter.total(), peer.uploadMeter.total()));
+        }
+        return list;
     }
 
     private <T> Uni<T> onContext(Supplier<Future<T>> action) {
