@@ -2,44 +2,49 @@ package me.bittorrent.engine.session;
 
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.concurrent.atomic.AtomicLong;
+
+import java.util.concurrent.Callable;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
+import io.vertx.core.impl.ContextInternal;
+import io.vertx.core.impl.TaskQueue;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.storage.PieceJournal;
 import me.bittorrent.storage.PieceStore;
 import org.jboss.logging.Logger;
 
 /**
- * One session's disk: its {@link PieceStore} behind a one-thread worker executor, so the store sees one thread
+ * One session's disk: its {@link PieceStore} behind an ordered queue on the worker pool, so the store sees one thread
  * at a time and calls run in submission order. Every method is called on the engine context and returns a future
  * that completes there. The store exists once {@link #open} succeeded; calls before that touch nothing.
  */
 final class DiskIo {
 
     private static final Logger LOG = Logger.getLogger(DiskIo.class);
-    private static final AtomicLong NUMBERS = new AtomicLong();
 
-    private final WorkerExecutor executor;
+    /** The engine context: results complete there. */
+    private final ContextInternal context;
+    /**
+     * This session's disk calls, run one at a time in submission order on Vert.x's shared worker pool: no thread
+     * of its own (200 started torrents used to keep 200 idle disk threads, their stacks and the JVM's per-thread
+     * work), and still one thread at a time for the store.
+     */
+    private final TaskQueue queue = new TaskQueue();
     /** Appended on the disk thread after each piece write; null when the integrator keeps none. */
     private final PieceJournal journal;
     private boolean journalBroken;
     private PieceStore store;
 
+    /** Created on the engine context. */
     DiskIo(Vertx vertx, TorrentMeta meta, Path journalPath) {
+        this.context = (ContextInternal) vertx.getOrCreateContext();
         this.journal = journalPath == null ? null : new PieceJournal(journalPath);
-        // Vert.x shares worker executors by name: the name must be unique per session, or two sessions of one
-        // torrent (a restart while the old one closes, a seeder and a leecher in one process) share a pool and
-        // the first to close it takes the other's queued disk work with it.
-        this.executor = vertx.createSharedWorkerExecutor("bt-disk-" + meta.infoHash().hex().substring(0, 12) + "-"
-                + NUMBERS.incrementAndGet(), 1);
     }
 
-    /** The one disk thread, for tests that must hold it busy (a disk slower than the network). */
-    WorkerExecutor executor() {
-        return executor;
+    /** Runs {@code task} in this session's disk order (tests hold the disk busy with it); completes on the context. */
+    <T> Future<T> run(Callable<T> task) {
+        return context.executeBlocking(task, queue);
     }
 
     /**
@@ -50,7 +55,7 @@ final class DiskIo {
      */
     Future<BitSet> open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate,
             BitSet verified, BitSet suspects, BitSet sample) {
-        return executor.executeBlocking(() -> {
+        return run(() -> {
             PieceStore opened = new PieceStore(meta, downloadDir, selection, preallocate);
             BitSet good = verified == null ? opened.checkAll()
                     : suspects.isEmpty() && sample.isEmpty() ? verified
@@ -60,7 +65,7 @@ final class DiskIo {
                         good.cardinality());
             }
             return new Opened(opened, good);
-        }, true).map(opened -> {
+        }).map(opened -> {
             store = opened.store();
             return opened.verified();
         });
@@ -72,21 +77,21 @@ final class DiskIo {
     /** Writes a whole piece that passed its hash check (never anything unverified). */
     Future<Void> write(int piece, byte[] data) {
         PieceStore target = store;
-        return executor.executeBlocking(() -> {
+        return run(() -> {
             target.writePiece(piece, data, 0);
             journalWritten(piece);
             return null;
-        }, true);
+        });
     }
 
     /** Reads a block for an upload into a new array. */
     Future<byte[]> read(int piece, int begin, int length) {
         PieceStore source = store;
-        return executor.executeBlocking(() -> {
+        return run(() -> {
             byte[] block = new byte[length];
             source.readBlock(piece, begin, length, block, 0);
             return block;
-        }, true);
+        });
     }
 
     /** On the disk thread. A journal that cannot be written costs only a longer check after a kill. */
@@ -104,10 +109,10 @@ final class DiskIo {
 
     Future<Void> select(boolean[] selection) {
         PieceStore target = store;
-        return executor.executeBlocking(() -> {
+        return run(() -> {
             target.setSelection(selection);
             return null;
-        }, true);
+        });
     }
 
     /** What was written is on disk when this completes (before the caller persists the verified set). */
@@ -116,16 +121,16 @@ final class DiskIo {
         if (target == null) {
             return Future.succeededFuture();
         }
-        return executor.executeBlocking(() -> {
+        return run(() -> {
             target.flush();
             return null;
-        }, true);
+        });
     }
 
-    /** Closes the store after every queued call, then the executor. */
+    /** Closes the journal and the store after every queued call. */
     Future<Void> close() {
         PieceStore closing = store;
-        Future<Void> closed = executor.executeBlocking(() -> {
+        return run(() -> {
             if (journal != null) {
                 journal.close();
             }
@@ -133,10 +138,6 @@ final class DiskIo {
                 closing.close();
             }
             return null;
-        }, true);
-        return closed.transform(ar -> {
-            executor.close();
-            return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
         });
     }
 }

@@ -18,7 +18,6 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
@@ -39,7 +38,7 @@ import me.bittorrent.wire.PeerMessage;
  *
  * <p>Threading: every field is confined to the engine context given to the constructor; public methods may be
  * called from any thread and hop onto that context. SHA-1 runs on the Vert.x worker pool, disk I/O on a
- * one-thread worker executor per session. See STATE.md.
+ * per-session ordered queue on that pool ({@link DiskIo}). See STATE.md.
  */
 public final class TorrentSession {
 
@@ -155,9 +154,9 @@ public final class TorrentSession {
                 null);
     }
 
-    /** The session's one disk thread, for tests that must hold it busy (a disk slower than the network). */
-    WorkerExecutor diskExecutor() {
-        return disk.executor();
+    /** Runs {@code task} in the session's disk order, for tests that must hold the disk busy (a slow disk). */
+    <T> void onDisk(Callable<T> task) {
+        context.runOnContext(v -> disk.run(task));
     }
 
     public TorrentMeta meta() {

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
@@ -102,10 +101,9 @@ class BufferBoundTest {
                 sample.run();
                 Thread.sleep(100); // sampling interval
             }
-            // the disk stalls: the session's one disk thread is busy with our task until we release it
+            // the disk stalls: the session's disk queue is busy with our task until we release it
             CountDownLatch release = new CountDownLatch(1);
-            WorkerExecutor disk = leecher.diskExecutor();
-            disk.executeBlocking(() -> release.await(60, TimeUnit.SECONDS), false);
+            leecher.onDisk(() -> release.await(60, TimeUnit.SECONDS));
             // requesting must stop: the downloaded counter stands still for 2 s while pieces wait for the disk
             long stallDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             long last = -1;
