@@ -19,10 +19,23 @@ final class DiskIo {
 
     private static final AtomicLong NUMBERS = new AtomicLong();
 
+    /** Opens a torrent's files (on the disk thread); a seam for tests that inject open failures. */
+    @FunctionalInterface
+    interface Opener {
+        PieceStore open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate)
+                throws java.io.IOException;
+    }
+
     private final WorkerExecutor executor;
+    private final Opener opener;
     private PieceStore store;
 
     DiskIo(Vertx vertx, TorrentMeta meta) {
+        this(vertx, meta, PieceStore::new);
+    }
+
+    DiskIo(Vertx vertx, TorrentMeta meta, Opener opener) {
+        this.opener = opener;
         // Vert.x shares worker executors by name: the name must be unique per session, or two sessions of one
         // torrent (a restart while the old one closes, a seeder and a leecher in one process) share a pool and
         // the first to close it takes the other's queued disk work with it.
@@ -42,7 +55,7 @@ final class DiskIo {
     Future<BitSet> open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate,
             BitSet verified) {
         return executor.executeBlocking(() -> {
-            PieceStore opened = new PieceStore(meta, downloadDir, selection, preallocate);
+            PieceStore opened = opener.open(meta, downloadDir, selection, preallocate);
             return new Opened(opened, verified != null ? verified : opened.checkAll());
         }, true).map(opened -> {
             store = opened.store();

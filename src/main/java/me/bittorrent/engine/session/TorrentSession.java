@@ -16,6 +16,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import me.bittorrent.metainfo.TorrentMeta;
@@ -74,6 +75,12 @@ public final class TorrentSession {
     private PiecePicker picker;
     private DiskIo disk;
     private Future<Void> opening = Future.succeededFuture();
+    /** How the files are opened (a test injects failures here). */
+    private DiskIo.Opener opener = me.bittorrent.storage.PieceStore::new;
+    /** The first wait before opening the files again after a transient failure (EMFILE/ENFILE); doubles to 60 s. */
+    private long openRetryMillis = 2000;
+    private long openRetryTimer = -1;
+    private Promise<Void> openRetry;
 
     private SessionState state = SessionState.STOPPED;
     private String error;
@@ -271,9 +278,9 @@ public final class TorrentSession {
             return Future.succeededFuture();
         }
         started = true;
-        disk = new DiskIo(vertx, meta);
+        disk = new DiskIo(vertx, meta, opener);
         setState(resumeVerified == null ? SessionState.CHECKING : SessionState.DOWNLOADING);
-        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified)
+        opening = openFiles(openRetryMillis)
                 .map(verified -> {
                     if (stopping) {
                         return null;
@@ -293,6 +300,40 @@ public final class TorrentSession {
                     return (Void) null;
                 }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
         return opening;
+    }
+
+    /**
+     * Opens the files; a transient failure (out of file descriptors: EMFILE/ENFILE, say during a connection
+     * flood) is not an error: it is logged in words and tried again after {@code retryMillis}, doubling to 60 s,
+     * until it works, fails for another reason, or the session stops (then it completes with null).
+     */
+    private Future<BitSet> openFiles(long retryMillis) {
+        return disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified)
+                .recover(e -> {
+                    if (stopping) {
+                        return Future.succeededFuture(); // stopped meanwhile: nothing to report
+                    }
+                    if (!transientFailure(e)) {
+                        return Future.failedFuture(e);
+                    }
+                    LOG.warnf("'%s': cannot open its files for now: the service has too many files and connections "
+                            + "open (%s); trying again in %d s", meta.name(), e.getMessage(),
+                            Math.max(1, retryMillis / 1000));
+                    openRetry = Promise.promise();
+                    Future<Void> waited = openRetry.future();
+                    openRetryTimer = vertx.setTimer(retryMillis, id -> {
+                        openRetryTimer = -1;
+                        openRetry.tryComplete();
+                    });
+                    return waited.compose(v -> stopping ? Future.succeededFuture()
+                            : openFiles(Math.min(60_000, retryMillis * 2)));
+                });
+    }
+
+    /** For tests: how the files are opened, and the first retry delay after a transient failure. */
+    void diskOpener(DiskIo.Opener opener, long firstRetryMillis) {
+        this.opener = opener;
+        this.openRetryMillis = firstRetryMillis;
     }
 
     private void doPause() {
@@ -335,6 +376,11 @@ public final class TorrentSession {
         stopping = true;
         if (tickTimer >= 0) {
             vertx.cancelTimer(tickTimer);
+        }
+        if (openRetryTimer >= 0) { // waiting to open the files again: give up now
+            vertx.cancelTimer(openRetryTimer);
+            openRetryTimer = -1;
+            openRetry.tryComplete();
         }
         downloadLimiter.close(); // no longer takes part in the global limits' sharing
         uploadLimiter.close();
