@@ -81,6 +81,9 @@ public final class TorrentSession {
     private long openRetryMillis = 2000;
     private long openRetryTimer = -1;
     private Promise<Void> openRetry;
+    private java.util.function.IntFunction<Future<Void>> writeFault;
+    /** Write failures after the one that put the session in error: counted, not logged one by one. */
+    private int writeFailuresSinceError;
 
     private SessionState state = SessionState.STOPPED;
     private String error;
@@ -125,7 +128,7 @@ public final class TorrentSession {
         this.announcer = new Announcer(vertx, context, new TrackerTiers(meta.announceTiers(), trackers), hasTrackers,
                 this::announceRequest, this::onTrackerAnswer, this::emit);
         this.swarm = new Swarm(vertx, meta, this.peerId, bans, settings, new SwarmHost());
-        this.verifier = new PieceVerifier(meta, this::offload, (piece, data) -> disk.write(piece, data),
+        this.verifier = new PieceVerifier(meta, this::offload, this::write,
                 bans::suspect, new Verdicts());
         this.requester = new Requester(meta.name(), meta.geometry(), swarm.peers(), downloadLimiter, verifier,
                 this::transferring);
@@ -330,6 +333,16 @@ public final class TorrentSession {
                 });
     }
 
+    /** A verified piece to disk; through {@link #writeFault} when a test injects write failures. */
+    private Future<Void> write(int piece, byte[] data) {
+        return writeFault != null ? writeFault.apply(piece) : disk.write(piece, data);
+    }
+
+    /** For tests: every piece write answers this instead of reaching the disk (a full disk, say). */
+    void diskWriteFault(java.util.function.IntFunction<Future<Void>> fault) {
+        this.writeFault = fault;
+    }
+
     /** For tests: how the files are opened, and the first retry delay after a transient failure. */
     void diskOpener(DiskIo.Opener opener, long firstRetryMillis) {
         this.opener = opener;
@@ -376,6 +389,10 @@ public final class TorrentSession {
         stopping = true;
         if (tickTimer >= 0) {
             vertx.cancelTimer(tickTimer);
+        }
+        if (writeFailuresSinceError > 0) {
+            LOG.infof("'%s': %d more piece(s) in flight could not be written after the first failure; they will be "
+                    + "downloaded again", meta.name(), writeFailuresSinceError);
         }
         if (openRetryTimer >= 0) { // waiting to open the files again: give up now
             vertx.cancelTimer(openRetryTimer);
@@ -483,13 +500,19 @@ public final class TorrentSession {
         public void writeFailed(int piece, Throwable cause) {
             picker.pieceFailed(piece);
             emit(new TorrentEvent.PieceFailed(piece, "could not write: " + cause.getMessage()));
+            if (state == SessionState.ERROR) {
+                // the pieces in flight when the disk failed fail too: one ERROR line per event, not one per piece
+                writeFailuresSinceError++;
+                LOG.debugf("'%s': could not write piece %d either (%s)", meta.name(), piece, cause.getMessage());
+                return;
+            }
             if (transientFailure(cause)) {
                 // out of file descriptors (a connection flood, say) passes: the piece is downloaded again
                 LOG.warnf("'%s': could not write piece %d for now (%s); downloading it again", meta.name(), piece,
                         cause.getMessage());
                 return;
             }
-            fail("could not write piece " + piece + ": " + cause.getMessage());
+            fail(writeFailure(piece, cause));
         }
 
         @Override
@@ -648,6 +671,22 @@ public final class TorrentSession {
                 }
             });
         }));
+    }
+
+    /** A write failure in words, with what to do about it. */
+    static String writeFailure(int piece, Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("no space left") || lower.contains("disk quota")) {
+            return "the disk is full (could not write piece " + piece + ": " + message
+                    + "); free some space, then start it again";
+        }
+        if (lower.contains("read-only file system") || lower.contains("permission denied")
+                || cause instanceof java.nio.file.AccessDeniedException) {
+            return "the download folder cannot be written (piece " + piece + ": " + message
+                    + "); fix its permissions, then start it again";
+        }
+        return "could not write piece " + piece + ": " + message;
     }
 
     /** EMFILE/ENFILE: the process or the system ran out of file descriptors for a moment; never an error state. */
