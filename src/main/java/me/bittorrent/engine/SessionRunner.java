@@ -149,6 +149,13 @@ final class SessionRunner {
     private final RateLimiter globalUpload;
     /** The peer port: routes inbound handshakes by info-hash to a running session that is not stopping. */
     private final PeerListener peers = new PeerListener();
+    /**
+     * Peer connections over every torrent, in and out: {@code bt.max-connections} (500), at most what the open-file
+     * limit read at start leaves (wire.ConnectionBudget).
+     */
+    private final me.bittorrent.wire.ConnectionBudget connections = new me.bittorrent.wire.ConnectionBudget(
+            me.bittorrent.wire.ConnectionBudget.maxForThisProcess(org.eclipse.microprofile.config.ConfigProvider
+                    .getConfig().getOptionalValue("bt.max-connections", Integer.class).orElse(500)), peers.gate());
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Torrents waiting for a download slot: id to arrival order. */
     private final Map<String, Long> queued = new ConcurrentHashMap<>();
@@ -198,7 +205,8 @@ final class SessionRunner {
                 .emitOn(onContext)
                 .invoke(bound -> {
                     listenPort = bound;
-                    LOG.infof("Listening for peers on %s:%d", host, bound);
+                    LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all", host, bound,
+                            connections.maxTotal());
                     vertx.setPeriodic(1000, id -> everySecond());
                 })
                 .onFailure().recoverWithItem(e -> {
@@ -471,6 +479,7 @@ final class SessionRunner {
                     recheck ? null : now.verifiedPieces(), globalDownload, globalUpload);
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
+            session.connectionBudget(connections);
             running.put(id, r);
             peers.register(session, peerId);
             session.events().subscribe().with(event -> onEvent(r, event));

@@ -50,6 +50,11 @@ public final class PeerListener {
         return bound.future();
     }
 
+    /** The incoming caps over every torrent (the global connection budget counts them). */
+    public me.bittorrent.wire.IncomingGate gate() {
+        return server.gate();
+    }
+
     public void register(TorrentSession session, byte[] peerId) {
         InfoHash infoHash = session.meta().infoHash();
         sessions.put(infoHash, new Entry(session, Handshake.ours(infoHash, peerId)));

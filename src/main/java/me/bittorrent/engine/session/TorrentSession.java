@@ -338,6 +338,11 @@ public final class TorrentSession {
         return writeFault != null ? writeFault.apply(piece) : disk.write(piece, data);
     }
 
+    /** Before {@link #start}: outgoing dials take a place in this cap shared by every torrent (SessionRunner). */
+    public void connectionBudget(me.bittorrent.wire.ConnectionBudget budget) {
+        context.runOnContext(v -> swarm.connectionBudget(budget));
+    }
+
     /** For tests: every piece write answers this instead of reaching the disk (a full disk, say). */
     void diskWriteFault(java.util.function.IntFunction<Future<Void>> fault) {
         this.writeFault = fault;
