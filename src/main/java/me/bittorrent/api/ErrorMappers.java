@@ -20,6 +20,9 @@ public class ErrorMappers {
 
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
 
+    @jakarta.inject.Inject
+    UploadFolder uploadFolder;
+
     @ServerExceptionMapper
     public Response notFound(TorrentNotFoundException e) {
         return error(Response.Status.NOT_FOUND, new ApiError("Download not found"));
@@ -81,9 +84,23 @@ public class ErrorMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        var uploads = uploadFolder.problem();
+        if (uploads.isPresent() && (e instanceof NullPointerException || causedByFileSystem(e))) {
+            LOG.warn(uploads.get());
+            return error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(uploads.get()));
+        }
         LOG.error("Unexpected failure while answering a request", e);
         return error(Response.Status.INTERNAL_SERVER_ERROR,
                 new ApiError("Internal server error: the failure was logged on the server"));
+    }
+
+    private static boolean causedByFileSystem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.FileSystemException || t instanceof java.io.FileNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Response error(Response.Status status, ApiError body) {

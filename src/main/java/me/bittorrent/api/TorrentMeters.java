@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 public class TorrentMeters {
 
     static final List<String> STATES = List.of("queued", "checking", "downloading", "seeding", "paused", "stopped",
-            "completed", "error");
+            "completed", "error", "stalled");
 
     void register(@Observes StartupEvent event, MeterRegistry registry, DownloadEngine engine) {
         for (String state : STATES) {

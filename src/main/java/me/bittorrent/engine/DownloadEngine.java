@@ -284,12 +284,13 @@ public class DownloadEngine {
         }
         me.bittorrent.engine.session.SessionSnapshot snapshot = live == null ? null : live.snapshot();
         StatusMemo memo = statusMemo.get(torrent.id());
+        String stalled = live == null ? null : live.stalledReason(); // moves with the clock, not the snapshot
         if (memo != null && memo.torrent() == torrent && memo.snapshot() == snapshot && memo.queued() == queued
-                && memo.global().equals(global)) {
+                && memo.global().equals(global) && java.util.Objects.equals(memo.stalled(), stalled)) {
             return memo.status();
         }
         TorrentStatus status = torrent.status(live, queued, global);
-        statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, status));
+        statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, stalled, status));
         return status;
     }
 
@@ -313,7 +314,7 @@ public class DownloadEngine {
      * 1,000 torrents rebuilds only those that changed.
      */
     private record StatusMemo(RegisteredTorrent torrent, me.bittorrent.engine.session.SessionSnapshot snapshot,
-            boolean queued, GlobalSettings global, TorrentStatus status) {
+            boolean queued, GlobalSettings global, String stalled, TorrentStatus status) {
     }
 
     private final Map<String, StatusMemo> statusMemo = new java.util.concurrent.ConcurrentHashMap<>();

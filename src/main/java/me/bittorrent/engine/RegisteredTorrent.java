@@ -89,13 +89,16 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         long totalSize = meta == null ? 0 : meta.totalLength();
         long done = bytesOf(verified);
         boolean complete = wantedComplete(verified);
-        String state = live != null && !inError() ? live.snapshot().state().apiName()
+        String stalled = live != null && !inError() ? live.stalledReason() : null;
+        String state = stalled != null ? SessionState.STALLED.apiName()
+                : live != null && !inError() ? live.snapshot().state().apiName()
                 : fetching != null && !inError() ? SessionState.METADATA.apiName() : storedState(queued, complete);
+        String stateReason = stalled != null ? stalled : "queued".equals(state) ? queuedReason(global) : null;
         long uploaded = live != null ? live.uploaded() : stored.uploaded();
         long downloaded = live != null ? live.downloaded() : stored.downloaded();
         SessionSnapshot s = live == null ? null : live.snapshot();
         String error = s != null && s.error() != null ? s.error() : stored.error();
-        return new TorrentStatus(name(), state, SessionState.DOWNLOADING.apiName().equals(state),
+        return new TorrentStatus(name(), state, SessionState.DOWNLOADING.apiName().equals(state) || stalled != null,
                 SessionState.PAUSED.apiName().equals(state),
                 selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
                 verified.cardinality(), total, totalSize, done, complete,
@@ -107,7 +110,18 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 error == null ? null : error,
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
                 global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
-                SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null);
+                SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null,
+                stateReason);
+    }
+
+    /** Why a queued torrent waits, in words (queued means every download slot is taken). */
+    static String queuedReason(GlobalSettings global) {
+        if (global == null) {
+            return "waiting for a download slot";
+        }
+        int max = global.maxConcurrentDownloads();
+        return "waiting: " + max + (max == 1 ? " download" : " downloads") + " already active (max active downloads = "
+                + max + ")";
     }
 
     private String storedState(boolean queued, boolean complete) {
@@ -122,8 +136,10 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 return SessionState.PAUSED.apiName();
             case STOPPED:
                 return complete ? "completed" : SessionState.STOPPED.apiName();
-            default: // wants to run; its session is being prepared (the queue is reported by the runner)
-                return stored.lifecycle().apiName();
+            default:
+                // wants to run and has no session yet (just loaded after a restart, or its files are being compared
+                // with their fingerprints): it checks before anything else; the runner reports the queue
+                return SessionState.CHECKING.apiName();
         }
     }
 

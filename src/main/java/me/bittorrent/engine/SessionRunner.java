@@ -51,6 +51,8 @@ final class SessionRunner {
 
     private static final Logger LOG = Logger.getLogger(SessionRunner.class);
     static final long PERSIST_DEBOUNCE_MILLIS = 2000;
+    /** A download that received no data for this long is shown stalled (qBittorrent's stalledDL). */
+    static final Duration STALL_AFTER = Duration.ofSeconds(60);
 
     /** The registry as the runner sees it (DownloadEngine). */
     interface Registry {
@@ -83,6 +85,11 @@ final class SessionRunner {
         int loop;
         /** The snapshot counted and published by the last {@link SessionRunner#everySecond}. */
         SessionSnapshot seen;
+        /** When data last arrived, or the session last began to download (engine context; read as a hint). */
+        volatile long lastDataNanos = System.nanoTime();
+        private long lastDownloaded;
+        /** Whether the last tick found it stalled (engine context): a stall is logged once, when it begins. */
+        private boolean stalled;
 
         Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
             this.id = id;
@@ -94,12 +101,54 @@ final class SessionRunner {
 
         LiveView live() {
             SessionSnapshot s = session.latestSnapshot();
-            return new LiveView(s, uploadedBefore + s.uploaded(), downloadedBefore + s.downloaded());
+            if (s.state() == SessionState.STOPPED && stopping == null) {
+                // created, not started yet: what it is about to do, never "stopped" (STATE.md "Status intent")
+                s = new SessionSnapshot(SessionState.CHECKING, s.error(), s.verified(), s.bytesLeft(), s.downloaded(),
+                        s.uploaded(), s.downloadRate(), s.uploadRate(), s.peersConnected(), s.peersKnown(),
+                        s.seeds(), s.trackers(), s.etaSeconds());
+            }
+            String stalled = stopping == null ? stalledReason(s, System.nanoTime() - lastDataNanos) : null;
+            return new LiveView(s, uploadedBefore + s.uploaded(), downloadedBefore + s.downloaded(), stalled);
+        }
+
+        /** On the engine context, once a second: notes when data last arrived. */
+        void tick(SessionSnapshot s) {
+            if (s.downloaded() > lastDownloaded) {
+                lastDownloaded = s.downloaded();
+                lastDataNanos = System.nanoTime();
+            }
         }
 
         boolean holdsSlot() {
             return stopping == null && state.downloads();
         }
+    }
+
+    /**
+     * Why a DOWNLOADING session is stalled, in words, or null: no peer and every tracker failed (at once), or
+     * nothing received for {@link #STALL_AFTER} ({@code sinceDataNanos}).
+     */
+    static String stalledReason(SessionSnapshot s, long sinceDataNanos) {
+        if (s.state() != SessionState.DOWNLOADING) {
+            return null;
+        }
+        var trackers = s.trackers();
+        if (s.peersConnected() == 0 && !trackers.isEmpty()
+                && trackers.stream().allMatch(t -> me.bittorrent.tracker.TrackerStatus.ERROR.equals(t.status()))) {
+            String why = trackers.get(0).lastError();
+            return (trackers.size() == 1 ? "no peers: the tracker failed" : "no peers: every tracker failed")
+                    + (why == null || why.isBlank() ? "" : ": " + why);
+        }
+        if (sinceDataNanos < STALL_AFTER.toNanos()) {
+            return null;
+        }
+        long seconds = STALL_AFTER.toSeconds();
+        if (s.peersConnected() == 0) {
+            return trackers.isEmpty() ? "no peers: the torrent has no tracker and no peer connected for " + seconds + " s"
+                    : "no peers: the trackers gave no peer that answers (" + s.peersKnown() + " known)";
+        }
+        return "no data for " + seconds + " s from the " + s.peersConnected()
+                + (s.peersConnected() == 1 ? " connected peer" : " connected peers");
     }
 
     private final Vertx vertx;
@@ -123,6 +172,13 @@ final class SessionRunner {
     private final RateLimiter globalUpload;
     /** The peer port: routes inbound handshakes by info-hash to a running session that is not stopping. */
     private final PeerListener peers = new PeerListener();
+    /**
+     * Peer connections over every torrent, in and out: {@code bt.max-connections} (500), at most what the open-file
+     * limit read at start leaves (wire.ConnectionBudget).
+     */
+    private final me.bittorrent.wire.ConnectionBudget connections = new me.bittorrent.wire.ConnectionBudget(
+            me.bittorrent.wire.ConnectionBudget.maxForThisProcess(org.eclipse.microprofile.config.ConfigProvider
+                    .getConfig().getOptionalValue("bt.max-connections", Integer.class).orElse(500)), peers.gate());
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Torrents waiting for a download slot: id to arrival order. */
     private final Map<String, Long> queued = new ConcurrentHashMap<>();
@@ -221,7 +277,8 @@ final class SessionRunner {
                 .emitOn(onContext)
                 .invoke(bound -> {
                     listenPort = bound;
-                    LOG.infof("Listening for peers on %s:%d", host, bound);
+                    LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all", host, bound,
+                            connections.maxTotal());
                     vertx.setPeriodic(1000, id -> everySecond());
                 })
                 .onFailure().recoverWithItem(e -> {
@@ -551,6 +608,7 @@ final class SessionRunner {
                     now.stored().downloaded());
             r.loop = loop;
             sessionsOn[loop]++;
+            session.connectionBudget(connections);
             running.put(id, r);
             DhtService d = dht;
             if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
@@ -642,6 +700,9 @@ final class SessionRunner {
         r.story.on(event);
         if (event instanceof TorrentEvent.StateChanged changedState) {
             SessionState state = changedState.state();
+            if (state == SessionState.DOWNLOADING && r.state != SessionState.DOWNLOADING) {
+                r.lastDataNanos = System.nanoTime(); // the 60 s of a stall count from when downloading begins
+            }
             r.state = state;
             if (r.stopping == null) {
                 if (state == SessionState.SEEDING) {
@@ -674,11 +735,20 @@ final class SessionRunner {
     private void everySecond() {
         for (Running r : running.values()) {
             SessionSnapshot now = r.session.latestSnapshot();
-            if (now == r.seen) {
+            String stalled = r.live().stalledReason();
+            boolean stallChanged = (stalled != null) != r.stalled;
+            if (stalled != null && !r.stalled) {
+                LOG.infof("'%s' is stalled: %s", r.story.name(), stalled);
+            } else if (stalled == null && r.stalled && r.state == SessionState.DOWNLOADING) {
+                LOG.infof("'%s' is downloading again", r.story.name());
+            }
+            r.stalled = stalled != null;
+            if (now == r.seen && !stallChanged) {
                 continue; // an idle session keeps its snapshot: nothing to count or to publish
             }
             r.seen = now;
             r.story.count(now);
+            r.tick(now);
             changed.accept(r.id);
         }
         fetching.keySet().forEach(changed);

@@ -7,12 +7,15 @@ import me.bittorrent.tracker.TrackerStatus;
 
 /**
  * A torrent as GET /status shows it. Speeds in KB/s (1 KB = 1024 bytes) over the last seconds, progress in percent,
- * sizes in bytes. {@code state} is one of queued, checking, downloading, seeding, paused, stopped, completed, error.
+ * sizes in bytes. {@code state} is one of queued, checking, downloading, stalled, seeding, paused, stopped, completed,
+ * error.
  * {@code uploaded}/{@code downloaded} are payload totals over every run; {@code eta} is seconds to completion, null
  * when unknown. The limits in force sit beside the speeds, in KB/s, 0 = unlimited: {@code downloadLimit} and
  * {@code uploadLimit} are this torrent's, {@code globalDownloadLimit}/{@code globalUploadLimit} the ones all
  * torrents share (GET /settings); the lower of the two applies. {@code metadataPeers}: in state {@code metadata} (a
  * magnet link fetching its info dictionary), the peers asked for it right now; null in every other state.
+ * {@code stateReason} says in words why a torrent is {@code stalled} (downloading, but no data for 60 s or no peers
+ * because every tracker fails) or {@code queued}; null in other states.
  */
 public record TorrentStatus(
         String name,
@@ -41,5 +44,6 @@ public record TorrentStatus(
         long uploadLimit,
         long globalDownloadLimit,
         long globalUploadLimit,
-        Integer metadataPeers) {
+        Integer metadataPeers,
+        String stateReason) {
 }

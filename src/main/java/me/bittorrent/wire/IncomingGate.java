@@ -52,6 +52,8 @@ public final class IncomingGate {
     private int total;
     private long refused;
     private final Map<String, Integer> perIp = new HashMap<>();
+    /** The global cap on incoming and outgoing together, when one is shared (null: only these caps). */
+    private volatile ConnectionBudget budget;
 
     public IncomingGate(Caps caps) {
         this.caps = caps;
@@ -61,10 +63,17 @@ public final class IncomingGate {
         return caps;
     }
 
+    /** From now on a socket is also refused when incoming plus outgoing reach {@code budget}'s total. */
+    void shareTotal(ConnectionBudget budget) {
+        this.budget = budget;
+    }
+
     /** A new socket from {@code ip}: true when it may start its handshake (it then counts as half-open). */
     public synchronized boolean tryOpen(String ip) {
         int fromIp = perIp.getOrDefault(ip, 0);
-        if (halfOpen >= caps.maxHalfOpen() || total >= caps.maxConnections() || fromIp >= caps.maxPerIp()) {
+        ConnectionBudget shared = budget;
+        if (halfOpen >= caps.maxHalfOpen() || total >= caps.maxConnections() || fromIp >= caps.maxPerIp()
+                || shared != null && shared.outgoing() + total >= shared.maxTotal()) {
             refused++;
             return false;
         }

@@ -147,6 +147,56 @@ class EventsTest {
         }
     }
 
+    /** Issue 11 item 11: a client that goes away is normal; the log says nothing above DEBUG about it. */
+    @Test
+    void aClosedClientLogsNoError() throws Exception {
+        List<java.util.logging.LogRecord> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try (EventReader watcher = new EventReader(events, null)) {
+            watcher.until(e -> "reset".equals(e.name()));
+            try (java.net.Socket socket = new java.net.Socket(events.getHost(), events.getPort())) {
+                socket.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream"
+                        + "\r\nAuthorization: " + TestCredentials.basicHeader() + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                socket.setSoTimeout(10_000);
+                assertTrue(socket.getInputStream().read(new byte[4096]) > 0, "the stream started");
+                socket.setSoLinger(true, 0); // a reset, as a browser tab that is closed
+            }
+            // changes after the client left: the service writes to it, finds it gone, and must stay quiet
+            String id = ApiTest.upload(ApiTest.singleFile("events-closed.bin", 40000).build(), null);
+            watcher.next(e -> e.data().contains(id));
+            for (int limit = 1; limit <= 3; limit++) {
+                given().contentType(ContentType.JSON).body("{\"speed_limit\": " + (100 + limit) + "}")
+                        .post("/settings/" + id).then().statusCode(200);
+                int expected = 100 + limit;
+                watcher.next(e -> e.data().contains("\"speed_limit\":" + expected));
+            }
+            given().post("/remove/" + id).then().statusCode(200);
+            watcher.next(e -> "removed".equals(e.name()) && e.data().contains(id));
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertTrue(errors.isEmpty(), () -> errors.stream()
+                .map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).toList().toString());
+    }
+
     @Test
     void theStreamIsInTheOpenApiDocument() {
         String document = given().accept("application/json").get("/q/openapi").then().statusCode(200)

@@ -30,6 +30,38 @@ class HostileUploadTest {
         given().get("/status/" + id).then().statusCode(404);
     }
 
+    /** Item 8: the temporary folder uploads go to cannot be written (here: a file stands where it should be). */
+    @Test
+    void anUploadWhenTheTemporaryFolderIsNotWritableIsA503InWords() throws Exception {
+        java.nio.file.Path uploads = java.nio.file.Path.of(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.http.body.uploads-directory", String.class));
+        deleteTree(uploads);
+        java.nio.file.Files.createDirectories(uploads.getParent());
+        java.nio.file.Files.writeString(uploads, "not a folder");
+        try {
+            given().multiPart("file", "tmp.torrent", ApiTest.singleFile("tmp.iso", 20000).build(),
+                            "application/x-bittorrent")
+                    .post("/upload").then().statusCode(503)
+                    .body("detail", org.hamcrest.Matchers.containsString("temporary upload folder"));
+        } finally {
+            java.nio.file.Files.deleteIfExists(uploads);
+            java.nio.file.Files.createDirectories(uploads);
+        }
+        given().multiPart("file", "tmp.torrent", ApiTest.singleFile("tmp-after.iso", 20000).build(),
+                "application/x-bittorrent").post("/upload").then().statusCode(200);
+    }
+
+    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     @Test
     void aTruncatedMultipartBodyIsA400() throws Exception {
         String boundary = "----cut";

@@ -84,4 +84,23 @@ class RegisteredTorrentTest {
         assertThrows(InvalidRequestException.class,
                 () -> new SettingsUpdate(null, null, null, -4, null, null, null).applyTo(base));
     }
+
+    /** Issue 11 item 11: right after a restart, a torrent that will resume never reads "stopped". */
+    @Test
+    void aTorrentThatWantsToRunReadsCheckingOrQueuedWithItsReasonBeforeItsSessionExists() throws Exception {
+        Path root = Payloads.tempDir("intent").resolve("t");
+        Payloads.file(root.resolve("a.bin"), 20000);
+        TorrentMeta meta = MetainfoParser.parse(TorrentBuilder.of(root).pieceLength(16384).build(), 1 << 20);
+        RegisteredTorrent stopped = torrent(meta, new BitSet(), null);
+        for (TorrentLifecycle wants : List.of(TorrentLifecycle.DOWNLOADING, TorrentLifecycle.SEEDING)) {
+            RegisteredTorrent loaded = new RegisteredTorrent(meta, stopped.stored().withLifecycle(wants));
+            assertEquals("checking", loaded.status().state());
+            assertEquals(null, loaded.status().stateReason());
+            GlobalSettings global = new GlobalSettings(0, 0, 3, 6881, TorrentSettings.defaults(0), false);
+            TorrentStatus queued = loaded.status(null, true, global);
+            assertEquals("queued", queued.state());
+            assertEquals("waiting: 3 downloads already active (max active downloads = 3)", queued.stateReason());
+        }
+        assertEquals("stopped", stopped.status().state());
+    }
 }

@@ -25,6 +25,7 @@ enum QbState {
         return switch (state) {
             case "downloading" -> complete ? (active ? UPLOADING : STALLED_UP) : (active ? DOWNLOADING : STALLED_DL);
             case "seeding" -> active ? UPLOADING : STALLED_UP;
+            case "stalled" -> complete ? STALLED_UP : STALLED_DL;
             case "queued" -> complete ? QUEUED_UP : QUEUED_DL;
             case "checking" -> complete ? CHECKING_UP : CHECKING_DL;
             case "metadata" -> META_DL;

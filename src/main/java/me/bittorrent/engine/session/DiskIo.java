@@ -23,6 +23,13 @@ final class DiskIo {
 
     private static final Logger LOG = Logger.getLogger(DiskIo.class);
 
+    /** Opens a torrent's files (on the disk thread); a seam for tests that inject open failures. */
+    @FunctionalInterface
+    interface Opener {
+        PieceStore open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate)
+                throws java.io.IOException;
+    }
+
     /** The engine context: results complete there. */
     private final ContextInternal context;
     /**
@@ -33,13 +40,20 @@ final class DiskIo {
     private final TaskQueue queue = new TaskQueue();
     /** Appended on the disk thread after each piece write; null when the integrator keeps none. */
     private final PieceJournal journal;
+    private final Opener opener;
     private boolean journalBroken;
     private PieceStore store;
 
     /** Created on the engine context. */
     DiskIo(Vertx vertx, TorrentMeta meta, Path journalPath) {
+        this(vertx, meta, journalPath, PieceStore::new);
+    }
+
+    /** Created on the engine context. */
+    DiskIo(Vertx vertx, TorrentMeta meta, Path journalPath, Opener opener) {
         this.context = (ContextInternal) vertx.getOrCreateContext();
         this.journal = journalPath == null ? null : new PieceJournal(journalPath);
+        this.opener = opener;
     }
 
     /** Runs {@code task} in this session's disk order (tests hold the disk busy with it); completes on the context. */
@@ -56,7 +70,7 @@ final class DiskIo {
     Future<BitSet> open(TorrentMeta meta, Path downloadDir, boolean[] selection, boolean preallocate,
             BitSet verified, BitSet suspects, BitSet sample) {
         return run(() -> {
-            PieceStore opened = new PieceStore(meta, downloadDir, selection, preallocate);
+            PieceStore opened = opener.open(meta, downloadDir, selection, preallocate);
             BitSet good = verified == null ? opened.checkAll()
                     : suspects.isEmpty() && sample.isEmpty() ? verified
                     : opened.checkAfterUncleanStop(verified, suspects, sample);

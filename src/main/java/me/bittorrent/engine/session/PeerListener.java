@@ -57,6 +57,11 @@ public final class PeerListener {
         return bound.future();
     }
 
+    /** The incoming caps over every torrent (the global connection budget counts them). */
+    public me.bittorrent.wire.IncomingGate gate() {
+        return server.gate();
+    }
+
     public void register(TorrentSession session, byte[] peerId) {
         sessions.put(session.meta().infoHash(), new Entry(session::acceptIncoming, session.meta().infoHash(),
                 peerId.clone(), session::dhtPort));

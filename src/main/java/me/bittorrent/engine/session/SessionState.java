@@ -17,15 +17,21 @@ public enum SessionState {
     PAUSED,
     STOPPED,
     /** A disk error or unreadable files; the snapshot's {@code error} says why. */
-    ERROR;
+    ERROR,
+    /**
+     * Downloading, but no peer has sent data for a while, or there are no peers because every tracker fails.
+     * Never emitted by a session: the runner derives it from a DOWNLOADING session's snapshot (STATE.md
+     * "Stalled"), and the status's {@code state_reason} says why.
+     */
+    STALLED;
 
-    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error. */
+    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error, stalled. */
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** Holds a download slot of the queue (STATE.md "Queueing rule"). */
     public boolean downloads() {
-        return this == CHECKING || this == DOWNLOADING;
+        return this == CHECKING || this == DOWNLOADING || this == STALLED;
     }
 }

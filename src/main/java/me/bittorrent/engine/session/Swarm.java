@@ -78,6 +78,8 @@ final class Swarm {
     private final Host host;
     private SessionSettings settings;
     private NetClient netClient;
+    /** The global connection cap shared by every torrent, or null (tests: no global cap). */
+    private me.bittorrent.wire.ConnectionBudget budget;
 
     /** Established connections by address. */
     private final Map<String, Peer> peers = new LinkedHashMap<>();
@@ -185,8 +187,16 @@ final class Swarm {
                     || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
                 continue;
             }
+            if (budget != null && !budget.tryDial()) {
+                return; // every connection of the service is taken: the dial waits for the next round
+            }
             dial(address, entry.getValue());
         }
+    }
+
+    /** Dials take a place in {@code budget} (shared by every torrent) first. */
+    void connectionBudget(me.bittorrent.wire.ConnectionBudget budget) {
+        this.budget = budget;
     }
 
     private void dial(String address, PeerAddress target) {
@@ -200,11 +210,17 @@ final class Swarm {
                 ConnectionSettings.forPieceCount(meta.pieceCount())).onComplete(ar -> {
                     connecting.remove(address);
                     if (ar.failed()) {
+                        if (budget != null) {
+                            budget.dialFailed();
+                        }
                         dialFailed(address, ar.cause());
                         return;
                     }
                     connectFailures.remove(address);
                     PeerConnection connection = ar.result();
+                    if (budget != null) {
+                        budget.holdUntilClosed(connection);
+                    }
                     if (!host.running()) {
                         connection.close("torrent not running");
                         return;

@@ -17,6 +17,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
@@ -87,6 +88,15 @@ public final class TorrentSession {
     private PiecePicker picker;
     private DiskIo disk;
     private Future<Void> opening = Future.succeededFuture();
+    /** How the files are opened (a test injects failures here). */
+    private DiskIo.Opener opener = me.bittorrent.storage.PieceStore::new;
+    /** The first wait before opening the files again after a transient failure (EMFILE/ENFILE); doubles to 60 s. */
+    private long openRetryMillis = 2000;
+    private long openRetryTimer = -1;
+    private Promise<Void> openRetry;
+    private java.util.function.IntFunction<Future<Void>> writeFault;
+    /** Write failures after the one that put the session in error: counted, not logged one by one. */
+    private int writeFailuresSinceError;
 
     private SessionState state = SessionState.STOPPED;
     private String error;
@@ -135,7 +145,7 @@ public final class TorrentSession {
         this.announcer = new Announcer(vertx, context, new TrackerTiers(meta.announceTiers(), trackers), hasTrackers,
                 this::announceRequest, this::onTrackerAnswer, this::emit);
         this.swarm = new Swarm(vertx, meta, this.peerId, bans, settings, new SwarmHost());
-        this.verifier = new PieceVerifier(meta, this::offload, (piece, data) -> disk.write(piece, data),
+        this.verifier = new PieceVerifier(meta, this::offload, this::write,
                 bans::suspect, new Verdicts());
         this.requester = new Requester(meta.name(), meta.geometry(), swarm.peers(), downloadLimiter, verifier,
                 this::transferring);
@@ -334,11 +344,10 @@ public final class TorrentSession {
             return Future.succeededFuture();
         }
         started = true;
-        disk = new DiskIo(vertx, meta, journalPath);
+        disk = new DiskIo(vertx, meta, journalPath, opener);
         boolean checking = resumeVerified == null || !suspects.isEmpty() || !sample.isEmpty();
         setState(checking ? SessionState.CHECKING : SessionState.DOWNLOADING);
-        opening = disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, suspects,
-                sample)
+        opening = openFiles(openRetryMillis)
                 .map(verified -> {
                     if (stopping) {
                         return null;
@@ -358,6 +367,56 @@ public final class TorrentSession {
                     return (Void) null;
                 }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
         return opening;
+    }
+
+    /**
+     * Opens the files; a transient failure (out of file descriptors: EMFILE/ENFILE, say during a connection
+     * flood) is not an error: it is logged in words and tried again after {@code retryMillis}, doubling to 60 s,
+     * until it works, fails for another reason, or the session stops (then it completes with null).
+     */
+    private Future<BitSet> openFiles(long retryMillis) {
+        return disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, suspects,
+                        sample)
+                .recover(e -> {
+                    if (stopping) {
+                        return Future.succeededFuture(); // stopped meanwhile: nothing to report
+                    }
+                    if (!transientFailure(e)) {
+                        return Future.failedFuture(e);
+                    }
+                    LOG.warnf("'%s': cannot open its files for now: the service has too many files and connections "
+                            + "open (%s); trying again in %d s", meta.name(), e.getMessage(),
+                            Math.max(1, retryMillis / 1000));
+                    openRetry = Promise.promise();
+                    Future<Void> waited = openRetry.future();
+                    openRetryTimer = vertx.setTimer(retryMillis, id -> {
+                        openRetryTimer = -1;
+                        openRetry.tryComplete();
+                    });
+                    return waited.compose(v -> stopping ? Future.succeededFuture()
+                            : openFiles(Math.min(60_000, retryMillis * 2)));
+                });
+    }
+
+    /** A verified piece to disk; through {@link #writeFault} when a test injects write failures. */
+    private Future<Void> write(int piece, byte[] data) {
+        return writeFault != null ? writeFault.apply(piece) : disk.write(piece, data);
+    }
+
+    /** Before {@link #start}: outgoing dials take a place in this cap shared by every torrent (SessionRunner). */
+    public void connectionBudget(me.bittorrent.wire.ConnectionBudget budget) {
+        context.runOnContext(v -> swarm.connectionBudget(budget));
+    }
+
+    /** For tests: every piece write answers this instead of reaching the disk (a full disk, say). */
+    void diskWriteFault(java.util.function.IntFunction<Future<Void>> fault) {
+        this.writeFault = fault;
+    }
+
+    /** For tests: how the files are opened, and the first retry delay after a transient failure. */
+    void diskOpener(DiskIo.Opener opener, long firstRetryMillis) {
+        this.opener = opener;
+        this.openRetryMillis = firstRetryMillis;
     }
 
     private void doPause() {
@@ -402,6 +461,15 @@ public final class TorrentSession {
         if (tickTimer >= 0) {
             vertx.cancelTimer(tickTimer);
             tickTimer = -1;
+        }
+        if (writeFailuresSinceError > 0) {
+            LOG.infof("'%s': %d more piece(s) in flight could not be written after the first failure; they will be "
+                    + "downloaded again", meta.name(), writeFailuresSinceError);
+        }
+        if (openRetryTimer >= 0) { // waiting to open the files again: give up now
+            vertx.cancelTimer(openRetryTimer);
+            openRetryTimer = -1;
+            openRetry.tryComplete();
         }
         downloadLimiter.close(); // no longer takes part in the global limits' sharing
         uploadLimiter.close();
@@ -507,13 +575,19 @@ public final class TorrentSession {
         public void writeFailed(int piece, Throwable cause) {
             picker.pieceFailed(piece);
             emit(new TorrentEvent.PieceFailed(piece, "could not write: " + cause.getMessage()));
+            if (state == SessionState.ERROR) {
+                // the pieces in flight when the disk failed fail too: one ERROR line per event, not one per piece
+                writeFailuresSinceError++;
+                LOG.debugf("'%s': could not write piece %d either (%s)", meta.name(), piece, cause.getMessage());
+                return;
+            }
             if (transientFailure(cause)) {
                 // out of file descriptors (a connection flood, say) passes: the piece is downloaded again
                 LOG.warnf("'%s': could not write piece %d for now (%s); downloading it again", meta.name(), piece,
                         cause.getMessage());
                 return;
             }
-            fail("could not write piece " + piece + ": " + cause.getMessage());
+            fail(writeFailure(piece, cause));
         }
 
         @Override
@@ -757,6 +831,22 @@ public final class TorrentSession {
         } catch (me.bittorrent.metainfo.InvalidTorrentException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** A write failure in words, with what to do about it. */
+    static String writeFailure(int piece, Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        String lower = message.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("no space left") || lower.contains("disk quota")) {
+            return "the disk is full (could not write piece " + piece + ": " + message
+                    + "); free some space, then start it again";
+        }
+        if (lower.contains("read-only file system") || lower.contains("permission denied")
+                || cause instanceof java.nio.file.AccessDeniedException) {
+            return "the download folder cannot be written (piece " + piece + ": " + message
+                    + "); fix its permissions, then start it again";
+        }
+        return "could not write piece " + piece + ": " + message;
     }
 
     /** EMFILE/ENFILE: the process or the system ran out of file descriptors for a moment; never an error state. */

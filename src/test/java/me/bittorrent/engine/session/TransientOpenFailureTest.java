@@ -1,0 +1,115 @@
+package me.bittorrent.engine.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.storage.PieceStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11 item 2: running out of file descriptors (EMFILE/ENFILE) while a torrent opens its files at start is
+ * transient: the open is tried again with back-off and the torrent never enters {@code error}; any other open
+ * failure still does.
+ */
+class TransientOpenFailureTest {
+
+    @TempDir
+    Path tmp;
+    Vertx vertx;
+    Context context;
+    TorrentMeta meta;
+    BitSet all = new BitSet();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        vertx = Vertx.vertx();
+        context = vertx.getOrCreateContext();
+        meta = TestTorrents.create(tmp, "emfile", 32 * 1024, List.of(new TestTorrents.FileSpec("a.bin", 100_000)),
+                List.of(), 7);
+        all.set(0, meta.pieceCount());
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private TorrentSession session(DiskIo.Opener opener, List<SessionState> states) {
+        TorrentSession session = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
+                TwoSessionsTest.NO_TRACKER, meta, tmp, SessionSettings.DEFAULTS, null, all);
+        session.diskOpener(opener, 20);
+        session.events().subscribe().with(e -> {
+            if (e instanceof TorrentEvent.StateChanged changed) {
+                states.add(changed.state());
+            }
+        });
+        return session;
+    }
+
+    @Test
+    void tooManyOpenFilesAtStartIsRetriedAndNeverAnError() {
+        AtomicInteger attempts = new AtomicInteger();
+        List<SessionState> states = new CopyOnWriteArrayList<>();
+        TorrentSession session = session((m, dir, selection, preallocate) -> {
+            int attempt = attempts.incrementAndGet();
+            if (attempt == 1) {
+                throw new FileSystemException(dir + "/a.bin", null, "Too many open files");
+            }
+            if (attempt == 2) {
+                throw new FileSystemException(dir + "/a.bin", null, "Too many open files in system");
+            }
+            return new PieceStore(m, dir, selection, preallocate);
+        }, states);
+        session.start().await().atMost(Duration.ofSeconds(30));
+        assertEquals(3, attempts.get());
+        assertEquals(SessionState.SEEDING, session.latestSnapshot().state());
+        assertFalse(states.contains(SessionState.ERROR), states.toString());
+        session.stop().await().atMost(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aStopWhileWaitingToRetryEndsTheWait() {
+        List<SessionState> states = new CopyOnWriteArrayList<>();
+        TorrentSession session = session((m, dir, selection, preallocate) -> {
+            throw new FileSystemException(dir + "/a.bin", null, "Too many open files");
+        }, states);
+        session.diskOpener((m, dir, selection, preallocate) -> {
+            throw new FileSystemException(dir + "/a.bin", null, "Too many open files");
+        }, 600_000); // would wait ten minutes
+        session.start().subscribe().with(ok -> { }, e -> { });
+        session.stop().await().atMost(Duration.ofSeconds(10));
+        assertEquals(SessionState.STOPPED, session.latestSnapshot().state());
+        assertFalse(states.contains(SessionState.ERROR), states.toString());
+    }
+
+    @Test
+    void anotherOpenFailureIsStillAnError() throws InterruptedException {
+        List<SessionState> states = new CopyOnWriteArrayList<>();
+        TorrentSession session = session((m, dir, selection, preallocate) -> {
+            throw new FileSystemException(dir + "/a.bin", null, "Permission denied");
+        }, states);
+        session.start().subscribe().with(ok -> { }, e -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (session.latestSnapshot().state() != SessionState.ERROR && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded poll of the snapshot
+        }
+        assertEquals(SessionState.ERROR, session.latestSnapshot().state());
+        assertTrue(session.latestSnapshot().error().contains("Permission denied"), session.latestSnapshot().error());
+        session.stop().await().atMost(Duration.ofSeconds(10));
+    }
+}
