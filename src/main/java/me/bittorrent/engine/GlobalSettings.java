@@ -10,9 +10,20 @@ import me.bittorrent.state.TorrentSettings;
  * @param maxConcurrentDownloads torrents downloading at once; the newest others wait queued
  * @param peerPort               TCP port for incoming BitTorrent peers
  * @param defaultSettings        what a new torrent starts with (the per-torrent settings shape)
+ * @param ratioLimit             share ratio at which a seeding torrent stops (or is removed), -1 = none
+ * @param seedingTimeLimit       minutes of seeding after which it stops (or is removed), -1 = none
+ * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
-        TorrentSettings defaultSettings) {
+        TorrentSettings defaultSettings, double ratioLimit, long seedingTimeLimit,
+        me.bittorrent.state.ShareLimitAction shareLimitAction) {
+
+    /** Without share limits (none, stop). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, -1, -1,
+                me.bittorrent.state.ShareLimitAction.STOP);
+    }
 
     /** Bytes per second for a limit in KB/s. */
     public static long bytesPerSecond(long kilobytesPerSecond) {

@@ -5,7 +5,18 @@ package me.bittorrent.engine;
  * takes the per-torrent fields, also each optional.
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
-        Integer peerPort, SettingsUpdate defaultSettings) {
+        Integer peerPort, SettingsUpdate defaultSettings, Double ratioLimit, Long seedingTimeLimit,
+        String shareLimitAction) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public GlobalSettingsUpdate {
+    }
+
+    /** Without share limits (they keep their value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads, Integer peerPort,
+            SettingsUpdate defaultSettings) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, null, null, null);
+    }
 
     public static final int LIMIT_MAX_CONCURRENT_DOWNLOADS = 1000;
 
@@ -32,6 +43,11 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 throw new InvalidRequestException("default_settings: " + e.getMessage());
             }
         }
-        return new GlobalSettings(down, up, concurrent, port, defaults);
+        double ratio = ratioLimit != null ? ShareLimits.checkedRatio("ratio_limit", ratioLimit, false)
+                : current.ratioLimit();
+        long minutes = seedingTimeLimit != null
+                ? ShareLimits.checkedMinutes("seeding_time_limit", seedingTimeLimit, false) : current.seedingTimeLimit();
+        var action = shareLimitAction != null ? ShareLimits.checkedAction(shareLimitAction) : current.shareLimitAction();
+        return new GlobalSettings(down, up, concurrent, port, defaults, ratio, minutes, action);
     }
 }

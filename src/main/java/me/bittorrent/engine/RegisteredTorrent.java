@@ -74,12 +74,26 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
 
     /** As {@link #status(LiveView, boolean)}, with the global limits in force ({@code global} null: none). */
     public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global) {
+        return status(live, queued, global, null);
+    }
+
+    /**
+     * What the runner adds to a status: the queue rank (1 = first), seconds seeded so far (the live clock when it
+     * runs), and a state it is in without a session (moving, checking), else null.
+     */
+    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+    }
+
+    /** As {@link #status(LiveView, boolean, GlobalSettings)}, with what the runner knows ({@code runner} may be null). */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global, RunnerView runner) {
         BitSet verified = live != null ? live.snapshot().verified() : verifiedPieces();
         int total = meta == null ? 0 : meta.pieceCount();
         long totalSize = meta == null ? 0 : meta.totalLength();
         long done = bytesOf(verified);
         boolean complete = wantedComplete(verified);
-        String state = live != null && !inError() ? live.snapshot().state().apiName() : storedState(queued, complete);
+        String state = runner != null && runner.busy() != null ? runner.busy().apiName()
+                : live != null && !inError() ? live.snapshot().state().apiName() : storedState(queued, complete);
+        var library = stored.library();
         long uploaded = live != null ? live.uploaded() : stored.uploaded();
         long downloaded = live != null ? live.downloaded() : stored.downloaded();
         SessionSnapshot s = live == null ? null : live.snapshot();
@@ -93,7 +107,14 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 uploaded, downloaded, downloaded == 0 ? 0.0 : Math.round(uploaded * 1000.0 / downloaded) / 1000.0,
                 s == null ? List.of() : s.trackers(), stored.settings(), error == null ? null : error,
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
-                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit());
+                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
+                library.category(), library.tags(), stored.downloadDir(), runner == null ? 0 : runner.queuePosition(),
+                library.forceStart(), library.ratioLimit() == null ? ShareLimits.USE_GLOBAL : library.ratioLimit(),
+                library.seedingTimeLimit() == null ? -2 : library.seedingTimeLimit(),
+                runner == null ? library.seedingSeconds() : runner.seedingSeconds(),
+                stored.addedAt() == null ? 0 : stored.addedAt().getEpochSecond(),
+                library.completedAt() == null ? null : library.completedAt().getEpochSecond(),
+                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName());
     }
 
     private String storedState(boolean queued, boolean complete) {

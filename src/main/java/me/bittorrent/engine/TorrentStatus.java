@@ -12,6 +12,11 @@ import me.bittorrent.tracker.TrackerStatus;
  * when unknown. The limits in force sit beside the speeds, in KB/s, 0 = unlimited: {@code downloadLimit} and
  * {@code uploadLimit} are this torrent's, {@code globalDownloadLimit}/{@code globalUploadLimit} the ones all
  * torrents share (GET /settings); the lower of the two applies.
+ * <p>Library: {@code category} ("" for none), {@code tags}, {@code savePath} (the folder its files are in),
+ * {@code queuePosition} (1 = first in the download queue), {@code forceStart} (runs whatever the queue says),
+ * {@code ratioLimit} and {@code seedingTimeLimit} (minutes) as set on the torrent (-2 = the global one, -1 = none),
+ * {@code seedingTime} (seconds seeded over every run), {@code addedOn} and {@code completionOn} (epoch seconds, null
+ * until complete), {@code shareLimitAction} (stop, remove, or global). {@code state} may also be moving.
  */
 public record TorrentStatus(
         String name,
@@ -39,5 +44,16 @@ public record TorrentStatus(
         long downloadLimit,
         long uploadLimit,
         long globalDownloadLimit,
-        long globalUploadLimit) {
+        long globalUploadLimit,
+        String category,
+        List<String> tags,
+        String savePath,
+        long queuePosition,
+        boolean forceStart,
+        double ratioLimit,
+        long seedingTimeLimit,
+        long seedingTime,
+        long addedOn,
+        Long completionOn,
+        String shareLimitAction) {
 }

@@ -10,11 +10,30 @@ package me.bittorrent.state;
  * @param maxConcurrentDownloads torrents downloading at once; more wait in a queue
  * @param peerPort               TCP port the BitTorrent listener binds
  * @param defaultSettings        settings a new torrent starts with
+ * @param ratioLimit             global share ratio limit, -1 = none
+ * @param seedingTimeLimit       global seeding time limit in minutes, -1 = none
+ * @param shareLimitAction       what a reached share limit does (stop when never set)
+ * @param categories             category name to save path ("" = the download folder)
+ * @param tags                   every tag known (also those no torrent carries)
  */
 public record Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
-        Integer peerPort, TorrentSettings defaultSettings) {
+        Integer peerPort, TorrentSettings defaultSettings, Double ratioLimit, Long seedingTimeLimit,
+        ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags) {
 
     public static final Preferences NONE = new Preferences(null, null, null, null, null, null);
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public Preferences {
+        categories = categories == null ? null : java.util.Map.copyOf(categories);
+        tags = tags == null ? null : java.util.List.copyOf(tags);
+    }
+
+    /** Without the share limits, categories and tags (as before they existed). */
+    public Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
+            Integer peerPort, TorrentSettings defaultSettings) {
+        this(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, null, null,
+                null, null, null);
+    }
 
     /** Only a download folder (what the first version of the file held). */
     public Preferences(String downloadDir) {
@@ -22,6 +41,17 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
     }
 
     public Preferences withDownloadDir(String dir) {
-        return new Preferences(dir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings);
+        return new Preferences(dir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings,
+                ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags);
+    }
+
+    public Preferences withCategories(java.util.Map<String, String> value) {
+        return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
+                defaultSettings, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags);
+    }
+
+    public Preferences withTags(java.util.List<String> value) {
+        return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
+                defaultSettings, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value);
     }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param downloaded     bytes downloaded over the torrent's lifetime
  * @param fingerprints   files as they were when the verified pieces were recorded
  * @param error          why the torrent stopped in error, or null
+ * @param library        category, tags, queue position, force start, share limits, seeding clock (null in an
+ *                       older file: {@link TorrentLibrary#NONE})
  */
 public record StoredTorrent(
         String id,
@@ -32,9 +34,20 @@ public record StoredTorrent(
         long uploaded,
         long downloaded,
         List<StoredFingerprint> fingerprints,
-        String error) {
+        String error,
+        TorrentLibrary library) {
 
+    /** Without the library fields (as before they existed): {@link TorrentLibrary#NONE}. */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, TorrentLibrary.NONE);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public StoredTorrent {
+        library = library == null ? TorrentLibrary.NONE : library;
         fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
         fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
         verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
@@ -43,31 +56,41 @@ public record StoredTorrent(
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, library);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, library);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error);
+                uploaded, downloaded, fingerprints, error, library);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error);
+                uploaded, downloaded, files, error, library);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error);
+                uploadedTotal, downloadedTotal, fingerprints, error, library);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value);
+                uploaded, downloaded, fingerprints, value, library);
+    }
+
+    public StoredTorrent withLibrary(TorrentLibrary value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, value);
+    }
+
+    public StoredTorrent withDownloadDir(String value) {
+        return new StoredTorrent(id, name, addedAt, value, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, library);
     }
 }

@@ -15,9 +15,11 @@ public enum SessionState {
     PAUSED,
     STOPPED,
     /** A disk error or unreadable files; the snapshot's {@code error} says why. */
-    ERROR;
+    ERROR,
+    /** Its files are being moved to another folder (setLocation); the runner's state, never a session's. */
+    MOVING;
 
-    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error. */
+    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error, moving. */
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);
     }
