@@ -264,6 +264,11 @@ public class DownloadEngine {
         return runner.live(id);
     }
 
+    /** The global settings in force (limits, queue, share limits). */
+    public GlobalSettings globalSettings() {
+        return preferences.settings();
+    }
+
     public Instant startedAt() {
         return startedAt;
     }
@@ -333,7 +338,7 @@ public class DownloadEngine {
             try {
                 return MetainfoParser.parse(torrentBytes, maxTorrentSize);
             } catch (InvalidTorrentException e) {
-                throw new InvalidRequestException(e.getMessage());
+                throw new InvalidTorrentFileException(e.getMessage());
             }
         }).call(meta -> requireWritableState()).call(() -> rememberTags(library.tags())).chain(meta -> {
             TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());

@@ -24,6 +24,14 @@ public record ShareLimits(double ratio, long seedingMinutes, ShareLimitAction ac
                 library.shareLimitAction() != null ? library.shareLimitAction() : global.shareLimitAction());
     }
 
+    /** The limits in force for a torrent as its status shows them (-2: the global one). */
+    public static ShareLimits of(TorrentStatus status, GlobalSettings global) {
+        return new ShareLimits(status.ratioLimit() == USE_GLOBAL ? global.ratioLimit() : status.ratioLimit(),
+                status.seedingTimeLimit() == -2 ? global.seedingTimeLimit() : status.seedingTimeLimit(),
+                "global".equals(status.shareLimitAction()) ? global.shareLimitAction()
+                        : ShareLimitAction.of(status.shareLimitAction()));
+    }
+
     /** The share ratio as qBittorrent computes it. */
     static double ratio(long uploaded, long downloaded, long have) {
         long base = downloaded < have / 100 ? have : downloaded;
