@@ -42,7 +42,9 @@ public class UploadResource {
     @Operation(summary = "Add a torrent",
             description = "Multipart form: part 'file' is the .torrent file (required); part 'settings' is optional "
                     + "JSON with the download settings (speed_limit, upload_limit, max_peers, max_connections, "
-                    + "auto_stop, verify_pieces, pre_allocate). The torrent is saved and shown as stopped.")
+                    + "auto_stop, verify_pieces, pre_allocate, category, ratio_limit, seeding_time_limit, "
+                    + "share_limit_action); part 'save_path' is optional: an absolute folder for this torrent (else the "
+                    + "category's save path, else the download folder). The torrent is saved and shown as stopped.")
     @APIResponse(responseCode = "200", description = "Added",
             content = @Content(schema = @Schema(implementation = UploadResponse.class)))
     @APIResponse(responseCode = "400", description = "Not a .torrent file, an invalid torrent, or invalid settings",
@@ -52,7 +54,8 @@ public class UploadResource {
     public Uni<UploadResponse> upload(
             @RestForm("file") @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING,
                     format = "binary") FileUpload file,
-            @RestForm("settings") String settings) {
+            @RestForm("settings") String settings,
+            @RestForm("save_path") String savePath) {
         if (file == null || file.uploadedFile() == null) {
             return Uni.createFrom().failure(new InvalidRequestException(
                     "No file uploaded: send the .torrent file as the multipart part 'file'"));
@@ -75,7 +78,7 @@ public class UploadResource {
                     if (bytes.length == 0 || bytes[0] != 'd') {
                         return Uni.createFrom().failure(new InvalidRequestException(NOT_A_TORRENT));
                     }
-                    return engine.add(bytes, update);
+                    return engine.add(bytes, update, savePath, null);
                 })
                 .map(UploadResponse::of);
     }
