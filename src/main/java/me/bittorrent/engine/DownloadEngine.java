@@ -479,6 +479,10 @@ public class DownloadEngine {
         if (id == null || !torrents.containsKey(id)) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        if (runner.busy(id) == me.bittorrent.engine.session.SessionState.MOVING) {
+            return Uni.createFrom().failure(new ConflictException("'" + torrents.get(id).name()
+                    + "' is being moved; remove it when the move ends"));
+        }
         return requireWritableState().chain(() -> runner.stopForRemoval(id)).chain(() -> forget(id, deleteFiles));
     }
 

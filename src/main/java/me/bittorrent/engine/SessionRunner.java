@@ -363,9 +363,14 @@ final class SessionRunner {
                 }
                 LOG.infof("'%s': checking its files again (asked by the user)", torrent.name());
                 return flagged.chain(() -> {
-                    afterSession(id, () -> registry.find(id).filter(SessionRunner::wantsToRun).ifPresent(t -> {
-                        queued.remove(id);
-                        launch(t);
+                    // a running torrent starts again with the check; a paused one is checked in place, stays paused
+                    afterSession(id, () -> registry.find(id).ifPresent(t -> {
+                        if (wantsToRun(t)) {
+                            queued.remove(id);
+                            launch(t);
+                        } else {
+                            checkInPlace(t);
+                        }
                     }));
                     return stopSession(r, null, true);
                 });
@@ -373,38 +378,46 @@ final class SessionRunner {
             if (queued.containsKey(id) || launching.contains(id)) {
                 return flagged.replaceWithVoid(); // checks when it launches
             }
-            busy.put(id, SessionState.CHECKING);
-            changed.accept(id);
-            LOG.infof("'%s': checking its files on disk against the piece hashes (asked by the user)", torrent.name());
-            Path dir = Path.of(torrent.stored().downloadDir());
-            boolean[] selected = torrent.selectedByIndex();
-            vertx.executeBlocking(() -> {
-                try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
-                    return new Object[] {store.checkAll(), store.fingerprints().stream()
-                            .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList()};
-                }
-            }, false).onComplete(ar -> {
-                Uni<RegisteredTorrent> saved;
-                if (ar.succeeded()) {
-                    java.util.BitSet verified = (java.util.BitSet) ar.result()[0];
-                    @SuppressWarnings("unchecked")
-                    List<StoredFingerprint> prints = (List<StoredFingerprint>) ar.result()[1];
-                    LOG.infof("'%s': the check found %d of %d pieces", torrent.name(), verified.cardinality(),
-                            torrent.meta().pieceCount());
-                    saved = registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored()
-                            .withVerified(Bitfields.toBase64(verified, t.meta().pieceCount()), prints)
-                            .withSettings(withForcedCheck(t.stored().settings(), false)).withError(null)));
-                } else {
-                    LOG.warnf("'%s': its files could not be checked: %s", torrent.name(), ar.cause().getMessage());
-                    saved = Uni.createFrom().nullItem();
-                }
-                saved.emitOn(onContext).onTermination().invoke(() -> context.runOnContext(v -> {
-                    busy.remove(id);
-                    changed.accept(id);
-                    registry.find(id).filter(t -> wantsToRun(t) && !t.inError()).ifPresent(t -> admit(id));
-                })).subscribe().with(ok -> { }, e -> { });
-            });
-            return flagged.replaceWithVoid();
+            return flagged.invoke(this::checkInPlace).replaceWithVoid();
+        });
+    }
+
+    /** Checks a torrent without a session on a worker (state checking); its lifecycle is kept. Engine context. */
+    private void checkInPlace(RegisteredTorrent torrent) {
+        String id = torrent.id();
+        if (busy.containsKey(id) || running.containsKey(id) || torrent.meta() == null) {
+            return;
+        }
+        busy.put(id, SessionState.CHECKING);
+        changed.accept(id);
+        LOG.infof("'%s': checking its files on disk against the piece hashes (asked by the user)", torrent.name());
+        Path dir = Path.of(torrent.stored().downloadDir());
+        boolean[] selected = torrent.selectedByIndex();
+        vertx.executeBlocking(() -> {
+            try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
+                return new Object[] {store.checkAll(), store.fingerprints().stream()
+                        .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList()};
+            }
+        }, false).onComplete(ar -> {
+            Uni<RegisteredTorrent> saved;
+            if (ar.succeeded()) {
+                java.util.BitSet verified = (java.util.BitSet) ar.result()[0];
+                @SuppressWarnings("unchecked")
+                List<StoredFingerprint> prints = (List<StoredFingerprint>) ar.result()[1];
+                LOG.infof("'%s': the check found %d of %d pieces", torrent.name(), verified.cardinality(),
+                        torrent.meta().pieceCount());
+                saved = registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored()
+                        .withVerified(Bitfields.toBase64(verified, t.meta().pieceCount()), prints)
+                        .withSettings(withForcedCheck(t.stored().settings(), false)).withError(null)));
+            } else {
+                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(), ar.cause().getMessage());
+                saved = Uni.createFrom().nullItem();
+            }
+            saved.emitOn(onContext).onTermination().invoke(() -> context.runOnContext(v -> {
+                busy.remove(id);
+                changed.accept(id);
+                registry.find(id).filter(t -> wantsToRun(t) && !t.inError()).ifPresent(t -> admit(id));
+            })).subscribe().with(ok -> { }, e -> { });
         });
     }
 

@@ -168,6 +168,16 @@ class LibraryTest {
             given().post("/recheck/" + id).then().statusCode(200);
             await("the check of the stopped torrent ends", () -> "stopped".equals(state(id))
                     && given().get("/status/" + id).then().extract().<Integer>path("downloaded_pieces") == 2);
+            // paused: its session stops, the files are checked, it stays paused
+            given().post("/start/" + id).then().statusCode(200);
+            ControlTest.awaitState(id, "downloading");
+            given().post("/reannounce/" + id).then().statusCode(200).body("state", equalTo("downloading"));
+            given().post("/pause/" + id).then().statusCode(200);
+            corrupt(dir.resolve("data.bin"), 0); // piece 0 too
+            given().post("/recheck/" + id).then().statusCode(200);
+            await("the check of the paused torrent ends", () -> "paused".equals(state(id))
+                    && given().get("/status/" + id).then().extract().<Integer>path("downloaded_pieces") == 1);
+            given().post("/stop/" + id).then().statusCode(200);
             given().post("/reannounce/" + id).then().statusCode(409).body("detail", containsString("not running"));
             given().post("/recheck/" + ApiTest.UNKNOWN_ID).then().statusCode(404);
         } finally {

@@ -115,13 +115,15 @@ class QbittorrentLibraryTest {
             given().formParam("hashes", one).formParam("ratioLimit", "x").post(API + "torrents/setShareLimits")
                     .then().statusCode(400);
 
-            // queue order: two to the top, then one up again
+            // queue order: one then two to the top (two first, one second), then one up again
+            given().formParam("hashes", one).post(API + "torrents/topPrio").then().statusCode(200);
             given().formParam("hashes", two).post(API + "torrents/topPrio").then().statusCode(200);
+            assertTrue("1".equals(field(two, "priority")), "two is first");
             int twoPrio = Integer.parseInt(field(two, "priority"));
             int onePrio = Integer.parseInt(field(one, "priority"));
             assertTrue(twoPrio < onePrio, "two is ahead: " + twoPrio + " < " + onePrio);
             given().formParam("hashes", one).post(API + "torrents/increasePrio").then().statusCode(200);
-            assertTrue(Integer.parseInt(field(one, "priority")) < Integer.parseInt(field(two, "priority")));
+            assertTrue("1".equals(field(one, "priority")) && "2".equals(field(two, "priority")), "one is first");
             given().formParam("hashes", one).post(API + "torrents/bottomPrio").then().statusCode(200);
             given().formParam("hashes", two).post(API + "torrents/decreasePrio").then().statusCode(200);
 
