@@ -812,14 +812,16 @@ public class DownloadEngine {
             List<Uni<RegisteredTorrent>> updates = new ArrayList<>();
             long mine = order.get(at).stored().library().queuePosition();
             switch (move) {
-                case TOP -> updates.add(position(id, order.get(0).stored().library().queuePosition() - 1));
-                case BOTTOM -> updates.add(position(id, order.get(order.size() - 1).stored().library().queuePosition() + 1));
+                case TOP -> updates.add(position(id, order.get(0).stored().library().queuePosition() - 1, true));
+                case BOTTOM -> updates.add(position(id, order.get(order.size() - 1).stored().library().queuePosition()
+                        + 1, false));
                 case UP, DOWN -> {
                     int other = move == QueueMove.UP ? at - 1 : at + 1;
                     if (other >= 0 && other < order.size()) {
                         long theirs = order.get(other).stored().library().queuePosition();
-                        updates.add(position(order.get(other).id(), mine));
-                        updates.add(position(id, theirs == mine ? mine + (move == QueueMove.UP ? -1 : 1) : theirs));
+                        updates.add(position(order.get(other).id(), mine, move != QueueMove.UP));
+                        updates.add(position(id, theirs == mine ? mine + (move == QueueMove.UP ? -1 : 1) : theirs,
+                                move == QueueMove.UP));
                     }
                 }
             }
@@ -832,9 +834,14 @@ public class DownloadEngine {
         }).map(ignored -> queueRank(id));
     }
 
-    private Uni<RegisteredTorrent> position(String id, long value) {
+    /**
+     * Stores a queue position. 0 means "not set" in a state file, so a move never stores it: a move toward the top
+     * that lands on 0 takes -1 instead, toward the bottom 1 (still ahead of / behind the same neighbours).
+     */
+    private Uni<RegisteredTorrent> position(String id, long value, boolean towardTop) {
+        long stored = value != 0 ? value : towardTop ? -1 : 1;
         return update(id, t -> new RegisteredTorrent(t.meta(),
-                t.stored().withLibrary(t.stored().library().withQueuePosition(value))));
+                t.stored().withLibrary(t.stored().library().withQueuePosition(stored))));
     }
 
     private static final java.util.Comparator<RegisteredTorrent> QUEUE_ORDER = java.util.Comparator
