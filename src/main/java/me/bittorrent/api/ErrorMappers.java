@@ -38,6 +38,12 @@ public class ErrorMappers {
         return error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(e.getMessage()));
     }
 
+    /** A change that does not fit the torrent's state now (being moved, stopping ...): 409 with the reason. */
+    @ServerExceptionMapper
+    public Response conflict(me.bittorrent.engine.ConflictException e) {
+        return error(Response.Status.CONFLICT, new ApiError(e.getMessage()));
+    }
+
     @ServerExceptionMapper
     public Response invalid(InvalidRequestException e) {
         return error(Response.Status.BAD_REQUEST, new ApiError(e.getMessage()));

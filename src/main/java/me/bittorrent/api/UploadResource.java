@@ -43,9 +43,12 @@ public class UploadResource {
             description = "Multipart form: part 'file' is the .torrent file, or part 'magnet' a BEP 9 magnet link "
                     + "(magnet:?xt=urn:btih:..., with dn, tr, x.pe and so); one of the two is required. Part "
                     + "'settings' is optional JSON with the download settings (speed_limit, upload_limit, max_peers, "
-                    + "max_connections, auto_stop, verify_pieces, pre_allocate). The torrent is saved and shown as "
-                    + "stopped; a magnet link, once started, reads 'metadata' until its info dictionary arrived from "
-                    + "peers. The same link as JSON: POST /upload with {\"magnet\": \"magnet:?...\", \"settings\": {...}}.")
+                    + "max_connections, auto_stop, verify_pieces, pre_allocate, category, ratio_limit, "
+                    + "seeding_time_limit, share_limit_action); part 'save_path' is optional (a .torrent only): an "
+                    + "absolute folder for this torrent (else the category's save path, else the download folder). The "
+                    + "torrent is saved and shown as stopped; a magnet link, once started, reads 'metadata' until its "
+                    + "info dictionary arrived from peers. The same link as JSON: POST /upload with "
+                    + "{\"magnet\": \"magnet:?...\", \"settings\": {...}}.")
     @APIResponse(responseCode = "200", description = "Added",
             content = @Content(schema = @Schema(implementation = UploadResponse.class)))
     @APIResponse(responseCode = "400",
@@ -57,11 +60,16 @@ public class UploadResource {
             @RestForm("file") @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING,
                     format = "binary") FileUpload file,
             @RestForm("settings") String settings,
-            @RestForm("magnet") @Schema(description = "a magnet link, instead of 'file'") String magnet) {
+            @RestForm("magnet") @Schema(description = "a magnet link, instead of 'file'") String magnet,
+            @RestForm("save_path") String savePath) {
         if (magnet != null && !magnet.isBlank()) {
             if (file != null && file.uploadedFile() != null) {
                 return Uni.createFrom().failure(new InvalidRequestException(
                         "Send either a .torrent file (part 'file') or a magnet link (part 'magnet'), not both"));
+            }
+            if (savePath != null && !savePath.isBlank()) {
+                return Uni.createFrom().failure(new InvalidRequestException(
+                        "save_path is not supported with a magnet link yet: add it, then move it with /location"));
             }
             return settingsOf(settings).chain(update -> engine.addMagnet(magnet, update)).map(UploadResponse::of);
         }
@@ -88,7 +96,7 @@ public class UploadResource {
                     if (bytes.length == 0 || bytes[0] != 'd') {
                         return Uni.createFrom().failure(new InvalidRequestException(NOT_A_TORRENT));
                     }
-                    return engine.add(bytes, update);
+                    return engine.add(bytes, update, savePath, null);
                 })
                 .map(UploadResponse::of);
     }

@@ -24,6 +24,7 @@ import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
 import me.bittorrent.state.TorrentRepository;
 import me.bittorrent.state.TorrentSettings;
+import me.bittorrent.state.TorrentLibrary;
 import me.bittorrent.tracker.Trackers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -126,6 +127,16 @@ public class DownloadEngine {
             public Uni<RegisteredTorrent> metadataArrived(String id, byte[] info) {
                 return DownloadEngine.this.metadataArrived(id, info);
             }
+
+            @Override
+            public GlobalSettings global() {
+                return DownloadEngine.this.preferences.settings();
+            }
+
+            @Override
+            public Uni<Void> remove(String id) {
+                return DownloadEngine.this.remove(id, false).replaceWithVoid();
+            }
         }, meters, maxConcurrent, peerPort, preferences.downloadLimiter(), preferences.uploadLimiter());
         // every session state change, and once a second per running torrent, goes to GET /events
         runner.onChange(id -> find(id).ifPresent(t -> changes.publish(id, statusOf(t))));
@@ -184,8 +195,10 @@ public class DownloadEngine {
                         .onFailure().recoverWithNull())
                 .chain(repository::loadAll)
                 .chain(found -> blocking(() -> found.stream().map(this::restore).toList()))
+                .map(DownloadEngine::withQueuePositions)
                 .invoke(restored -> {
                     restored.forEach(torrent -> torrents.put(torrent.id(), torrent));
+                    queueChanged();
                     restored.forEach(changes::publish);
                     loaded = true;
                 })
@@ -278,19 +291,22 @@ public class DownloadEngine {
         LiveView live = runner.live(torrent.id()).orElse(null);
         boolean queued = runner.isQueued(torrent.id());
         GlobalSettings global = preferences.settings();
+        RegisteredTorrent.RunnerView view = new RegisteredTorrent.RunnerView(queueRank(torrent.id()),
+                runner.seedingSeconds(torrent), runner.busy(torrent.id()));
         MetadataProgress fetching = runner.fetching(torrent.id()).orElse(null);
         if (fetching != null) {
-            return torrent.status(live, queued, global, fetching); // a magnet's fetch: rare, never memoised
+            return torrent.status(live, queued, global, view, fetching); // a magnet's fetch: rare, never memoised
         }
         me.bittorrent.engine.session.SessionSnapshot snapshot = live == null ? null : live.snapshot();
         StatusMemo memo = statusMemo.get(torrent.id());
         String stalled = live == null ? null : live.stalledReason(); // moves with the clock, not the snapshot
         if (memo != null && memo.torrent() == torrent && memo.snapshot() == snapshot && memo.queued() == queued
-                && memo.global().equals(global) && java.util.Objects.equals(memo.stalled(), stalled)) {
+                && memo.global().equals(global) && java.util.Objects.equals(memo.stalled(), stalled)
+                && memo.view().equals(view)) {
             return memo.status();
         }
-        TorrentStatus status = torrent.status(live, queued, global);
-        statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, stalled, status));
+        TorrentStatus status = torrent.status(live, queued, global, view, null);
+        statusMemo.put(torrent.id(), new StatusMemo(torrent, snapshot, queued, global, stalled, view, status));
         return status;
     }
 
@@ -314,7 +330,8 @@ public class DownloadEngine {
      * 1,000 torrents rebuilds only those that changed.
      */
     private record StatusMemo(RegisteredTorrent torrent, me.bittorrent.engine.session.SessionSnapshot snapshot,
-            boolean queued, GlobalSettings global, String stalled, TorrentStatus status) {
+            boolean queued, GlobalSettings global, String stalled, RegisteredTorrent.RunnerView view,
+            TorrentStatus status) {
     }
 
     private final Map<String, StatusMemo> statusMemo = new java.util.concurrent.ConcurrentHashMap<>();
@@ -322,6 +339,11 @@ public class DownloadEngine {
     /** The running session's live values and totals; empty when the torrent has no session. */
     public Optional<LiveView> live(String id) {
         return runner.live(id);
+    }
+
+    /** The global settings in force (limits, queue, share limits). */
+    public GlobalSettings globalSettings() {
+        return preferences.settings();
     }
 
     public Instant startedAt() {
@@ -366,14 +388,36 @@ public class DownloadEngine {
      * settings) or {@link DuplicateTorrentException}. The torrent is saved before it becomes visible.
      */
     public Uni<RegisteredTorrent> add(byte[] torrentBytes, SettingsUpdate settings) {
+        return add(torrentBytes, settings, null, null);
+    }
+
+    /**
+     * As {@link #add(byte[], SettingsUpdate)}, with the library fields: {@code savePath} (null or blank: the
+     * category's save path, else the download folder; created when missing, never in the state folder),
+     * {@code settings}' category (must exist) and share limits, and {@code tags} (null: none).
+     */
+    public Uni<RegisteredTorrent> add(byte[] torrentBytes, SettingsUpdate settings, String savePath, List<String> tags) {
         SettingsUpdate update = settings == null ? SettingsUpdate.NONE : settings;
+        TorrentLibrary library;
+        Path target;
+        try {
+            update.applyTo(preferences.defaultTorrentSettings());
+            library = applyLibrary(TorrentLibrary.NONE, update).withTags(checkedTags(tags == null ? List.of() : tags));
+            target = savePath != null && !savePath.isBlank() ? absoluteFolder(savePath)
+                    : categoryFolder(library.category());
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
         return blocking(() -> {
+            if (!target.equals(downloadDir.get())) {
+                checkedFolder(target, "save path");
+            }
             try {
                 return MetainfoParser.parse(torrentBytes, maxTorrentSize);
             } catch (InvalidTorrentException e) {
-                throw new InvalidRequestException(e.getMessage());
+                throw new InvalidTorrentFileException(e.getMessage());
             }
-        }).call(meta -> requireWritableState()).chain(meta -> {
+        }).call(meta -> requireWritableState()).call(() -> rememberTags(library.tags())).chain(meta -> {
             TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
@@ -383,11 +427,13 @@ public class DownloadEngine {
                 adding.remove(id);
                 return Uni.createFrom().failure(new DuplicateTorrentException(id));
             }
+            long last = torrents.values().stream().mapToLong(t -> t.stored().library().queuePosition()).max().orElse(0);
             RegisteredTorrent torrent = new RegisteredTorrent(meta,
-                    newStored(id, meta.name(), chosen, downloadDir.get(), meta));
+                    newStored(id, meta.name(), chosen, target, meta).withLibrary(library.withQueuePosition(last + 1)));
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);
+                        queueChanged();
                         changes.publish(torrent.id(), statusOf(torrent));
                         LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
                                 meta.visibleFiles().size(), meta.totalLength());
@@ -555,11 +601,13 @@ public class DownloadEngine {
         }
         try {
             settings.applyTo(preferences.defaultTorrentSettings()); // a bad value is a 400 even when read-only
+            applyLibrary(TorrentLibrary.NONE, settings);
         } catch (InvalidRequestException e) {
             return Uni.createFrom().failure(e);
         }
         return requireWritableState().chain(() -> update(id, torrent -> new RegisteredTorrent(torrent.meta(),
-                torrent.stored().withSettings(settings.applyTo(torrent.stored().settings())))))
+                torrent.stored().withSettings(settings.applyTo(torrent.stored().settings()))
+                        .withLibrary(applyLibrary(torrent.stored().library(), settings)))))
                 .invoke(runner::changed)
                 .map(torrent -> torrent.stored().settings());
     }
@@ -592,6 +640,10 @@ public class DownloadEngine {
         if (id == null || !torrents.containsKey(id)) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        if (runner.busy(id) == me.bittorrent.engine.session.SessionState.MOVING) {
+            return Uni.createFrom().failure(new ConflictException("'" + torrents.get(id).name()
+                    + "' is being moved; remove it when the move ends"));
+        }
         return requireWritableState().chain(() -> runner.stopForRemoval(id)).chain(() -> forget(id, deleteFiles));
     }
 
@@ -601,6 +653,7 @@ public class DownloadEngine {
         if (removed == null) {
             return Uni.createFrom().failure(new TorrentNotFoundException(id));
         }
+        queueChanged();
         changes.removed(id);
         Uni<Void> forget = repository.delete(id);
         return forget.chain(() -> {
@@ -635,17 +688,7 @@ public class DownloadEngine {
         } catch (RuntimeException e) {
             return Uni.createFrom().failure(new InvalidRequestException("Not a valid folder path: " + directory));
         }
-        return requireWritableState().chain(() -> blocking(() -> {
-            refuseOverlapWithState(dir);
-            try {
-                Files.createDirectories(dir);
-                Path probe = Files.createTempFile(dir, ".bittorrent-me-write-check", ".tmp");
-                Files.delete(probe);
-            } catch (IOException | SecurityException | UnsupportedOperationException e) {
-                throw new InvalidRequestException("The folder " + dir + " cannot be created or written to");
-            }
-            return dir;
-        })).chain(checked -> {
+        return requireWritableState().chain(() -> blocking(() -> checkedFolder(dir, "download folder"))).chain(checked -> {
             downloadDir.set(checked);
             return preferences.updatePreferences(p -> p.withDownloadDir(checked.toString())).replaceWith(checked);
         }).invoke(checked -> LOG.infof("New downloads go to %s", checked));
@@ -656,22 +699,38 @@ public class DownloadEngine {
      * "preferences.json" would otherwise overwrite the service's settings, and removing one with its files could
      * delete the state. Compared as real paths too, so a symbolic link cannot hide the overlap.
      */
-    private void refuseOverlapWithState(Path dir) {
+    private void refuseOverlapWithState(Path dir, String what) {
         Path state = repository.stateDir();
         for (Path[] pair : new Path[][] {{dir, state}, {realOrSelf(dir), realOrSelf(state)}}) {
             if (pair[0].equals(pair[1])) {
-                throw new InvalidRequestException("The download folder cannot be the service's state folder ("
+                throw new InvalidRequestException("The " + what + " cannot be the service's state folder ("
                         + state + ")");
             }
             if (pair[0].startsWith(pair[1])) {
-                throw new InvalidRequestException("The download folder cannot be inside the service's state folder ("
+                throw new InvalidRequestException("The " + what + " cannot be inside the service's state folder ("
                         + state + ")");
             }
             if (pair[1].startsWith(pair[0])) {
-                throw new InvalidRequestException("The download folder cannot contain the service's state folder ("
+                throw new InvalidRequestException("The " + what + " cannot contain the service's state folder ("
                         + state + ")");
             }
         }
+    }
+
+    /**
+     * BLOCKING. The rule for every folder a user names (download folder, save path, category folder, setLocation):
+     * any absolute path, never the state folder, inside it or around it; created when missing and writable.
+     */
+    private Path checkedFolder(Path dir, String what) {
+        refuseOverlapWithState(dir, what);
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".bittorrent-me-write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            throw new InvalidRequestException("The folder " + dir + " cannot be created or written to");
+        }
+        return dir;
     }
 
     /** The real path of {@code path}, or of its nearest existing ancestor with the rest appended. */
@@ -685,6 +744,349 @@ public class DownloadEngine {
         } catch (IOException | SecurityException e) {
             return path;
         }
+    }
+
+    // ---- library: categories, tags, save path, share limits, queue order, recheck, reannounce ---------------
+
+    static final int MAX_CATEGORIES = 1000;
+    static final int MAX_TAGS = 10_000;
+    static final int MAX_TAGS_PER_TORRENT = 100;
+
+    /** The library fields of {@code update} applied to {@code current}; throws naming a bad value. */
+    private TorrentLibrary applyLibrary(TorrentLibrary current, SettingsUpdate update) {
+        TorrentLibrary next = current;
+        if (update.category() != null) {
+            String category = update.category().trim();
+            if (!category.isEmpty() && !categories().containsKey(category)) {
+                throw new InvalidRequestException("Unknown category '" + category + "': create it first");
+            }
+            next = next.withCategory(category);
+        }
+        if (update.ratioLimit() != null || update.seedingTimeLimit() != null || update.shareLimitAction() != null) {
+            Double ratio = update.ratioLimit() == null ? next.ratioLimit()
+                    : ShareLimits.checkedRatio("ratio_limit", update.ratioLimit(), true);
+            Long minutes = update.seedingTimeLimit() == null ? next.seedingTimeLimit()
+                    : ShareLimits.checkedMinutes("seeding_time_limit", update.seedingTimeLimit(), true);
+            var action = update.shareLimitAction() == null ? next.shareLimitAction()
+                    : "global".equalsIgnoreCase(update.shareLimitAction().trim()) ? null
+                    : ShareLimits.checkedAction(update.shareLimitAction());
+            next = next.withShareLimits(ratio, minutes, action);
+        }
+        return next;
+    }
+
+    /** An absolute folder from a user (a relative one is refused: relative to what?). */
+    private static Path absoluteFolder(String path) {
+        Path dir;
+        try {
+            dir = Path.of(path.trim());
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("Not a valid folder path: " + path);
+        }
+        if (!dir.isAbsolute()) {
+            throw new InvalidRequestException("The save path must be an absolute folder path, not " + path);
+        }
+        return dir.normalize();
+    }
+
+    /** Where a torrent of {@code category} goes: its save path (relative to the download folder), else that folder. */
+    private Path categoryFolder(String category) {
+        String path = category == null || category.isEmpty() ? "" : categories().getOrDefault(category, "");
+        return path.isBlank() ? downloadDir.get() : downloadDir.get().resolve(path.trim()).normalize();
+    }
+
+    /** Categories by name: their save path ("" = the download folder). */
+    public Map<String, String> categories() {
+        Map<String, String> categories = preferences.preferences().categories();
+        return categories == null ? Map.of() : new TreeMap<>(categories);
+    }
+
+    /**
+     * Creates a category, or changes its save path ({@code mustExist} true: only changes, {@code mustNotExist}
+     * true: only creates; ConflictException otherwise). A save path is absolute or relative to the download
+     * folder and never in the state folder; it is created when a torrent goes there.
+     */
+    public Uni<Map<String, String>> saveCategory(String name, String savePath, Boolean mustExist) {
+        String checked;
+        String path = savePath == null ? "" : savePath.trim();
+        try {
+            checked = checkedCategoryName(name);
+            if (!path.isEmpty()) {
+                Path dir = downloadDir.get().resolve(path).normalize();
+                refuseOverlapWithState(dir, "category's save path");
+            }
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return requireWritableState().chain(() -> preferences.updatePreferences(p -> {
+            Map<String, String> next = new TreeMap<>(p.categories() == null ? Map.of() : p.categories());
+            if (Boolean.TRUE.equals(mustExist) && !next.containsKey(checked)) {
+                throw new ConflictException("Category '" + checked + "' does not exist");
+            }
+            if (Boolean.FALSE.equals(mustExist) && next.containsKey(checked)) {
+                throw new ConflictException("Category '" + checked + "' already exists");
+            }
+            if (!next.containsKey(checked) && next.size() >= MAX_CATEGORIES) {
+                throw new ConflictException("Too many categories (" + MAX_CATEGORIES + ")");
+            }
+            next.put(checked, path);
+            return p.withCategories(next);
+        })).map(p -> categories());
+    }
+
+    /** Removes categories (unknown names are skipped); torrents filed under them have no category any more. */
+    public Uni<List<String>> removeCategories(List<String> names) {
+        Set<String> gone = new java.util.HashSet<>();
+        return requireWritableState().chain(() -> preferences.updatePreferences(p -> {
+            Map<String, String> next = new TreeMap<>(p.categories() == null ? Map.of() : p.categories());
+            for (String name : names) {
+                if (next.remove(name.trim()) != null) {
+                    gone.add(name.trim());
+                }
+            }
+            return p.withCategories(next);
+        })).chain(() -> eachTorrent(t -> gone.contains(t.stored().library().category()),
+                l -> l.withCategory(""))).map(ignored -> List.copyOf(gone));
+    }
+
+    /** qBittorrent's rule: not empty, no leading or trailing '/', no '//', no '\', no control characters. */
+    public static String checkedCategoryName(String value) {
+        if (value == null || value.isBlank() || value.length() > 255 || value.startsWith("/") || value.endsWith("/")
+                || value.contains("//") || value.contains("\\") || value.chars().anyMatch(c -> c < 0x20)) {
+            throw new InvalidRequestException("Invalid category name: " + (value == null ? "none given" : "'" + value
+                    + "' (not empty, at most 255 characters, no leading or trailing '/', no '//' or '\\')"));
+        }
+        return value.trim();
+    }
+
+    /** Every tag known (sorted): created ones and those torrents carry. */
+    public List<String> tags() {
+        List<String> known = preferences.preferences().tags();
+        return known == null ? List.of() : known.stream().sorted().toList();
+    }
+
+    /** Tags from a user: trimmed, not empty, no comma, at most 128 characters, no control characters. */
+    public static List<String> checkedTags(List<String> tags) {
+        if (tags.size() > MAX_TAGS_PER_TORRENT) {
+            throw new InvalidRequestException("At most " + MAX_TAGS_PER_TORRENT + " tags per torrent");
+        }
+        List<String> out = new ArrayList<>();
+        for (String tag : tags) {
+            String t = tag == null ? "" : tag.trim();
+            if (t.isEmpty() || t.length() > 128 || t.contains(",") || t.chars().anyMatch(c -> c < 0x20)) {
+                throw new InvalidRequestException("Invalid tag '" + (tag == null ? "" : tag)
+                        + "': not empty, at most 128 characters, no comma");
+            }
+            out.add(t);
+        }
+        return out.stream().distinct().sorted().toList();
+    }
+
+    /** Adds tags to the known ones (createTags). */
+    public Uni<List<String>> rememberTags(List<String> tags) {
+        List<String> checked;
+        try {
+            checked = checkedTags(tags);
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        if (tags().containsAll(checked)) {
+            return Uni.createFrom().item(tags());
+        }
+        return preferences.updatePreferences(p -> {
+            java.util.SortedSet<String> next = new java.util.TreeSet<>(p.tags() == null ? List.of() : p.tags());
+            next.addAll(checked);
+            if (next.size() > MAX_TAGS) {
+                throw new ConflictException("Too many tags (" + MAX_TAGS + ")");
+            }
+            return p.withTags(List.copyOf(next));
+        }).map(p -> tags());
+    }
+
+    /** Forgets tags (deleteTags): no torrent carries them any more. */
+    public Uni<Void> deleteTags(List<String> tags) {
+        Set<String> gone = Set.copyOf(tags.stream().map(String::trim).toList());
+        return requireWritableState().chain(() -> preferences.updatePreferences(p -> p.withTags(
+                (p.tags() == null ? List.<String>of() : p.tags()).stream().filter(t -> !gone.contains(t)).toList())))
+                .chain(() -> eachTorrent(t -> t.stored().library().tags().stream().anyMatch(gone::contains),
+                        l -> l.withTags(l.tags().stream().filter(t -> !gone.contains(t)).toList())));
+    }
+
+    /**
+     * Changes a torrent's tags: {@code replace} sets them, else {@code add} adds and {@code remove} removes. New tags
+     * join the known ones. Answers the torrent's tags.
+     */
+    public Uni<List<String>> changeTags(String id, List<String> add, List<String> remove, boolean replace) {
+        List<String> adding;
+        try {
+            adding = checkedTags(add == null ? List.of() : add);
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        Set<String> removing = remove == null ? Set.of() : Set.copyOf(remove.stream().map(String::trim).toList());
+        return requireWritableState().chain(() -> existing(id)).chain(() -> rememberTags(adding))
+                .chain(() -> update(id, t -> {
+                    List<String> next = new ArrayList<>(replace ? List.of() : t.stored().library().tags());
+                    next.addAll(adding);
+                    next.removeAll(removing);
+                    if (next.stream().distinct().count() > MAX_TAGS_PER_TORRENT) {
+                        throw new InvalidRequestException("At most " + MAX_TAGS_PER_TORRENT + " tags per torrent");
+                    }
+                    return new RegisteredTorrent(t.meta(), t.stored().withLibrary(t.stored().library().withTags(next)));
+                })).map(t -> t.stored().library().tags());
+    }
+
+    private Uni<Void> eachTorrent(java.util.function.Predicate<RegisteredTorrent> which,
+            UnaryOperator<TorrentLibrary> change) {
+        List<Uni<RegisteredTorrent>> updates = torrents.values().stream().filter(which)
+                .map(t -> update(t.id(), x -> new RegisteredTorrent(x.meta(),
+                        x.stored().withLibrary(change.apply(x.stored().library())))))
+                .toList();
+        return updates.isEmpty() ? Uni.createFrom().voidItem()
+                : Uni.join().all(updates).andCollectFailures().replaceWithVoid();
+    }
+
+    /** Force start on: the torrent starts now, outside the download queue's count; off: it takes its turn again. */
+    public Uni<Void> setForceStart(String id, boolean force) {
+        return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
+                t.stored().withLibrary(t.stored().library().withForceStart(force)))))
+                .chain(t -> {
+                    runner.queueChanged(force ? "'" + t.name() + "' is force-started"
+                            : "'" + t.name() + "' is no longer force-started");
+                    return force ? runner.start(id) : Uni.createFrom().voidItem();
+                });
+    }
+
+    /** Moves a torrent in the download queue; the first max_concurrent_downloads in that order download. */
+    public Uni<Long> moveInQueue(String id, QueueMove move) {
+        if (move == null) {
+            return Uni.createFrom().failure(new InvalidRequestException("move must be top, bottom, up or down"));
+        }
+        return requireWritableState().chain(() -> existing(id)).chain(() -> {
+            List<RegisteredTorrent> order = torrents.values().stream().sorted(QUEUE_ORDER).toList();
+            int at = -1;
+            for (int i = 0; i < order.size(); i++) {
+                at = order.get(i).id().equals(id) ? i : at;
+            }
+            if (at < 0) {
+                return Uni.createFrom().failure(new TorrentNotFoundException(id));
+            }
+            List<Uni<RegisteredTorrent>> updates = new ArrayList<>();
+            long mine = order.get(at).stored().library().queuePosition();
+            switch (move) {
+                case TOP -> updates.add(position(id, order.get(0).stored().library().queuePosition() - 1, true));
+                case BOTTOM -> updates.add(position(id, order.get(order.size() - 1).stored().library().queuePosition()
+                        + 1, false));
+                case UP, DOWN -> {
+                    int other = move == QueueMove.UP ? at - 1 : at + 1;
+                    if (other >= 0 && other < order.size()) {
+                        long theirs = order.get(other).stored().library().queuePosition();
+                        updates.add(position(order.get(other).id(), mine, move != QueueMove.UP));
+                        updates.add(position(id, theirs == mine ? mine + (move == QueueMove.UP ? -1 : 1) : theirs,
+                                move == QueueMove.UP));
+                    }
+                }
+            }
+            return updates.isEmpty() ? Uni.createFrom().voidItem()
+                    : Uni.join().all(updates).andCollectFailures().replaceWithVoid();
+        }).invoke(() -> {
+            queueChanged();
+            runner.queueChanged("the queue order changed");
+            find(id).ifPresent(t -> changes.publish(id, statusOf(t)));
+        }).map(ignored -> queueRank(id));
+    }
+
+    /**
+     * Stores a queue position. 0 means "not set" in a state file, so a move never stores it: a move toward the top
+     * that lands on 0 takes -1 instead, toward the bottom 1 (still ahead of / behind the same neighbours).
+     */
+    private Uni<RegisteredTorrent> position(String id, long value, boolean towardTop) {
+        long stored = value != 0 ? value : towardTop ? -1 : 1;
+        return update(id, t -> new RegisteredTorrent(t.meta(),
+                t.stored().withLibrary(t.stored().library().withQueuePosition(stored))));
+    }
+
+    private static final java.util.Comparator<RegisteredTorrent> QUEUE_ORDER = java.util.Comparator
+            .comparingLong((RegisteredTorrent t) -> t.stored().library().queuePosition())
+            .thenComparing(t -> t.stored().addedAt() == null ? Instant.EPOCH : t.stored().addedAt())
+            .thenComparing(RegisteredTorrent::id);
+
+    /** Torrents of an older state file have no queue position yet: after the others, in order of adding. */
+    private static List<RegisteredTorrent> withQueuePositions(List<RegisteredTorrent> restored) {
+        long last = restored.stream().mapToLong(t -> t.stored().library().queuePosition()).max().orElse(0);
+        List<RegisteredTorrent> out = new ArrayList<>();
+        for (RegisteredTorrent t : restored.stream().sorted(QUEUE_ORDER).toList()) {
+            if (t.stored().library().queuePosition() == 0) {
+                t = new RegisteredTorrent(t.meta(), t.stored().withLibrary(t.stored().library()
+                        .withQueuePosition(++last)));
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** Queue ranks (1 = first), recomputed after a change of the order or of the torrents. */
+    private volatile Map<String, Long> queueRanks;
+    private final java.util.concurrent.atomic.AtomicLong queueVersion = new java.util.concurrent.atomic.AtomicLong();
+
+    private void queueChanged() {
+        queueVersion.incrementAndGet();
+        queueRanks = null;
+    }
+
+    /** The torrent's place in the download queue, 1 = first (0 when unknown). */
+    public long queueRank(String id) {
+        Map<String, Long> ranks = queueRanks;
+        if (ranks == null) {
+            long version = queueVersion.get();
+            Map<String, Long> computed = new java.util.HashMap<>();
+            long rank = 0;
+            for (RegisteredTorrent t : torrents.values().stream().sorted(QUEUE_ORDER).toList()) {
+                computed.put(t.id(), ++rank);
+            }
+            ranks = computed;
+            if (queueVersion.get() == version) {
+                queueRanks = computed;
+            }
+        }
+        return ranks.getOrDefault(id, 0L);
+    }
+
+    /** Checks every piece on disk again (state checking); see SessionRunner.recheck. */
+    public Uni<Void> recheck(String id) {
+        return requireWritableState().chain(() -> runner.recheck(id));
+    }
+
+    /** Asks every tracker of a running torrent for peers now; ConflictException when it does not run. */
+    public Uni<Void> reannounce(String id) {
+        return runner.reannounce(id);
+    }
+
+    /**
+     * Moves a torrent's files to {@code savePath} (state moving while the disk worker moves them) and keeps that
+     * folder as its save path. The rule of every user-named folder: absolute, never the state folder (or in or
+     * around it), created when missing; nothing at the target is overwritten.
+     */
+    public Uni<Path> setLocation(String id, String savePath) {
+        if (savePath == null || savePath.isBlank()) {
+            return Uni.createFrom().failure(new InvalidRequestException("save_path is required"));
+        }
+        Path dir;
+        try {
+            dir = absoluteFolder(savePath);
+        } catch (InvalidRequestException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return requireWritableState().chain(() -> existing(id))
+                .chain(() -> blocking(() -> checkedFolder(dir, "save path")))
+                .chain(checked -> runner.relocate(id, checked, (torrent, from, to) -> {
+                    try {
+                        TorrentFiles.move(torrent.meta(), from, to);
+                    } catch (java.io.IOException e) {
+                        throw new ConflictException("The files of '" + torrent.name() + "' could not be moved to "
+                                + to + ": " + e.getMessage() + "; they stay in " + from);
+                    }
+                }).replaceWith(checked));
     }
 
     private Uni<RegisteredTorrent> existing(String id) {

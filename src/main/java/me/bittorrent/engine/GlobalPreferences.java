@@ -14,6 +14,7 @@ import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import me.bittorrent.state.Preferences;
+import me.bittorrent.state.ShareLimitAction;
 import me.bittorrent.state.TorrentRepository;
 import me.bittorrent.state.TorrentSettings;
 
@@ -59,11 +60,31 @@ public class GlobalPreferences {
     /** Reads preferences.json and applies it (DownloadEngine calls it at start-up, before restoring torrents). */
     public Uni<GlobalSettings> load() {
         return repository.loadPreferences().map(found -> {
-            current.put(KEY, found.orElse(Preferences.NONE));
+            current.put(KEY, withLegacyCategories(found.orElse(Preferences.NONE)));
             GlobalSettings settings = settings();
             applyLimits(settings);
             return settings;
         });
+    }
+
+    /**
+     * Categories created through the qBittorrent API before they were preferences lived in
+     * {@code qbittorrent-categories.json}: taken over once (saved with the next change of the preferences).
+     */
+    private Preferences withLegacyCategories(Preferences p) {
+        java.nio.file.Path legacy = repository.stateDir().resolve("qbittorrent-categories.json");
+        if (p.categories() != null || !java.nio.file.Files.isRegularFile(legacy)) {
+            return p;
+        }
+        try {
+            java.util.Map<String, String> read = new java.util.TreeMap<>();
+            new io.vertx.core.json.JsonObject(java.nio.file.Files.readString(legacy))
+                    .forEach(e -> read.put(e.getKey(), String.valueOf(e.getValue())));
+            return p.withCategories(read);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warnf("The categories in %s cannot be read (%s): starting with none", legacy, e.getMessage());
+            return p;
+        }
     }
 
     /** The stored preferences (null fields: the configured defaults apply). */
@@ -83,7 +104,9 @@ public class GlobalPreferences {
                 p.maxConcurrentDownloads() != null ? p.maxConcurrentDownloads() : configMaxConcurrent,
                 p.peerPort() != null ? p.peerPort() : configPeerPort,
                 p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit),
-                dhtAllowed && (p.dht() == null || p.dht()));
+                dhtAllowed && (p.dht() == null || p.dht()),
+                p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
+                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP);
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -107,7 +130,8 @@ public class GlobalPreferences {
                 }
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
                         next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
-                        update.dht() != null ? update.dht() : p.dht());
+                        update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
+                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;

@@ -11,9 +11,34 @@ import me.bittorrent.state.TorrentSettings;
  * @param peerPort               TCP port for incoming BitTorrent peers
  * @param defaultSettings        what a new torrent starts with (the per-torrent settings shape)
  * @param dht                    the DHT (BEP 5) finds peers for public torrents; false when BT_DHT=off
+ * @param ratioLimit             share ratio at which a seeding torrent stops (or is removed), -1 = none
+ * @param seedingTimeLimit       minutes of seeding after which it stops (or is removed), -1 = none
+ * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
-        TorrentSettings defaultSettings, boolean dht) {
+        TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
+        me.bittorrent.state.ShareLimitAction shareLimitAction) {
+
+    /** Without share limits (none, stop). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings, boolean dht) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, -1, -1,
+                me.bittorrent.state.ShareLimitAction.STOP);
+    }
+
+    /** Without the DHT and share limits (tests). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, false);
+    }
+
+    /** Without the DHT (tests). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings, double ratioLimit, long seedingTimeLimit,
+            me.bittorrent.state.ShareLimitAction shareLimitAction) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, false, ratioLimit,
+                seedingTimeLimit, shareLimitAction);
+    }
 
     /** Bytes per second for a limit in KB/s. */
     public static long bytesPerSecond(long kilobytesPerSecond) {

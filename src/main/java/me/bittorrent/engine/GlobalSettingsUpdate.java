@@ -5,7 +5,31 @@ package me.bittorrent.engine;
  * takes the per-torrent fields, also each optional.
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
-        Integer peerPort, SettingsUpdate defaultSettings, Boolean dht) {
+        Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
+        String shareLimitAction) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public GlobalSettingsUpdate {
+    }
+
+    /** Without share limits (they keep their value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads, Integer peerPort,
+            SettingsUpdate defaultSettings, Boolean dht) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, null, null, null);
+    }
+
+    /** Without the DHT switch and share limits (they keep their value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads, Integer peerPort,
+            SettingsUpdate defaultSettings) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, null, null, null, null);
+    }
+
+    /** Without the DHT switch (it keeps its value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads, Integer peerPort,
+            SettingsUpdate defaultSettings, Double ratioLimit, Long seedingTimeLimit, String shareLimitAction) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, null, ratioLimit,
+                seedingTimeLimit, shareLimitAction);
+    }
 
     public static final int LIMIT_MAX_CONCURRENT_DOWNLOADS = 1000;
 
@@ -32,6 +56,12 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 throw new InvalidRequestException("default_settings: " + e.getMessage());
             }
         }
-        return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht());
+        double ratio = ratioLimit != null ? ShareLimits.checkedRatio("ratio_limit", ratioLimit, false)
+                : current.ratioLimit();
+        long minutes = seedingTimeLimit != null
+                ? ShareLimits.checkedMinutes("seeding_time_limit", seedingTimeLimit, false) : current.seedingTimeLimit();
+        var action = shareLimitAction != null ? ShareLimits.checkedAction(shareLimitAction) : current.shareLimitAction();
+        return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht(), ratio,
+                minutes, action);
     }
 }

@@ -79,26 +79,51 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
 
     /** As {@link #status(LiveView, boolean)}, with the global limits in force ({@code global} null: none). */
     public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global) {
-        return status(live, queued, global, null);
+        return status(live, queued, global, null, null);
+    }
+
+    /**
+     * What the runner adds to a status: the queue rank (1 = first), seconds seeded so far (the live clock when it
+     * runs), and a state it is in without a session (moving, checking), else null.
+     */
+    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+    }
+
+    /** As {@link #status(LiveView, boolean, GlobalSettings)}, with what the runner knows ({@code runner} may be null). */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global, RunnerView runner) {
+        return status(live, queued, global, runner, null);
     }
 
     /** As above; {@code fetching} non-null while a magnet link fetches its metadata (state {@code metadata}). */
     public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global, MetadataProgress fetching) {
+        return status(live, queued, global, null, fetching);
+    }
+
+    /**
+     * The status with what the runner knows ({@code runner} may be null) and, while a magnet link fetches its
+     * metadata, its progress ({@code fetching}, state {@code metadata}).
+     */
+    public TorrentStatus status(LiveView live, boolean queued, GlobalSettings global, RunnerView runner,
+            MetadataProgress fetching) {
         BitSet verified = live != null ? live.snapshot().verified() : verifiedPieces();
         int total = meta == null ? 0 : meta.pieceCount();
         long totalSize = meta == null ? 0 : meta.totalLength();
         long done = bytesOf(verified);
         boolean complete = wantedComplete(verified);
         String stalled = live != null && !inError() ? live.stalledReason() : null;
-        String state = stalled != null ? SessionState.STALLED.apiName()
+        String state = runner != null && runner.busy() != null ? runner.busy().apiName()
+                : stalled != null ? SessionState.STALLED.apiName()
                 : live != null && !inError() ? live.snapshot().state().apiName()
                 : fetching != null && !inError() ? SessionState.METADATA.apiName() : storedState(queued, complete);
-        String stateReason = stalled != null ? stalled : "queued".equals(state) ? queuedReason(global) : null;
+        String stateReason = stalled != null && SessionState.STALLED.apiName().equals(state) ? stalled
+                : "queued".equals(state) ? queuedReason(global) : null;
+        var library = stored.library();
         long uploaded = live != null ? live.uploaded() : stored.uploaded();
         long downloaded = live != null ? live.downloaded() : stored.downloaded();
         SessionSnapshot s = live == null ? null : live.snapshot();
         String error = s != null && s.error() != null ? s.error() : stored.error();
-        return new TorrentStatus(name(), state, SessionState.DOWNLOADING.apiName().equals(state) || stalled != null,
+        return new TorrentStatus(name(), state,
+                SessionState.DOWNLOADING.apiName().equals(state) || SessionState.STALLED.apiName().equals(state),
                 SessionState.PAUSED.apiName().equals(state),
                 selectedProgress(verified), s == null ? 0.0 : kb(s.downloadRate()), s == null ? 0.0 : kb(s.uploadRate()),
                 verified.cardinality(), total, totalSize, done, complete,
@@ -111,7 +136,14 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
                 global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
                 SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null,
-                stateReason);
+                stateReason,
+                library.category(), library.tags(), stored.downloadDir(), runner == null ? 0 : runner.queuePosition(),
+                library.forceStart(), library.ratioLimit() == null ? ShareLimits.USE_GLOBAL : library.ratioLimit(),
+                library.seedingTimeLimit() == null ? -2 : library.seedingTimeLimit(),
+                runner == null ? library.seedingSeconds() : runner.seedingSeconds(),
+                stored.addedAt() == null ? 0 : stored.addedAt().getEpochSecond(),
+                library.completedAt() == null ? null : library.completedAt().getEpochSecond(),
+                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName());
     }
 
     /** Why a queued torrent waits, in words (queued means every download slot is taken). */

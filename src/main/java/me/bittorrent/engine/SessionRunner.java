@@ -69,6 +69,12 @@ final class SessionRunner {
 
         /** A magnet's info dictionary arrived: validated and saved (meta set), or the torrent put in error. */
         Uni<RegisteredTorrent> metadataArrived(String id, byte[] info);
+
+        /** The global settings in force (share limits). */
+        GlobalSettings global();
+
+        /** Removes the torrent from the list, keeping its files (a share limit's "remove" action). */
+        Uni<Void> remove(String id);
     }
 
     /** One running session; mutable fields are confined to the engine context. */
@@ -90,6 +96,12 @@ final class SessionRunner {
         private long lastDownloaded;
         /** Whether the last tick found it stalled (engine context): a stall is logged once, when it begins. */
         private boolean stalled;
+        /** Seconds seeded before the current seeding stretch; read by other threads (status). */
+        volatile long seedingBefore;
+        /** System.nanoTime() when the current seeding stretch began, -1 while not seeding. */
+        volatile long seedingSince = -1;
+        /** The share limit's action was taken: not again. */
+        boolean shareLimitDone;
 
         Running(String id, TorrentSession session, TorrentStory story, long uploadedBefore, long downloadedBefore) {
             this.id = id;
@@ -97,6 +109,21 @@ final class SessionRunner {
             this.story = story;
             this.uploadedBefore = uploadedBefore;
             this.downloadedBefore = downloadedBefore;
+        }
+
+        long seedingSeconds() {
+            long since = seedingSince;
+            return seedingBefore + (since < 0 ? 0 : (System.nanoTime() - since) / 1_000_000_000L);
+        }
+
+        /** Starts or ends a seeding stretch (engine context). */
+        void seedingClock(boolean seeding) {
+            if (seeding && seedingSince < 0) {
+                seedingSince = System.nanoTime();
+            } else if (!seeding && seedingSince >= 0) {
+                seedingBefore = seedingSeconds();
+                seedingSince = -1;
+            }
         }
 
         LiveView live() {
@@ -188,6 +215,10 @@ final class SessionRunner {
     private final Map<String, MetadataSession> fetching = new ConcurrentHashMap<>();
     /** Addresses a metadata fetch learned, for the session that takes over (engine context). */
     private final Map<String, List<PeerAddress>> handover = new ConcurrentHashMap<>();
+    /** Torrents without a session doing disk work: CHECKING (a recheck) or MOVING (setLocation). */
+    private final Map<String, SessionState> busy = new ConcurrentHashMap<>();
+    /** What runs once a torrent's session has ended (engine context only). */
+    private final Map<String, List<Runnable>> afterSession = new java.util.HashMap<>();
     private long arrivals;
     private volatile int listenPort;
     private volatile String listenProblem;
@@ -298,23 +329,64 @@ final class SessionRunner {
     void maxConcurrent(int n) {
         context.runOnContext(v -> {
             maxConcurrent = Math.max(1, n);
-            List<Running> active = new ArrayList<>();
-            for (Running r : running.values()) {
-                if (r.holdsSlot()) {
-                    active.add(r);
-                }
+            rebalance("max_concurrent_downloads is now " + maxConcurrent);
+        });
+    }
+
+    /**
+     * The queue order or a force start changed (or the cap): the first max_concurrent_downloads torrents in queue
+     * order that want to download hold the slots. A running download behind them is queued (its session stops),
+     * then the queue starts the ones ahead as slots free. Forced torrents are outside the count. Engine context.
+     */
+    private void rebalance(String why) {
+        for (String id : new ArrayList<>(queued.keySet())) { // a forced torrent does not wait for a slot
+            if (forced(id) && !running.containsKey(id) && !busy.containsKey(id)) {
+                queued.remove(id);
+                registry.find(id).filter(SessionRunner::wantsToRun).ifPresent(this::launch);
             }
-            active.sort(Comparator.comparing((Running r) -> registry.find(r.id)
-                    .map(t -> t.stored().addedAt()).orElse(java.time.Instant.MIN)).reversed());
-            int excess = downloadSlotsUsed() - maxConcurrent;
-            for (int i = 0; i < excess && i < active.size(); i++) {
-                Running r = active.get(i);
-                LOG.infof("'%s' is queued: max_concurrent_downloads is now %d", r.story.name(), maxConcurrent);
+        }
+        List<String> candidates = new ArrayList<>();
+        int launchingCounted = 0;
+        for (String id : launching) {
+            launchingCounted += forced(id) ? 0 : 1;
+        }
+        for (Running r : running.values()) {
+            if (r.holdsSlot() && !forced(r.id)) {
+                candidates.add(r.id);
+            }
+        }
+        for (String id : queued.keySet()) {
+            if (!running.containsKey(id) && !candidates.contains(id)) {
+                candidates.add(id);
+            }
+        }
+        candidates.sort(queueOrder());
+        Set<String> keep = new java.util.HashSet<>(candidates.subList(0,
+                Math.max(0, Math.min(candidates.size(), maxConcurrent - launchingCounted))));
+        for (Running r : new ArrayList<>(running.values())) {
+            if (r.holdsSlot() && !forced(r.id) && !keep.contains(r.id)) {
+                LOG.infof("'%s' is queued: %s", r.story.name(), why);
                 queued.put(r.id, arrivals++);
                 stopSession(r, TorrentLifecycle.DOWNLOADING, true);
             }
-            pumpQueue();
-        });
+        }
+        pumpQueue();
+    }
+
+    /** Call after a change of queue positions or force start: rebalances on the engine context. */
+    void queueChanged(String why) {
+        context.runOnContext(v -> rebalance(why));
+    }
+
+    /** Queue order: the stored queue position, then arrival in the queue. */
+    private Comparator<String> queueOrder() {
+        return Comparator.comparingLong((String id) -> registry.find(id)
+                .map(t -> t.stored().library().queuePosition()).orElse(Long.MAX_VALUE))
+                .thenComparingLong(id -> queued.getOrDefault(id, Long.MAX_VALUE));
+    }
+
+    private boolean forced(String id) {
+        return registry.find(id).map(t -> t.stored().library().forceStart()).orElse(false);
     }
 
     /** Moves the peer listener to {@code port}; running sessions announce the new port from their next announce. */
@@ -347,7 +419,8 @@ final class SessionRunner {
     void resumeAll() {
         context.runOnContext(v -> registry.all().stream()
                 .filter(t -> (t.meta() != null || t.awaitsMetadata()) && !t.inError() && wantsToRun(t))
-                .sorted(Comparator.comparing(t -> t.stored().addedAt()))
+                .sorted(Comparator.comparingLong((RegisteredTorrent t) -> t.stored().library().queuePosition())
+                        .thenComparing(t -> t.stored().addedAt()))
                 .forEach(t -> admit(t.id())));
     }
 
@@ -395,8 +468,185 @@ final class SessionRunner {
             if (queued.containsKey(id) || launching.contains(id)) {
                 return Uni.createFrom().voidItem();
             }
+            if (busy.containsKey(id)) { // checked or moved now: it starts when that ends
+                return lifecycle(id, TorrentLifecycle.DOWNLOADING);
+            }
             return startNow(id);
         });
+    }
+
+    // ---- recheck, reannounce, move ----------------------------------------------------------------------------
+
+    /**
+     * Checks every piece on disk again (state checking). A running torrent's session stops (saving what it has)
+     * and starts again with a full check, outside the queue; a queued one checks when it launches; one without a
+     * session is checked here on a worker and keeps its lifecycle (a stopped torrent stays stopped).
+     */
+    Uni<Void> recheck(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            if (torrent.meta() == null) {
+                throw new ConflictException("This download cannot be checked: " + torrent.stored().error());
+            }
+            refuseBusy(id, torrent);
+            Uni<RegisteredTorrent> flagged = registry.update(id, t -> new RegisteredTorrent(t.meta(),
+                    t.stored().withSettings(withForcedCheck(t.stored().settings(), true)))).emitOn(onContext);
+            Running r = running.get(id);
+            if (r != null) {
+                if (r.stopping != null) {
+                    throw new ConflictException("The download is stopping; check it again in a moment");
+                }
+                LOG.infof("'%s': checking its files again (asked by the user)", torrent.name());
+                return flagged.chain(() -> {
+                    // a running torrent starts again with the check; a paused one is checked in place, stays paused
+                    afterSession(id, () -> registry.find(id).ifPresent(t -> {
+                        if (wantsToRun(t)) {
+                            queued.remove(id);
+                            launch(t);
+                        } else {
+                            checkInPlace(t);
+                        }
+                    }));
+                    return stopSession(r, null, true);
+                });
+            }
+            if (queued.containsKey(id) || launching.contains(id)) {
+                return flagged.replaceWithVoid(); // checks when it launches
+            }
+            return flagged.invoke(this::checkInPlace).replaceWithVoid();
+        });
+    }
+
+    /** Checks a torrent without a session on a worker (state checking); its lifecycle is kept. Engine context. */
+    private void checkInPlace(RegisteredTorrent torrent) {
+        String id = torrent.id();
+        if (busy.containsKey(id) || running.containsKey(id) || torrent.meta() == null) {
+            return;
+        }
+        busy.put(id, SessionState.CHECKING);
+        changed.accept(id);
+        LOG.infof("'%s': checking its files on disk against the piece hashes (asked by the user)", torrent.name());
+        Path dir = Path.of(torrent.stored().downloadDir());
+        boolean[] selected = torrent.selectedByIndex();
+        vertx.executeBlocking(() -> {
+            try (PieceStore store = new PieceStore(torrent.meta(), dir, selected, false)) {
+                return new Object[] {store.checkAll(), store.fingerprints().stream()
+                        .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList()};
+            }
+        }, false).onComplete(ar -> {
+            Uni<RegisteredTorrent> saved;
+            if (ar.succeeded()) {
+                java.util.BitSet verified = (java.util.BitSet) ar.result()[0];
+                @SuppressWarnings("unchecked")
+                List<StoredFingerprint> prints = (List<StoredFingerprint>) ar.result()[1];
+                LOG.infof("'%s': the check found %d of %d pieces", torrent.name(), verified.cardinality(),
+                        torrent.meta().pieceCount());
+                saved = registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored()
+                        .withVerified(Bitfields.toBase64(verified, t.meta().pieceCount()), prints)
+                        .withSettings(withForcedCheck(t.stored().settings(), false)).withError(null)));
+            } else {
+                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(), ar.cause().getMessage());
+                saved = Uni.createFrom().nullItem();
+            }
+            saved.emitOn(onContext).onTermination().invoke(() -> context.runOnContext(v -> {
+                busy.remove(id);
+                changed.accept(id);
+                registry.find(id).filter(t -> wantsToRun(t) && !t.inError()).ifPresent(t -> admit(id));
+            })).subscribe().with(ok -> { }, e -> { });
+        });
+    }
+
+    /** Asks every tracker of the running torrent for peers now. */
+    Uni<Void> reannounce(String id) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            Running r = running.get(id);
+            if (r == null || r.stopping != null) {
+                throw new ConflictException("The download is " + torrent.status(null, queued.containsKey(id)).state()
+                        + ", not running: start it to announce it");
+            }
+            r.session.reannounce();
+            LOG.infof("'%s': announcing to its trackers now (asked by the user)", torrent.name());
+            return Uni.createFrom().voidItem();
+        });
+    }
+
+    /** The disk work of a move, on a worker: from the old folder to the new one; throws with the reason in words. */
+    interface Move {
+        void run(RegisteredTorrent torrent, Path from, Path to) throws Exception;
+    }
+
+    /**
+     * Moves the torrent's files to {@code target} (state moving): its session stops first (saving what it has),
+     * the files move on a worker, the new folder is stored, and a torrent that wants to run starts again (through
+     * the queue). A failure leaves the files and the stored folder where they were and fails with its reason.
+     */
+    Uni<Void> relocate(String id, Path target, Move move) {
+        return onEngine(() -> {
+            RegisteredTorrent torrent = require(id);
+            refuseBusy(id, torrent);
+            Path from = Path.of(torrent.stored().downloadDir());
+            if (from.equals(target)) {
+                return Uni.createFrom().voidItem();
+            }
+            busy.put(id, SessionState.MOVING);
+            changed.accept(id);
+            Running r = running.get(id);
+            Uni<Void> ended = r == null ? Uni.createFrom().voidItem()
+                    : stopSession(r, null, true).onFailure().recoverWithNull().chain(() -> sessionEnded(id));
+            return ended.chain(() -> Uni.createFrom().completionStage(() -> vertx.executeBlocking(() -> {
+                        RegisteredTorrent now = require(id);
+                        if (now.meta() != null) {
+                            move.run(now, from, target);
+                        }
+                        return now;
+                    }, false).toCompletionStage()))
+                    .chain(() -> registry.update(id, t -> new RegisteredTorrent(t.meta(),
+                            t.stored().withDownloadDir(target.toString()))))
+                    .emitOn(onContext)
+                    .invoke(() -> LOG.infof("'%s': its files moved from %s to %s", torrent.name(), from, target))
+                    .onFailure().invoke(e -> LOG.warnf("'%s': its files could not be moved to %s (%s); they stay in %s",
+                            torrent.name(), target, e.getMessage(), from))
+                    .onTermination().invoke(() -> context.runOnContext(v -> {
+                        busy.remove(id);
+                        changed.accept(id);
+                        registry.find(id).filter(t -> wantsToRun(t) && !t.inError()).ifPresent(t -> admit(id));
+                    }))
+                    .replaceWithVoid();
+        });
+    }
+
+    private void refuseBusy(String id, RegisteredTorrent torrent) {
+        SessionState state = busy.get(id);
+        if (state != null) {
+            throw new ConflictException("'" + torrent.name() + "' is being "
+                    + (state == SessionState.MOVING ? "moved" : "checked") + "; try again when that ends");
+        }
+    }
+
+    /** What the torrent is doing without a session (checking, moving), or null. */
+    SessionState busy(String id) {
+        return busy.get(id);
+    }
+
+    /** Seconds the torrent has seeded: the live clock while it runs, else what is stored. */
+    long seedingSeconds(RegisteredTorrent torrent) {
+        Running r = running.get(torrent.id());
+        return r != null ? r.seedingSeconds() : torrent.stored().library().seedingSeconds();
+    }
+
+    /** Runs {@code action} once the torrent's session has ended (at once when it has none). Engine context. */
+    private void afterSession(String id, Runnable action) {
+        if (!running.containsKey(id)) {
+            action.run();
+        } else {
+            afterSession.computeIfAbsent(id, k -> new ArrayList<>()).add(action);
+        }
+    }
+
+    private Uni<Void> sessionEnded(String id) {
+        return Uni.createFrom().<Void>emitter(em -> afterSession(id, () -> em.complete(null)))
+                .runSubscriptionOn(onContext);
     }
 
     /** The registry changes at once (only its save is awaited), so the session starts without waiting for disk. */
@@ -532,7 +782,8 @@ final class SessionRunner {
 
     private void admit(String id) {
         RegisteredTorrent torrent = registry.find(id).orElse(null);
-        if (torrent == null || shuttingDown || running.containsKey(id) || launching.contains(id)) {
+        if (torrent == null || shuttingDown || running.containsKey(id) || launching.contains(id)
+                || busy.containsKey(id)) {
             return;
         }
         if (torrent.awaitsMetadata()) {
@@ -540,7 +791,7 @@ final class SessionRunner {
             return;
         }
         boolean complete = torrent.wantedComplete(torrent.verifiedPieces());
-        if (!complete && downloadSlotsUsed() >= maxConcurrent) {
+        if (!complete && !torrent.stored().library().forceStart() && downloadSlotsUsed() >= maxConcurrent) {
             if (queued.putIfAbsent(id, arrivals++) == null) {
                 LOG.infof("'%s' is queued: %d download(s) already running (BT_MAX_CONCURRENT_DOWNLOADS)",
                         torrent.name(), maxConcurrent);
@@ -552,10 +803,14 @@ final class SessionRunner {
         launch(torrent);
     }
 
+    /** Slots held: launching and downloading (or checking) sessions, forced ones not counted. */
     private int downloadSlotsUsed() {
-        int used = launching.size();
+        int used = 0;
+        for (String id : launching) {
+            used += forced(id) ? 0 : 1;
+        }
         for (Running r : running.values()) {
-            used += r.holdsSlot() ? 1 : 0;
+            used += r.holdsSlot() && !forced(r.id) ? 1 : 0;
         }
         return used;
     }
@@ -563,8 +818,8 @@ final class SessionRunner {
     private void pumpQueue() {
         while (!shuttingDown && !queued.isEmpty() && downloadSlotsUsed() < maxConcurrent) {
             // a torrent queued by a lowered max_concurrent_downloads waits until its old session has stopped
-            String next = queued.entrySet().stream().filter(e -> !running.containsKey(e.getKey()))
-                    .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+            String next = queued.keySet().stream().filter(id -> !running.containsKey(id) && !busy.containsKey(id))
+                    .min(queueOrder()).orElse(null);
             if (next == null) {
                 return;
             }
@@ -584,7 +839,7 @@ final class SessionRunner {
                 torrent.verifiedPieces(), journal, new java.util.Random()), false).onComplete(ar -> {
             launching.remove(id);
             RegisteredTorrent now = registry.find(id).orElse(null);
-            if (now == null || !wantsToRun(now) || shuttingDown) {
+            if (now == null || !wantsToRun(now) || shuttingDown || busy.containsKey(id)) {
                 pumpQueue();
                 return;
             }
@@ -609,6 +864,7 @@ final class SessionRunner {
             r.loop = loop;
             sessionsOn[loop]++;
             session.connectionBudget(connections);
+            r.seedingBefore = now.stored().library().seedingSeconds();
             running.put(id, r);
             DhtService d = dht;
             if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
@@ -704,6 +960,7 @@ final class SessionRunner {
                 r.lastDataNanos = System.nanoTime(); // the 60 s of a stall count from when downloading begins
             }
             r.state = state;
+            r.seedingClock(state == SessionState.SEEDING);
             if (r.stopping == null) {
                 if (state == SessionState.SEEDING) {
                     boolean autoStop = registry.find(r.id).map(t -> t.stored().settings().autoStop()).orElse(false);
@@ -743,6 +1000,9 @@ final class SessionRunner {
                 LOG.infof("'%s' is downloading again", r.story.name());
             }
             r.stalled = stalled != null;
+            if (r.state == SessionState.SEEDING && r.stopping == null && !r.shareLimitDone) {
+                applyShareLimit(r); // the seeding clock moves even when the snapshot does not
+            }
             if (now == r.seen && !stallChanged) {
                 continue; // an idle session keeps its snapshot: nothing to count or to publish
             }
@@ -752,6 +1012,34 @@ final class SessionRunner {
             changed.accept(r.id);
         }
         fetching.keySet().forEach(changed);
+    }
+
+    /** A seeding torrent that reached its share limit (its own or the global one) stops or is removed. */
+    private void applyShareLimit(Running r) {
+        RegisteredTorrent torrent = registry.find(r.id).orElse(null);
+        if (torrent == null || torrent.meta() == null) {
+            return;
+        }
+        ShareLimits limits = ShareLimits.of(torrent.stored().library(), registry.global());
+        if (limits.ratio() < 0 && limits.seedingMinutes() < 0) {
+            return;
+        }
+        LiveView live = r.live();
+        double ratio = ShareLimits.ratio(live.uploaded(), live.downloaded(),
+                torrent.selectedVerifiedBytes(live.snapshot().verified()));
+        String why = limits.reached(ratio, r.seedingSeconds());
+        if (why == null) {
+            return;
+        }
+        r.shareLimitDone = true;
+        if (limits.action() == me.bittorrent.state.ShareLimitAction.REMOVE) {
+            LOG.infof("'%s' is removed from the list (its files stay): %s", r.story.name(), why);
+            registry.remove(r.id).subscribe().with(ok -> { }, e -> LOG.warnf("'%s' could not be removed: %s",
+                    r.story.name(), e.getMessage()));
+        } else {
+            LOG.infof("'%s' stops: %s", r.story.name(), why);
+            stopSession(r, TorrentLifecycle.STOPPED, true).subscribe().with(ok -> { }, e -> { });
+        }
     }
 
     private Uni<Void> resumeSession(Running r) {
@@ -785,6 +1073,10 @@ final class SessionRunner {
                     if (running.remove(r.id, r)) {
                         sessionsOn[r.loop]--;
                     }
+                    List<Runnable> next = afterSession.remove(r.id);
+                    if (next != null) {
+                        next.forEach(Runnable::run);
+                    }
                     pumpQueue();
                     changed.accept(r.id);
                 }))
@@ -815,9 +1107,13 @@ final class SessionRunner {
                         .map(f -> new StoredFingerprint(f.fileIndex(), f.size(), f.modifiedMillis())).toList();
             }
         }, true).toCompletionStage()).chain(fingerprints -> registry.update(r.id, t -> {
+            var library = t.stored().library();
+            boolean complete = t.wantedComplete(snapshot.verified());
             var stored = t.stored()
                     .withVerified(Bitfields.toBase64(snapshot.verified(), t.meta().pieceCount()), fingerprints)
-                    .withTotals(live.uploaded(), live.downloaded());
+                    .withTotals(live.uploaded(), live.downloaded())
+                    .withLibrary(library.withSeeding(library.completedAt() == null && complete
+                            ? java.time.Instant.now() : library.completedAt(), r.seedingSeconds()));
             stored = lifecycle == null ? stored : stored.withLifecycle(lifecycle);
             stored = withError ? stored.withError(snapshot.error()) : stored;
             return new RegisteredTorrent(t.meta(), stored);
@@ -858,8 +1154,12 @@ final class SessionRunner {
     }
 
     private static TorrentSettings withoutForcedCheck(TorrentSettings s) {
+        return withForcedCheck(s, false);
+    }
+
+    private static TorrentSettings withForcedCheck(TorrentSettings s, boolean check) {
         return new TorrentSettings(s.speedLimit(), s.uploadLimit(), s.maxPeers(), s.maxConnections(), s.autoStop(),
-                false, s.preAllocate());
+                check, s.preAllocate());
     }
 
     /** Runs {@code action} on the engine context; its Uni's item is delivered there too. */

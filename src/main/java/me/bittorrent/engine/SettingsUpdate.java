@@ -4,7 +4,9 @@ import me.bittorrent.state.TorrentSettings;
 
 /**
  * Settings sent by a client: every field is optional, an absent one keeps its current value.
- * Units as in {@link TorrentSettings}.
+ * Units as in {@link TorrentSettings}. The library fields: {@code category} (a known category, "" for none),
+ * {@code ratioLimit} and {@code seedingTimeLimit} (minutes) with -2 = use the global one, -1 = no limit, and
+ * {@code shareLimitAction} ("stop", "remove", or "global").
  */
 public record SettingsUpdate(
         Long speedLimit,
@@ -13,7 +15,27 @@ public record SettingsUpdate(
         Integer maxConnections,
         Boolean autoStop,
         Boolean verifyPieces,
-        Boolean preAllocate) {
+        Boolean preAllocate,
+        String category,
+        Double ratioLimit,
+        Long seedingTimeLimit,
+        String shareLimitAction) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public SettingsUpdate {
+    }
+
+    /** Only the transfer settings (the library fields keep their value). */
+    public SettingsUpdate(Long speedLimit, Long uploadLimit, Integer maxPeers, Integer maxConnections,
+            Boolean autoStop, Boolean verifyPieces, Boolean preAllocate) {
+        this(speedLimit, uploadLimit, maxPeers, maxConnections, autoStop, verifyPieces, preAllocate, null, null, null,
+                null);
+    }
+
+    /** Whether any library field (category, share limits) is set. */
+    public boolean touchesLibrary() {
+        return category != null || ratioLimit != null || seedingTimeLimit != null || shareLimitAction != null;
+    }
 
     public static final SettingsUpdate NONE = new SettingsUpdate(null, null, null, null, null, null, null);
 

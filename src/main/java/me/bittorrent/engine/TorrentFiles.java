@@ -34,4 +34,71 @@ final class TorrentFiles {
             return existing;
         }
     }
+
+    /**
+     * Moves a stopped torrent's files (and its part file) from {@code from} to {@code to}, through two
+     * {@link PieceStore}s so every path stays inside its folder. Refuses when any target exists (nothing is
+     * overwritten); on a failure the files already moved go back. Folders left empty in {@code from} are removed.
+     * Returns how many files moved.
+     */
+    static int move(TorrentMeta meta, Path from, Path to) throws IOException {
+        boolean[] all = new boolean[meta.files().size()];
+        Arrays.fill(all, true);
+        java.util.List<Path[]> moves = new java.util.ArrayList<>();
+        try (PieceStore source = new PieceStore(meta, from, all, false);
+                PieceStore target = new PieceStore(meta, to, all, false)) {
+            for (int i = 0; i < all.length; i++) {
+                if (!meta.files().get(i).padding() && Files.isRegularFile(source.pathOf(i), LinkOption.NOFOLLOW_LINKS)) {
+                    moves.add(new Path[] {source.pathOf(i), target.pathOf(i)});
+                }
+            }
+            if (Files.isRegularFile(source.partFilePath(), LinkOption.NOFOLLOW_LINKS)) {
+                moves.add(new Path[] {source.partFilePath(), target.partFilePath()});
+            }
+        }
+        for (Path[] m : moves) {
+            if (Files.exists(m[1], LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("a file " + m[1] + " is already there (nothing was moved)");
+            }
+        }
+        java.util.List<Path[]> done = new java.util.ArrayList<>();
+        try {
+            for (Path[] m : moves) {
+                Files.createDirectories(m[1].getParent());
+                Files.move(m[0], m[1]);
+                done.add(m);
+            }
+        } catch (IOException | RuntimeException e) {
+            for (int i = done.size() - 1; i >= 0; i--) {
+                try {
+                    Files.move(done.get(i)[1], done.get(i)[0]);
+                } catch (IOException ignored) {
+                    // the reason of the first failure is what the user needs; this file stays in the new folder
+                }
+            }
+            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+        if (meta.multiFile()) {
+            removeEmptyFolders(from.resolve(meta.name()).normalize(), from);
+        }
+        return moves.size();
+    }
+
+    /** Deletes {@code top} and the folders below it when they hold nothing (only below {@code root}). */
+    private static void removeEmptyFolders(Path top, Path root) throws IOException {
+        if (!top.startsWith(root) || top.equals(root) || !Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (var walk = Files.walk(top)) {
+            for (Path dir : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try (var entries = Files.list(dir)) {
+                        if (entries.findAny().isEmpty()) {
+                            Files.delete(dir);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

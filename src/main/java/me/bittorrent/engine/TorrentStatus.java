@@ -16,6 +16,11 @@ import me.bittorrent.tracker.TrackerStatus;
  * magnet link fetching its info dictionary), the peers asked for it right now; null in every other state.
  * {@code stateReason} says in words why a torrent is {@code stalled} (downloading, but no data for 60 s or no peers
  * because every tracker fails) or {@code queued}; null in other states.
+ * <p>Library: {@code category} ("" for none), {@code tags}, {@code savePath} (the folder its files are in),
+ * {@code queuePosition} (1 = first in the download queue), {@code forceStart} (runs whatever the queue says),
+ * {@code ratioLimit} and {@code seedingTimeLimit} (minutes) as set on the torrent (-2 = the global one, -1 = none),
+ * {@code seedingTime} (seconds seeded over every run), {@code addedOn} and {@code completionOn} (epoch seconds, null
+ * until complete), {@code shareLimitAction} (stop, remove, or global). {@code state} may also be moving.
  */
 public record TorrentStatus(
         String name,
@@ -45,5 +50,16 @@ public record TorrentStatus(
         long globalDownloadLimit,
         long globalUploadLimit,
         Integer metadataPeers,
-        String stateReason) {
+        String stateReason,
+        String category,
+        List<String> tags,
+        String savePath,
+        long queuePosition,
+        boolean forceStart,
+        double ratioLimit,
+        long seedingTimeLimit,
+        long seedingTime,
+        long addedOn,
+        Long completionOn,
+        String shareLimitAction) {
 }

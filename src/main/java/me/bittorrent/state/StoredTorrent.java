@@ -21,6 +21,8 @@ import java.util.Map;
  * @param error          why the torrent stopped in error, or null
  * @param magnet         the magnet link it was added from, or null (a torrent without its .torrent file yet is
  *                       restored from it and fetches its metadata again)
+ * @param library        category, tags, queue position, force start, share limits, seeding clock (null in an
+ *                       older file: {@link TorrentLibrary#NONE})
  */
 public record StoredTorrent(
         String id,
@@ -35,17 +37,36 @@ public record StoredTorrent(
         long downloaded,
         List<StoredFingerprint> fingerprints,
         String error,
-        String magnet) {
+        String magnet,
+        TorrentLibrary library) {
 
-    /** A torrent added from a .torrent file. */
+    /** A torrent added from a magnet link, without the library fields. */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error, String magnet) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, magnet, TorrentLibrary.NONE);
+    }
+
+    /** A torrent added from a .torrent file, with the library fields. */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error, TorrentLibrary library) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, null, library);
+    }
+
+    /** Without the library fields (as before they existed): {@link TorrentLibrary#NONE}. */
     public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
             Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
             long downloaded, List<StoredFingerprint> fingerprints, String error) {
         this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
-                fingerprints, error, null);
+                fingerprints, error, null, TorrentLibrary.NONE);
     }
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public StoredTorrent {
+        library = library == null ? TorrentLibrary.NONE : library;
         fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
         fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
         verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
@@ -54,36 +75,46 @@ public record StoredTorrent(
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet);
+                uploaded, downloaded, fingerprints, error, magnet, library);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet);
+                uploaded, downloaded, fingerprints, error, magnet, library);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet);
+                uploaded, downloaded, fingerprints, error, magnet, library);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error, magnet);
+                uploaded, downloaded, files, error, magnet, library);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error, magnet);
+                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library);
     }
 
     public StoredTorrent withMagnet(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, value);
+                uploaded, downloaded, fingerprints, error, value, library);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value, magnet);
+                uploaded, downloaded, fingerprints, value, magnet, library);
+    }
+
+    public StoredTorrent withLibrary(TorrentLibrary value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, value);
+    }
+
+    public StoredTorrent withDownloadDir(String value) {
+        return new StoredTorrent(id, name, addedAt, value, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library);
     }
 }

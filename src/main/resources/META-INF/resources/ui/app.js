@@ -551,6 +551,9 @@ import { createStatusBar } from './statusbar.js';
     $('add-modal').querySelector('details').open = false;
     showChosen();
     openModal('add-modal');
+    call('GET', '/categories').then((list) => {
+      $('add-categories').replaceChildren(...list.map((c) => Object.assign(document.createElement('option'), { value: c.name })));
+    }).catch(() => {});
   }
   function showChosen() {
     $('add-chosen').textContent = chosenFiles.length
@@ -565,10 +568,18 @@ import { createStatusBar } from './statusbar.js';
     return ok;
   }
   async function uploadAll(files, settings) {
+    const category = $('add-category').value.trim();
+    const savePath = $('add-save-path').value.trim();
+    if (category) {
+      try { await call('GET', '/categories').then((list) => list.some((c) => c.name === category)
+        || call('POST', '/categories', { name: category, save_path: '' })); } catch (e) { toast(e.message, 'error'); return; }
+      settings = Object.assign({}, settings, { category });
+    }
     for (const file of files) {
       const form = new FormData();
       form.append('file', file, file.name);
       if (Object.keys(settings).length) form.append('settings', JSON.stringify(settings));
+      if (savePath) form.append('save_path', savePath);
       try {
         const answer = await call('POST', '/upload', form);
         toast('Added ' + answer.name);

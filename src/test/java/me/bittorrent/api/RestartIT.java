@@ -56,6 +56,16 @@ class RestartIT {
             api(app).contentType(ContentType.JSON).body("{\"directory\": \"" + chosen + "\"}")
                     .post("/set-download-dir").then().statusCode(200);
             api(app).post("/remove/" + third).then().statusCode(200);
+            // library fields: a category, share limits, tags, a queue move
+            api(app).contentType(ContentType.JSON).body("{\"name\": \"iso\", \"save_path\": \"isos\"}")
+                    .post("/categories").then().statusCode(200);
+            api(app).contentType(ContentType.JSON).body("{\"category\": \"iso\", \"ratio_limit\": 1.5, "
+                    + "\"seeding_time_limit\": 30, \"share_limit_action\": \"remove\"}")
+                    .post("/settings/" + single).then().statusCode(200);
+            api(app).contentType(ContentType.JSON).body("{\"tags\": [\"linux\"]}").post("/tags/" + single).then()
+                    .statusCode(200);
+            api(app).contentType(ContentType.JSON).body("{\"move\": \"top\"}").post("/queue/" + single).then()
+                    .statusCode(200).body("queue_position", equalTo(1));
 
             app.kill9();
             app.restart();
@@ -76,7 +86,12 @@ class RestartIT {
                     .body("settings.upload_limit", equalTo(33))
                     .body("settings.auto_stop", equalTo(true))
                     .body("settings.max_connections", equalTo(17))
-                    .body("settings.pre_allocate", equalTo(true));
+                    .body("settings.pre_allocate", equalTo(true))
+                    .body("category", equalTo("iso")).body("tags", equalTo(java.util.List.of("linux")))
+                    .body("ratio_limit", equalTo(1.5f)).body("seeding_time_limit", equalTo(30))
+                    .body("share_limit_action", equalTo("remove")).body("queue_position", equalTo(1));
+            api(app).get("/status/" + multi).then().body("queue_position", equalTo(2)).body("category", equalTo(""));
+            api(app).get("/categories").then().body("find { it.name == 'iso' }.save_path", equalTo("isos"));
             api(app).get("/status/" + third).then().statusCode(404);
             api(app).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         }

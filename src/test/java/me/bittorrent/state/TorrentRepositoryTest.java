@@ -94,6 +94,36 @@ class TorrentRepositoryTest {
     }
 
     @Test
+    void libraryFieldsSurviveARestartAndOldFilesStillLoad() throws Exception {
+        TorrentLibrary library = new TorrentLibrary("tv", List.of("hd", "fr"), 7, true, 1.5, 90L,
+                ShareLimitAction.REMOVE, Instant.parse("2026-02-03T04:05:06Z"), 3600);
+        StoredTorrent a = stored(A, 10).withLibrary(library).withDownloadDir("/data/tv");
+        repository.saveNew(a, new byte[] {'d', 'e'}).await().atMost(WAIT);
+        StoredTorrent back = repository.loadAll().await().atMost(WAIT).get(0).stored();
+        assertEquals(a, back);
+        assertEquals(List.of("fr", "hd"), back.library().tags());
+        assertEquals("/data/tv", back.downloadDir());
+
+        // a state file written before the library fields existed: no category, no tags, global limits
+        String old = Files.readString(repository.torrentsDir().resolve(A + ".json"))
+                .replaceAll("(?s),\\s*\"library\"\\s*:\\s*\\{.*?\\}", "");
+        assertFalse(old.contains("library"), old);
+        Files.writeString(repository.torrentsDir().resolve(A + ".json"), old);
+        StoredTorrent older = repository.loadAll().await().atMost(WAIT).get(0).stored();
+        assertEquals(TorrentLibrary.NONE, older.library());
+        assertEquals(stored(A, 10).withDownloadDir("/data/tv"), older);
+
+        Preferences prefs = new Preferences("/dl", 1L, 2L, 3, 4, null, 2.0, 60L, ShareLimitAction.STOP,
+                Map.of("tv", "/data/tv", "films", ""), List.of("hd"));
+        repository.savePreferences(prefs).await().atMost(WAIT);
+        assertEquals(prefs, repository.loadPreferences().await().atMost(WAIT).orElseThrow());
+        Files.writeString(stateDir.resolve("preferences.json"), "{\"download_dir\": \"/dl\"}");
+        Preferences oldPrefs = repository.loadPreferences().await().atMost(WAIT).orElseThrow();
+        assertEquals(new Preferences("/dl"), oldPrefs);
+        assertNull(oldPrefs.categories());
+    }
+
+    @Test
     void writesLeaveNoTempFilesAndNeverAPartialFile() throws Exception {
         repository.saveNew(stored(A, 1), new byte[100]).await().atMost(WAIT);
         for (int i = 0; i < 20; i++) {

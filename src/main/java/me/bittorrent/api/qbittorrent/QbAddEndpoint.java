@@ -18,8 +18,9 @@ import java.util.Set;
 /**
  * torrents/add: the .torrent files of the multipart parts {@code torrents} (qBittorrent's name) and {@code file}
  * (what @ctrl/qbittorrent sends). Options: stopped/paused (else the torrent starts at once), upLimit and dlLimit
- * (bytes/s). savepath, category, tags and the layout options are accepted and not applied yet (logged); unknown
- * keys are ignored. Answers "Ok." when at least one torrent was added (it is visible to torrents/properties at
+ * (bytes/s), savepath (else the category's save path, else the download folder), category (created when missing,
+ * as qBittorrent does), tags (comma-separated), ratioLimit and seedingTimeLimit (minutes; -2 or missing: the global
+ * limit). The layout options are accepted and not applied; unknown keys are ignored. Answers "Ok." when at least one torrent was added (it is visible to torrents/properties at
  * once), "Fails." when none was (already added), 415 for a file that is not a torrent. Adding by URL or magnet
  * link is not possible yet: such a request alone is a 400 that says so.
  */
@@ -55,32 +56,44 @@ class QbAddEndpoint {
         boolean stopped = r.bool("stopped", r.bool("paused", false));
         long dl = QbTorrentEndpoints.kilobytes(r.number("dlLimit", 0));
         long up = QbTorrentEndpoints.kilobytes(r.number("upLimit", 0));
-        SettingsUpdate settings = new SettingsUpdate(dl > 0 ? dl : null, up > 0 ? up : null, null, null, null, null,
-                null);
-        String savePath = r.param("savepath");
-        if (savePath != null && !savePath.isEmpty() && !savePath.equals(engine.downloadDir().toString())) {
-            LOG.warnf("qBittorrent API: savepath %s is not applied (a save path per torrent is not supported yet); "
-                    + "the torrent goes to %s", savePath, engine.downloadDir());
+        String category = r.param("category") == null ? "" : r.param("category").trim();
+        Double ratio = null;
+        if (r.param("ratioLimit") != null && !r.param("ratioLimit").isBlank()) {
+            try {
+                ratio = Double.parseDouble(r.param("ratioLimit"));
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("ratioLimit must be a number");
+            }
         }
-        Multi.createFrom().iterable(files)
-                .onItem().transformToUniAndConcatenate(file -> addOne(file, settings, stopped))
+        long minutes = r.number("seedingTimeLimit", -2);
+        SettingsUpdate settings = new SettingsUpdate(dl > 0 ? dl : null, up > 0 ? up : null, null, null, null, null,
+                null, category.isEmpty() ? null : category, ratio, minutes == -2 ? null : minutes, null);
+        String savePath = r.param("savepath");
+        List<String> tags = r.param("tags") == null ? List.of() : Arrays.stream(r.param("tags").split(","))
+                .map(String::trim).filter(t -> !t.isEmpty()).toList();
+        Uni<?> categoryReady = category.isEmpty() || engine.categories().containsKey(category)
+                ? Uni.createFrom().voidItem() : engine.saveCategory(category, "", null);
+        categoryReady.onItem().transformToMulti(ignored -> Multi.createFrom().iterable(files))
+                .onItem().transformToUniAndConcatenate(file -> addOne(file, settings, savePath, tags, stopped))
                 .collect().asList()
                 .subscribe().with(added -> r.text(added.contains(Boolean.TRUE) ? "Ok." : "Fails."), r::fail);
     }
 
     /** True when added; a duplicate is false; a file that is not a valid torrent fails the request with 415. */
-    private Uni<Boolean> addOne(FileUpload file, SettingsUpdate settings, boolean stopped) {
+    private Uni<Boolean> addOne(FileUpload file, SettingsUpdate settings, String savePath, List<String> tags,
+            boolean stopped) {
         String name = file.fileName() == null || file.fileName().isBlank() ? file.name() : file.fileName();
         return Uni.createFrom().completionStage(() -> vertx.fileSystem()
                         .readFile(file.uploadedFileName()).toCompletionStage())
                 .map(buffer -> buffer.getBytes())
                 .chain(bytes -> bytes.length == 0 || bytes[0] != 'd'
-                        ? Uni.createFrom().failure(new InvalidRequestException("not bencoded"))
-                        : engine.add(bytes, settings))
+                        ? Uni.createFrom().failure(new me.bittorrent.engine.InvalidTorrentFileException("not bencoded"))
+                        : engine.add(bytes, settings, savePath, tags))
                 .chain(torrent -> stopped ? Uni.createFrom().item(Boolean.TRUE)
                         : engine.start(torrent.id()).replaceWith(Boolean.TRUE))
                 .onFailure(DuplicateTorrentException.class).recoverWithItem(Boolean.FALSE)
-                .onFailure(InvalidRequestException.class).transform(e -> new NotATorrent(name, e.getMessage()));
+                .onFailure(me.bittorrent.engine.InvalidTorrentFileException.class)
+                .transform(e -> new NotATorrent(name, e.getMessage()));
     }
 
     /** qBittorrent's 415 for an upload that is not a torrent. */

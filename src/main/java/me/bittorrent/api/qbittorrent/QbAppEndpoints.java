@@ -10,6 +10,7 @@ import me.bittorrent.api.auth.AuthConfig;
 import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.engine.GlobalPreferences;
 import me.bittorrent.engine.GlobalSettings;
+import me.bittorrent.state.ShareLimitAction;
 import me.bittorrent.engine.GlobalSettingsUpdate;
 import me.bittorrent.engine.InvalidRequestException;
 
@@ -64,11 +65,11 @@ class QbAppEndpoints {
         m.put("max_connec_per_torrent", (long) g.defaultSettings().maxConnections());
         m.put("max_inactive_seeding_time", -1L);
         m.put("max_inactive_seeding_time_enabled", false);
-        m.put("max_ratio", -1.0);
-        m.put("max_ratio_act", 0L);
-        m.put("max_ratio_enabled", false);
-        m.put("max_seeding_time", -1L);
-        m.put("max_seeding_time_enabled", false);
+        m.put("max_ratio", g.ratioLimit());
+        m.put("max_ratio_act", g.shareLimitAction() == ShareLimitAction.REMOVE ? 1L : 0L);
+        m.put("max_ratio_enabled", g.ratioLimit() >= 0);
+        m.put("max_seeding_time", g.seedingTimeLimit());
+        m.put("max_seeding_time_enabled", g.seedingTimeLimit() >= 0);
         m.put("max_uploads_per_torrent", -1L);
         m.put("pex", false);
         m.put("preallocate_all", g.defaultSettings().preAllocate());
@@ -103,13 +104,50 @@ class QbAppEndpoints {
         if (active != null && active < 0) {
             active = GlobalSettingsUpdate.LIMIT_MAX_CONCURRENT_DOWNLOADS;
         }
+        GlobalSettings g = preferences.settings();
+        Double ratio = null;
+        if (json.containsKey("max_ratio_enabled") || json.containsKey("max_ratio")) {
+            boolean on = json.containsKey("max_ratio_enabled") ? bool(json, "max_ratio_enabled") : g.ratioLimit() >= 0;
+            double value = json.containsKey("max_ratio") ? number(json, "max_ratio") : g.ratioLimit();
+            ratio = on && value >= 0 ? value : -1.0;
+        }
+        Long minutes = null;
+        if (json.containsKey("max_seeding_time_enabled") || json.containsKey("max_seeding_time")) {
+            boolean on = json.containsKey("max_seeding_time_enabled") ? bool(json, "max_seeding_time_enabled")
+                    : g.seedingTimeLimit() >= 0;
+            long value = json.containsKey("max_seeding_time") ? integer(json, "max_seeding_time") : g.seedingTimeLimit();
+            minutes = on && value >= 0 ? value : -1L;
+        }
+        String action = null;
+        if (json.containsKey("max_ratio_act")) {
+            int act = integer(json, "max_ratio_act");
+            if (act != 0 && act != 1) {
+                throw new InvalidRequestException("max_ratio_act must be 0 (stop) or 1 (remove)");
+            }
+            action = act == 1 ? "remove" : "stop";
+        }
         Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
-        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht));
+        Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht, ratio, minutes,
+                action));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));
         }
         change.subscribe().with(ok -> r.text(""), r::fail);
+    }
+
+    private static boolean bool(JsonObject json, String key) {
+        if (!(json.getValue(key) instanceof Boolean b)) {
+            throw new InvalidRequestException(key + " must be true or false");
+        }
+        return b;
+    }
+
+    private static double number(JsonObject json, String key) {
+        if (!(json.getValue(key) instanceof Number n)) {
+            throw new InvalidRequestException(key + " must be a number");
+        }
+        return n.doubleValue();
     }
 
     private static Long kilobytes(JsonObject json, String key) {
@@ -174,7 +212,7 @@ class QbAppEndpoints {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("torrents", byHash);
         m.put("categories", categories.view());
-        m.put("tags", List.of());
+        m.put("tags", engine.tags());
         m.put("trackers", trackers);
         m.put("server_state", state);
         r.json(sync.answer(Math.max(0, r.number("rid", 0)), m));

@@ -32,7 +32,17 @@ enum QbState {
             case "paused", "stopped" -> complete ? STOPPED_UP : STOPPED_DL;
             case "completed" -> STOPPED_UP;
             case "error" -> ERROR;
+            case "moving" -> MOVING;
             default -> UNKNOWN;
+        };
+    }
+
+    /** The forced variant of a running state (force start on). */
+    QbState forced() {
+        return switch (this) {
+            case DOWNLOADING, STALLED_DL -> FORCED_DL;
+            case UPLOADING, STALLED_UP -> FORCED_UP;
+            default -> this;
         };
     }
 

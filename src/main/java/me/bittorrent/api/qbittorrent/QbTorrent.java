@@ -1,6 +1,8 @@
 package me.bittorrent.api.qbittorrent;
 
 import me.bittorrent.engine.DownloadEngine;
+import me.bittorrent.engine.GlobalSettings;
+import me.bittorrent.engine.ShareLimits;
 import me.bittorrent.engine.LiveView;
 import me.bittorrent.engine.RegisteredTorrent;
 import me.bittorrent.engine.TorrentStatus;
@@ -20,7 +22,7 @@ import java.util.Map;
  * eta 8640000, limits -2 = "use the global one").
  */
 record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live, QbState state, long size,
-        long completed, long dlspeed, long upspeed) {
+        long completed, long dlspeed, long upspeed, GlobalSettings global) {
 
     /** qBittorrent's "infinite" eta (100 days). */
     static final long MAX_ETA = 8_640_000;
@@ -35,7 +37,8 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
         long up = live == null ? 0 : live.snapshot().uploadRate();
         boolean complete = status.completed();
         QbState state = QbState.of(status.state(), complete, complete ? up > 0 : dl > 0);
-        return new QbTorrent(torrent, status, live, state, size, completed, dl, up);
+        state = status.forceStart() ? state.forced() : state;
+        return new QbTorrent(torrent, status, live, state, size, completed, dl, up, engine.globalSettings());
     }
 
     String hash() {
@@ -62,7 +65,7 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
     }
 
     String savePath() {
-        return torrent.stored().downloadDir();
+        return status.savePath();
     }
 
     /** The file of a single-file torrent, the top folder of a multi-file one. */
@@ -108,16 +111,17 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
 
     /** A torrents/info item (sync/maindata has the same without "hash"). Field order as qBittorrent's. */
     Map<String, Object> info() {
+        ShareLimits limits = ShareLimits.of(status, global);
         long now = System.currentTimeMillis() / 1000;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("added_on", addedOn());
         m.put("amount_left", amountLeft());
         m.put("auto_tmm", false);
         m.put("availability", live == null ? -1.0 : (double) Math.min(1, status.seeds()));
-        m.put("category", "");
+        m.put("category", status.category());
         m.put("comment", "");
         m.put("completed", completed);
-        m.put("completion_on", -1L); // the completion time is not recorded yet
+        m.put("completion_on", status.completionOn() == null ? -1L : status.completionOn());
         m.put("content_path", contentPath());
         m.put("dl_limit", bytesPerSecond(status.downloadLimit()));
         m.put("dlspeed", dlspeed);
@@ -126,7 +130,7 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
         m.put("downloaded_session", live == null ? 0L : live.snapshot().downloaded());
         m.put("eta", eta());
         m.put("f_l_piece_prio", false);
-        m.put("force_start", false);
+        m.put("force_start", status.forceStart());
         m.put("has_metadata", torrent.meta() != null);
         m.put("hash", hash());
         m.put("inactive_seeding_time_limit", -2L);
@@ -135,30 +139,30 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
         m.put("last_activity", dlspeed > 0 || upspeed > 0 ? now : addedOn());
         m.put("magnet_uri", magnet());
         m.put("max_inactive_seeding_time", -1L);
-        m.put("max_ratio", -1.0);
-        m.put("max_seeding_time", -1L);
+        m.put("max_ratio", limits.ratio());
+        m.put("max_seeding_time", limits.seedingMinutes());
         m.put("name", name());
         m.put("num_complete", (long) seeds());
         m.put("num_incomplete", (long) leechers());
         m.put("num_leechs", (long) leechers());
         m.put("num_seeds", (long) seeds());
         m.put("popularity", 0.0);
-        m.put("priority", 0L);
+        m.put("priority", status.completed() ? 0L : status.queuePosition());
         m.put("private", torrent.meta() != null && torrent.meta().isPrivate());
         m.put("progress", progress());
         m.put("ratio", status.ratio());
-        m.put("ratio_limit", -2.0);
+        m.put("ratio_limit", status.ratioLimit());
         m.put("reannounce", 0L);
         m.put("root_path", torrent.meta() != null && torrent.meta().multiFile() ? contentPath() : "");
         m.put("save_path", savePath());
-        m.put("seeding_time", 0L);
-        m.put("seeding_time_limit", -2L);
+        m.put("seeding_time", status.seedingTime());
+        m.put("seeding_time_limit", status.seedingTimeLimit());
         m.put("seen_complete", -1L);
         m.put("seq_dl", false);
         m.put("size", size);
         m.put("state", state.wire);
         m.put("super_seeding", false);
-        m.put("tags", "");
+        m.put("tags", String.join(", ", status.tags()));
         m.put("time_active", 0L);
         m.put("total_size", torrent.meta() == null ? 0L : torrent.meta().totalLength());
         m.put("tracker", workingTracker());

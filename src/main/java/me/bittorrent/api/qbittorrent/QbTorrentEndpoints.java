@@ -114,6 +114,107 @@ class QbTorrentEndpoints {
         engine.selectFiles(hash, selection).subscribe().with(ok -> r.text(""), r::fail);
     }
 
+    void recheck(QbRequest r) {
+        each(r, engine::recheck);
+    }
+
+    /** Torrents that do not run are skipped (qBittorrent announces only running ones). */
+    void reannounce(QbRequest r) {
+        each(r, engine::reannounce);
+    }
+
+    /** category "" removes it; an unknown category is qBittorrent's 409 "Incorrect category name". */
+    void setCategory(QbRequest r) {
+        String category = r.param("category") == null ? "" : r.param("category");
+        if (!category.isEmpty() && !engine.categories().containsKey(category)) {
+            throw new ConflictException("Incorrect category name");
+        }
+        each(r, id -> engine.updateSettings(id, new SettingsUpdate(null, null, null, null, null, null, null,
+                category, null, null, null)).replaceWithVoid());
+    }
+
+    void addTags(QbRequest r) {
+        List<String> tags = tags(r);
+        each(r, id -> engine.changeTags(id, tags, null, false).replaceWithVoid());
+    }
+
+    void removeTags(QbRequest r) {
+        List<String> tags = r.param("tags") == null || r.param("tags").isBlank() ? null : tags(r);
+        each(r, id -> engine.find(id).map(t -> engine.changeTags(id, null,
+                tags == null ? t.stored().library().tags() : tags, false).replaceWithVoid())
+                .orElse(Uni.createFrom().voidItem()));
+    }
+
+    void createTags(QbRequest r) {
+        engine.rememberTags(tags(r)).subscribe().with(ok -> r.text(""), r::fail);
+    }
+
+    void deleteTags(QbRequest r) {
+        engine.deleteTags(tags(r)).subscribe().with(ok -> r.text(""), r::fail);
+    }
+
+    void tagList(QbRequest r) {
+        r.json(engine.tags());
+    }
+
+    private static List<String> tags(QbRequest r) {
+        return java.util.Arrays.stream(r.required("tags").split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .toList();
+    }
+
+    /** ratioLimit, seedingTimeLimit (minutes): -2 or missing = the global limit, -1 = none. */
+    void setShareLimits(QbRequest r) {
+        double ratio;
+        try {
+            ratio = r.param("ratioLimit") == null || r.param("ratioLimit").isBlank() ? -2
+                    : Double.parseDouble(r.param("ratioLimit"));
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("ratioLimit must be a number");
+        }
+        long minutes = r.number("seedingTimeLimit", -2);
+        SettingsUpdate update = new SettingsUpdate(null, null, null, null, null, null, null, null, ratio, minutes,
+                null);
+        each(r, id -> engine.updateSettings(id, update).replaceWithVoid());
+    }
+
+    void setForceStart(QbRequest r) {
+        boolean force = r.bool("value", false);
+        each(r, id -> engine.setForceStart(id, force));
+    }
+
+    void topPrio(QbRequest r) {
+        queue(r, me.bittorrent.engine.QueueMove.TOP);
+    }
+
+    void bottomPrio(QbRequest r) {
+        queue(r, me.bittorrent.engine.QueueMove.BOTTOM);
+    }
+
+    void increasePrio(QbRequest r) {
+        queue(r, me.bittorrent.engine.QueueMove.UP);
+    }
+
+    void decreasePrio(QbRequest r) {
+        queue(r, me.bittorrent.engine.QueueMove.DOWN);
+    }
+
+    private void queue(QbRequest r, me.bittorrent.engine.QueueMove move) {
+        each(r, id -> engine.moveInQueue(id, move).replaceWithVoid());
+    }
+
+    /** location: an absolute folder (400 when missing); 409 when it cannot be used or a move fails. */
+    void setLocation(QbRequest r) {
+        String location = r.required("location");
+        List<String> ids = targets(r.hashes("hashes"));
+        Multi.createFrom().iterable(ids)
+                .onItem().transformToUniAndConcatenate(id -> engine.setLocation(id, location).replaceWithVoid()
+                        .onFailure(TorrentNotFoundException.class).recoverWithNull()
+                        .onFailure(InvalidRequestException.class)
+                        .transform(e -> new ConflictException(e.getMessage())))
+                .collect().asList()
+                .subscribe().with(ok -> r.text(""), r::fail);
+    }
+
     /** Applies {@code action} to each named torrent in turn; failures of one (unknown, not running) are skipped. */
     private void each(QbRequest r, Function<String, Uni<Void>> action) {
         List<String> ids = targets(r.hashes("hashes"));

@@ -11,9 +11,7 @@ import java.util.stream.Stream;
 
 /**
  * torrents/info's selection: filter, hashes, category, tag, sort, reverse, limit, offset, as qBittorrent applies
- * them. Categories and tags do not exist yet: every torrent is "uncategorized" and "untagged", and a category or tag
- * filter is accepted and not applied, so a client that files its torrents under its own category (Sonarr, Radarr)
- * still sees them.
+ * them. {@code category=""} selects the uncategorized, {@code tag=""} the untagged; absent: all.
  */
 final class QbTorrentList {
 
@@ -24,8 +22,13 @@ final class QbTorrentList {
         String filter = r.param("filter");
         List<String> hashes = r.param("hashes") == null || r.param("hashes").isEmpty() ? null : r.hashes("hashes");
         Set<String> wanted = hashes == null ? null : new HashSet<>(hashes);
+        String category = r.param("category");
+        String tag = r.param("tag");
         Stream<Map<String, Object>> items = engine.torrents().stream()
                 .filter(t -> wanted == null || wanted.contains(t.id()))
+                .filter(t -> category == null || category.equals(t.stored().library().category()))
+                .filter(t -> tag == null || (tag.isEmpty() ? t.stored().library().tags().isEmpty()
+                        : t.stored().library().tags().contains(tag)))
                 .map(t -> QbTorrent.of(engine, t))
                 .filter(t -> t.state().matches(filter, t.dlspeed(), t.upspeed()))
                 .map(QbTorrent::info);

@@ -135,8 +135,11 @@ class RpcTorrents {
         if ((metainfo == null || metainfo.isBlank()) && filename != null && !filename.isBlank()) {
             String lower = filename.trim().toLowerCase(Locale.ROOT);
             if (lower.startsWith("magnet:")) {
-                r.result("adding magnet links is not supported by this service yet: send the .torrent file "
-                        + "(metainfo)");
+                boolean paused = r.bool("paused", false);
+                engine.addMagnet(filename.trim(), SettingsUpdate.NONE)
+                        .call(t -> paused ? Uni.createFrom().voidItem() : engine.start(t.id()))
+                        .subscribe().with(t -> r.success(new JsonObject().put("torrent-added", brief(t))),
+                                failure -> added(r, failure));
             } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
                 r.result("adding a torrent by URL is not supported by this service yet: send the .torrent file "
                         + "(metainfo)");
@@ -166,17 +169,21 @@ class RpcTorrents {
         engine.add(bytes, settings)
                 .call(t -> placeIn(t, dir))
                 .call(t -> paused ? Uni.createFrom().voidItem() : engine.start(t.id()))
-                .subscribe().with(t -> r.success(new JsonObject().put("torrent-added", brief(t))), failure -> {
-                    if (failure instanceof DuplicateTorrentException d) {
-                        engine.find(d.torrentId()).ifPresentOrElse(
-                                t -> r.success(new JsonObject().put("torrent-duplicate", brief(t))),
-                                () -> r.result("duplicate torrent"));
-                    } else if (failure instanceof InvalidRequestException e) {
-                        r.result("invalid or corrupt torrent file: " + e.getMessage());
-                    } else {
-                        r.fail(failure);
-                    }
-                });
+                .subscribe().with(t -> r.success(new JsonObject().put("torrent-added", brief(t))),
+                        failure -> added(r, failure));
+    }
+
+    /** A failed torrent-add in Transmission's words: a duplicate is a success that names the torrent. */
+    private void added(RpcCall r, Throwable failure) {
+        if (failure instanceof DuplicateTorrentException d) {
+            engine.find(d.torrentId()).ifPresentOrElse(
+                    t -> r.success(new JsonObject().put("torrent-duplicate", brief(t))),
+                    () -> r.result("duplicate torrent"));
+        } else if (failure instanceof InvalidRequestException e) {
+            r.result("invalid or corrupt torrent file: " + e.getMessage());
+        } else {
+            r.fail(failure);
+        }
     }
 
     /** Puts a new torrent in {@code dir} when the engine can; else it stays in the service's folder (logged). */
@@ -185,7 +192,14 @@ class RpcTorrents {
                 .equals(torrent.stored().downloadDir())) {
             return Uni.createFrom().voidItem();
         }
-        return extras.setLocation(torrent.id(), dir, false)
+        if (!java.nio.file.Files.isDirectory(Path.of(dir))) {
+            // clients send a default such as @ctrl/transmission's "/downloads": a folder that does not exist is
+            // not made for them at add time (torrent-set-location does make it, asked for on purpose)
+            LOG.warnf("Transmission RPC: \"%s\" goes to %s: the download-dir %s it was sent with does not exist",
+                    torrent.name(), torrent.stored().downloadDir(), dir);
+            return Uni.createFrom().voidItem();
+        }
+        return extras.setLocation(torrent.id(), dir, true) // nothing downloaded yet: placing it
                 .onFailure(e -> e instanceof EngineExtras.NotSupportedYet || e instanceof InvalidRequestException)
                 .recoverWithUni(e -> {
                     LOG.warnf("Transmission RPC: \"%s\" goes to %s, not to the download-dir %s it was sent with (%s)",

@@ -23,9 +23,11 @@ public enum SessionState {
      * Never emitted by a session: the runner derives it from a DOWNLOADING session's snapshot (STATE.md
      * "Stalled"), and the status's {@code state_reason} says why.
      */
-    STALLED;
+    STALLED,
+    /** Its files are being moved to another folder (setLocation); the runner's state, never a session's. */
+    MOVING;
 
-    /** The name users and the API see: checking, downloading, seeding, paused, stopped, error, stalled. */
+    /** The name users and the API see: metadata, checking, downloading, seeding, paused, stopped, error, stalled, moving. */
     public String apiName() {
         return name().toLowerCase(Locale.ROOT);
     }

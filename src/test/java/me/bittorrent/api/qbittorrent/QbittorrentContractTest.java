@@ -103,26 +103,40 @@ class QbittorrentContractTest {
         as(sid).formParam("categories", "tv-sonarr\nother").post(API + "torrents/removeCategories").then()
                 .statusCode(200);
         as(sid).get(API + "torrents/categories").then().body("'tv-sonarr'", nullValue());
-        as(sid).get(API + "torrents/tags").then().statusCode(200).body(equalTo("[]"));
+        as(sid).get(API + "torrents/tags").then().statusCode(200).body("$", notNullValue());
 
         TorrentBuilder builder = torrent("episode.mkv", 70000);
         String hash = builder.infoHashHex();
+        Path savePath = Payloads.tempDir("sonarr-save");
+        // the category was removed above: the add creates it again, as qBittorrent does
         as(sid).multiPart("torrents", "episode.torrent", builder.build(), "application/x-bittorrent")
                 .multiPart("category", "tv-sonarr").multiPart("stopped", "True").multiPart("paused", "True")
-                .multiPart("savepath", "/somewhere/else").multiPart("contentLayout", "undefined")
+                .multiPart("savepath", savePath.toString()).multiPart("contentLayout", "undefined")
                 .multiPart("tags", "a,b").multiPart("sequentialDownload", "false").multiPart("unknownKey", "x")
                 .post(API + "torrents/add").then().statusCode(200).body(equalTo("Ok."));
         try {
             // polled at once after the add
             as(sid).get(API + "torrents/properties?hash=" + hash.toUpperCase()).then().statusCode(200)
                     .body("hash", equalTo(hash)).body("name", equalTo("episode.mkv"))
-                    .body("save_path", notNullValue()).body("total_size", equalTo(70000))
+                    .body("save_path", equalTo(savePath.toString())).body("total_size", equalTo(70000))
                     .body("pieces_num", equalTo(5)).body("eta", equalTo(8640000));
             as(sid).queryParam("category", "tv-sonarr").queryParam("hashes", hash + "|" + "0".repeat(40))
                     .get(API + "torrents/info").then().statusCode(200).body("$", hasSize(1))
                     .body("[0].hash", equalTo(hash)).body("[0].state", equalTo("stoppedDL"))
                     .body("[0].progress", equalTo(0.0f)).body("[0].size", equalTo(70000))
-                    .body("[0].amount_left", equalTo(70000));
+                    .body("[0].amount_left", equalTo(70000)).body("[0].category", equalTo("tv-sonarr"))
+                    .body("[0].tags", equalTo("a, b")).body("[0].ratio_limit", equalTo(-2.0f));
+            as(sid).queryParam("category", "radarr").queryParam("hashes", hash).get(API + "torrents/info").then()
+                    .statusCode(200).body("$", hasSize(0));
+            as(sid).queryParam("category", "").queryParam("hashes", hash).get(API + "torrents/info").then()
+                    .body("$", hasSize(0));
+            as(sid).queryParam("tag", "b").queryParam("hashes", hash).get(API + "torrents/info").then()
+                    .body("$", hasSize(1));
+            // setShareLimits with only ratioLimit: the seeding time limit stays the global one (-2)
+            as(sid).formParam("hashes", hash).formParam("ratioLimit", "1.5").post(API + "torrents/setShareLimits")
+                    .then().statusCode(200);
+            as(sid).get(API + "torrents/info?hashes=" + hash).then().body("[0].ratio_limit", equalTo(1.5f))
+                    .body("[0].seeding_time_limit", equalTo(-2)).body("[0].max_ratio", equalTo(1.5f));
             // the same torrent again: qBittorrent's "Fails."
             as(sid).multiPart("torrents", "episode.torrent", builder.build(), "application/x-bittorrent")
                     .post(API + "torrents/add").then().statusCode(200).body(equalTo("Fails."));
@@ -300,7 +314,7 @@ class QbittorrentContractTest {
                     .body("full_update", equalTo(true))
                     .body("torrents." + first.infoHashHex() + ".name", equalTo("alpha.bin"))
                     .body("torrents." + first.infoHashHex() + ".hash", nullValue())
-                    .body("categories", notNullValue()).body("tags", equalTo(List.of()))
+                    .body("categories", notNullValue()).body("tags", notNullValue())
                     .body("server_state.dl_info_speed", notNullValue())
                     .extract().path("rid");
             int next = given().post(API + "sync/maindata?rid=" + rid).then().statusCode(200)

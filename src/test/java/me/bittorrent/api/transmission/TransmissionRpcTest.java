@@ -168,13 +168,18 @@ class TransmissionRpcTest {
             assertEquals("success", call("torrent-stop", Map.of("ids", List.of(hash))).getString("result"));
             awaitStatus(id, List.of(0));
 
-            // what the engine cannot do yet is said, never a 500
-            assertTrue(call("torrent-verify", Map.of("ids", id)).getString("result").contains("not supported"));
-            assertTrue(call("queue-move-top", Map.of("ids", id)).getString("result").contains("not supported"));
-            assertTrue(call("torrent-set-location", Map.of("ids", id, "location", "/tmp/x", "move", true))
+            // verify, queue moves and set-location reach the engine; what it cannot do is said, never a 500
+            assertEquals("success", call("torrent-verify", Map.of("ids", id)).getString("result"));
+            assertEquals("success", call("queue-move-top", Map.of("ids", id)).getString("result"));
+            Path moved = Files.createDirectories(Path.of("target/rpc-moved-" + System.nanoTime()).toAbsolutePath());
+            assertEquals("success", call("torrent-set-location", Map.of("ids", id, "location", moved.toString(),
+                    "move", true)).getString("result"));
+            assertEquals(moved.toString(), torrent(id, "downloadDir").get("downloadDir"));
+            assertTrue(call("torrent-set-location", Map.of("ids", id, "location", "/tmp/x", "move", false))
                     .getString("result").contains("not supported"));
-            assertTrue(call("torrent-add", Map.of("filename", "magnet:?xt=urn:btih:" + hash))
-                    .getString("result").contains("magnet"));
+            // a magnet link of a torrent we have: the duplicate, named
+            assertEquals(id, call("torrent-add", Map.of("filename", "magnet:?xt=urn:btih:" + hash))
+                    .getInt("arguments.torrent-duplicate.id"));
             assertTrue(call("torrent-add", Map.of("filename", "/etc/passwd")).getString("result")
                     .contains("not read"));
             assertTrue(call("torrent-add", Map.of("metainfo", "bm90IGEgdG9ycmVudA==")).getString("result")
