@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 /**
  * One established, handshaken peer connection over a Vert.x {@link NetSocket}.
  *
- * <p>All callbacks run on the socket's context; the methods must be called from that context (the engine context).
+ * <p>All callbacks run on the socket's context, or on the owner's after {@link #handOver}; the methods must be called
+ * from that context (the torrent's).
  * Incoming messages are held back (the socket is paused) until {@link #handler} is set, so nothing the peer sends
  * right behind its handshake is lost. The close handler is called exactly once, with a reason in user words; if the
  * connection closed before it was set, it is called as soon as it is set.
