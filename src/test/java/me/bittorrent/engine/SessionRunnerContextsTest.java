@@ -56,6 +56,17 @@ class SessionRunnerContextsTest {
         }
 
         @Override
+        public GlobalSettings global() {
+            return new GlobalSettings(0, 0, 10, 0, me.bittorrent.state.TorrentSettings.defaults(0));
+        }
+
+        @Override
+        public Uni<Void> remove(String id) {
+            torrents.remove(id);
+            return Uni.createFrom().voidItem();
+        }
+
+        @Override
         public Uni<RegisteredTorrent> metadataArrived(String id, byte[] info) {
             return Uni.createFrom().failure(new IllegalStateException("no magnets in this test"));
         }

@@ -219,8 +219,8 @@ class QbAppEndpoints {
     }
 
     /**
-     * sync/torrentPeers: the engine has no per-peer snapshot to show yet, so an empty peer list (a full update)
-     * for a torrent that exists; 404 for one that does not, as qBittorrent.
+     * sync/torrentPeers: the torrent's connected peers keyed "ip:port" with qBittorrent's fields, always a full
+     * update; 404 for a torrent that does not exist, as qBittorrent.
      */
     void torrentPeers(QbRequest r) {
         String hash = r.hash();
@@ -228,11 +228,33 @@ class QbAppEndpoints {
             r.text(404, "Torrent hash was not found");
             return;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("full_update", true);
-        m.put("peers", Map.of());
-        m.put("rid", peersRid.incrementAndGet());
-        m.put("show_flags", true);
-        r.json(m);
+        engine.peers(hash).subscribe().with(list -> {
+            Map<String, Object> peers = new LinkedHashMap<>();
+            for (me.bittorrent.engine.session.PeerSnapshot p : list) {
+                int colon = p.address().lastIndexOf(':');
+                Map<String, Object> peer = new LinkedHashMap<>();
+                peer.put("client", p.client() == null ? "" : p.client());
+                peer.put("connection", "BT");
+                peer.put("country_code", "");
+                peer.put("dl_speed", p.downloadSpeed());
+                peer.put("downloaded", p.downloaded());
+                peer.put("files", "");
+                peer.put("flags", p.flags());
+                peer.put("flags_desc", "");
+                peer.put("ip", colon < 0 ? p.address() : p.address().substring(0, colon));
+                peer.put("port", colon < 0 ? 0 : Integer.parseInt(p.address().substring(colon + 1)));
+                peer.put("progress", p.progress() / 100.0);
+                peer.put("relevance", 1);
+                peer.put("up_speed", p.uploadSpeed());
+                peer.put("uploaded", p.uploaded());
+                peers.put(p.address(), peer);
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("full_update", true);
+            m.put("peers", peers);
+            m.put("rid", peersRid.incrementAndGet());
+            m.put("show_flags", true);
+            r.json(m);
+        }, e -> r.text(404, "Torrent hash was not found"));
     }
 }
