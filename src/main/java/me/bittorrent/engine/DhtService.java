@@ -94,6 +94,12 @@ public class DhtService {
     private volatile int port;
     private volatile boolean enabled;
     private volatile String problem;
+    /**
+     * The gauge, removed at shutdown: a registry that outlives this bean (the global one in tests that restart
+     * the application) would otherwise keep answering with a stopped node's count.
+     */
+    private MeterRegistry meters;
+    private Gauge gauge;
     private final java.util.concurrent.atomic.AtomicLong portMessages = new java.util.concurrent.atomic.AtomicLong();
 
     @Inject
@@ -104,7 +110,8 @@ public class DhtService {
         this(vertx, DhtConfig.defaults().withBootstrap(bootstrap.orElse(List.of()).stream().map(String::trim)
                 .filter(b -> !b.isEmpty() && !b.equalsIgnoreCase("none")).toList())
                 .withStateFile(repository.stateDir().resolve(TABLE_FILE)), allowed);
-        Gauge.builder("bittorrent.dht.nodes", this, s -> s.status().nodes())
+        this.meters = meters;
+        this.gauge = Gauge.builder("bittorrent.dht.nodes", this, s -> s.status().nodes())
                 .description("Nodes in the DHT routing table (0 while the DHT is off)").register(meters);
         if (!allowed) {
             LOG.info("DHT is off (BT_DHT=off): torrents find peers through their trackers only");
@@ -152,6 +159,9 @@ public class DhtService {
 
     /** Closes the node (the routing table is saved); for shutdown. */
     public Future<Void> shutdown() {
+        if (meters != null && gauge != null) {
+            meters.remove(gauge);
+        }
         return onContext(() -> {
             wanted = false;
             enabled = false;

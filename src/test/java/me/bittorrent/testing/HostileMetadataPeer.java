@@ -94,9 +94,10 @@ public final class HostileMetadataPeer implements AutoCloseable {
             in.readFully(theirs);
             byte[] ours = theirs.clone();
             ours[20 + 5] |= 0x10; // BEP 10
-            for (int i = 48; i < 68; i++) {
-                ours[i] = (byte) ('a' + i % 26);
-            }
+            // a peer id of its own (its port in it): scripted peers of one test must not share an id, or a ban of
+            // one (by id) refuses the others too
+            byte[] id = String.format("-HM0001-%012d", server.getLocalPort()).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(id, 0, ours, 48, 20);
             out.write(ours);
             long claimed = mode == Mode.OVERSIZED ? 100L * 1024 * 1024 : size;
             extended(out, 0, ("d1:md11:ut_metadatai" + OUR_ID + "ee13:metadata_sizei" + claimed + "ee")

@@ -21,8 +21,9 @@ import java.util.Set;
  * (bytes/s), savepath (else the category's save path, else the download folder), category (created when missing,
  * as qBittorrent does), tags (comma-separated), ratioLimit and seedingTimeLimit (minutes; -2 or missing: the global
  * limit). The layout options are accepted and not applied; unknown keys are ignored. Answers "Ok." when at least one torrent was added (it is visible to torrents/properties at
- * once), "Fails." when none was (already added), 415 for a file that is not a torrent. Adding by URL or magnet
- * link is not possible yet: such a request alone is a 400 that says so.
+ * once), "Fails." when none was (already added), 415 for a file that is not a torrent. {@code urls} takes magnet
+ * links (one per line; tags and category apply, a savepath does not: move it once its files are known); web links
+ * to .torrent files are not fetched: such a request alone is a 400 that says so.
  */
 @ApplicationScoped
 class QbAddEndpoint {
@@ -40,16 +41,17 @@ class QbAddEndpoint {
         List<String> urls = r.param("urls") == null ? List.of()
                 : Arrays.stream(r.param("urls").split("[\\r\\n]+")).map(String::trim).filter(u -> !u.isEmpty())
                 .toList();
-        if (!urls.isEmpty()) {
-            LOG.warnf("qBittorrent API: %d torrent(s) sent by URL or magnet link were not added: adding by link is "
-                    + "not supported yet, only .torrent files", urls.size());
-            if (files.isEmpty()) {
-                r.text(400, "Adding torrents by URL or magnet link is not supported yet: upload the .torrent file "
-                        + "(multipart part 'torrents')");
+        List<String> magnets = urls.stream().filter(u -> u.regionMatches(true, 0, "magnet:", 0, 7)).toList();
+        if (magnets.size() < urls.size()) {
+            LOG.warnf("qBittorrent API: %d torrent(s) sent by URL were not added: the service does not download "
+                    + ".torrent files from web links, only magnet links and uploaded files", urls.size() - magnets.size());
+            if (files.isEmpty() && magnets.isEmpty()) {
+                r.text(400, "Adding torrents by web URL is not supported: upload the .torrent file (multipart part "
+                        + "'torrents') or send a magnet link in 'urls'");
                 return;
             }
         }
-        if (files.isEmpty()) {
+        if (files.isEmpty() && magnets.isEmpty()) {
             r.text("Fails.");
             return;
         }
@@ -73,8 +75,12 @@ class QbAddEndpoint {
                 .map(String::trim).filter(t -> !t.isEmpty()).toList();
         Uni<?> categoryReady = category.isEmpty() || engine.categories().containsKey(category)
                 ? Uni.createFrom().voidItem() : engine.saveCategory(category, "", null);
-        categoryReady.onItem().transformToMulti(ignored -> Multi.createFrom().iterable(files))
-                .onItem().transformToUniAndConcatenate(file -> addOne(file, settings, savePath, tags, stopped))
+        Multi<Boolean> fromFiles = Multi.createFrom().iterable(files)
+                .onItem().transformToUniAndConcatenate(file -> addOne(file, settings, savePath, tags, stopped));
+        Multi<Boolean> fromLinks = Multi.createFrom().iterable(magnets)
+                .onItem().transformToUniAndConcatenate(link -> addMagnet(link, settings, tags, stopped));
+        categoryReady.onItem().transformToMulti(ignored -> Multi.createBy().concatenating().streams(fromFiles,
+                        fromLinks))
                 .collect().asList()
                 .subscribe().with(added -> r.text(added.contains(Boolean.TRUE) ? "Ok." : "Fails."), r::fail);
     }
@@ -94,6 +100,16 @@ class QbAddEndpoint {
                 .onFailure(DuplicateTorrentException.class).recoverWithItem(Boolean.FALSE)
                 .onFailure(me.bittorrent.engine.InvalidTorrentFileException.class)
                 .transform(e -> new NotATorrent(name, e.getMessage()));
+    }
+
+    /** A magnet link: true when added; a duplicate is false, an invalid link a 400 (InvalidRequestException). */
+    private Uni<Boolean> addMagnet(String link, SettingsUpdate settings, List<String> tags, boolean stopped) {
+        return engine.addMagnet(link, settings)
+                .call(torrent -> tags.isEmpty() ? Uni.createFrom().voidItem()
+                        : engine.changeTags(torrent.id(), tags, List.of(), false))
+                .chain(torrent -> stopped ? Uni.createFrom().item(Boolean.TRUE)
+                        : engine.start(torrent.id()).replaceWith(Boolean.TRUE))
+                .onFailure(DuplicateTorrentException.class).recoverWithItem(Boolean.FALSE);
     }
 
     /** qBittorrent's 415 for an upload that is not a torrent. */

@@ -222,9 +222,17 @@ class QbittorrentContractTest {
     }
 
     @Test
-    void linksAreAClearFailureAndNonTorrentsAre415() {
+    void magnetLinksAreAddedWebLinksAreAClearFailureAndNonTorrentsAre415() {
+        given().multiPart("urls", "https://example.invalid/a.torrent").post(API + "torrents/add")
+                .then().statusCode(400).body(org.hamcrest.Matchers.containsString("not supported"));
+        given().multiPart("urls", "magnet:?xt=urn:btih:" + "a".repeat(40)).multiPart("stopped", "true")
+                .post(API + "torrents/add").then().statusCode(200).body(org.hamcrest.Matchers.equalTo("Ok."));
+        given().queryParam("hashes", "a".repeat(40)).get(API + "torrents/info").then().statusCode(200)
+                .body("[0].state", equalTo("stoppedDL")).body("[0].hash", equalTo("a".repeat(40)));
         given().multiPart("urls", "magnet:?xt=urn:btih:" + "a".repeat(40)).post(API + "torrents/add")
-                .then().statusCode(400).body(org.hamcrest.Matchers.containsString("not supported yet"));
+                .then().statusCode(200).body(org.hamcrest.Matchers.equalTo("Fails.")); // already there
+        given().formParam("hashes", "a".repeat(40)).formParam("deleteFiles", "true").post(API + "torrents/delete")
+                .then().statusCode(200);
         given().multiPart("torrents", "notes.txt", "hello".getBytes()).post(API + "torrents/add")
                 .then().statusCode(415).body(org.hamcrest.Matchers.containsString("is not a valid torrent file"));
     }
