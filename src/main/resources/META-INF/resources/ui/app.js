@@ -802,9 +802,13 @@ import { createStatusBar } from './statusbar.js';
     max_connections: 'Connections at most', peer_port: 'Port for incoming peers',
     auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
     verify_pieces: 'Verify data already on disk before starting',
-    dht: 'DHT: find peers without trackers (never for private torrents)'
+    dht: 'DHT: find peers without trackers (never for private torrents)',
+    ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after'
   };
+  // share limits: -1 = none (the server's rule), a ratio has decimals
+  const SHARE_LIMITS = { ratio_limit: { step: '0.01', unit: '' }, seeding_time_limit: { step: '1', unit: 'minutes' } };
   function unitOf(key) {
+    if (SHARE_LIMITS[key]) return SHARE_LIMITS[key].unit;
     if (/limit|speed|rate/.test(key)) return 'KB/s';
     if (/concurrent|downloads|active/.test(key)) return 'downloads';
     if (/peers/.test(key)) return 'peers';
@@ -827,10 +831,14 @@ import { createStatusBar } from './statusbar.js';
       field.innerHTML = '<label class="label"></label><div class="field has-addons"><div class="control is-expanded">'
         + '<input class="input" type="number" min="0" step="1"></div><div class="control">'
         + '<span class="button is-static"></span></div></div>'
-        + (unit === 'KB/s' ? '<p class="help">0 = unlimited</p>' : '');
+        + (unit === 'KB/s' ? '<p class="help">0 = unlimited</p>' : SHARE_LIMITS[key] ? '<p class="help">-1 = no limit</p>' : '');
       field.querySelector('label').textContent = label + (unit ? ' (' + unit + ')' : '');
       field.querySelector('label').htmlFor = id;
       field.querySelector('input').id = id;
+      if (SHARE_LIMITS[key]) {
+        field.querySelector('input').min = '-1';
+        field.querySelector('input').step = SHARE_LIMITS[key].step;
+      }
       field.querySelector('input').value = value;
       field.querySelector('.button').textContent = unit || 'number';
       if (!unit) field.querySelector('.control:last-child').remove();
