@@ -54,6 +54,7 @@ class Service:
         self.confirmed = {}   # id -> monotonic time /events said completed
         self.states = {}      # id -> last state seen on /events
         self.errors = {}      # id -> error reported on /events
+        self.last_status = {}  # id -> the whole status as /events last described it (status, then deltas)
         self.sse = None
         self.logf = open(os.path.join(WORK, "service-%s.log" % variant), "w")
         self.launched = time.monotonic()
@@ -115,12 +116,18 @@ class Service:
                 elif line == "":
                     if name == "status" and data:
                         self._on_status(json.loads("\n".join(data)))
+                    elif name == "delta" and data:  # only the fields that changed since this connection's last event
+                        change = json.loads("\n".join(data))
+                        merged = dict(self.last_status.get(change.get("torrent_id"), {}))
+                        merged.update(change.get("changes") or {})
+                        self._on_status({"torrent_id": change.get("torrent_id"), "status": merged})
                     name, data = None, []
         except (OSError, ValueError, AttributeError, http.client.HTTPException):
             pass  # closed by close() (http.client then reads from a None socket) or by the service
 
     def _on_status(self, change):
         torrent_id, status = change.get("torrent_id"), change.get("status") or {}
+        self.last_status[torrent_id] = status
         if status.get("completed") is True:
             self._completed(torrent_id, "events")
         with self.cond:
