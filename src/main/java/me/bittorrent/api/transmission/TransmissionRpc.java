@@ -79,18 +79,35 @@ public class TransmissionRpc {
         return sessionId;
     }
 
+    /** An RPC call is a small JSON object (a .torrent in base64 at most): more is refused, not buffered. */
+    static final int MAX_BODY = 16 * 1024 * 1024;
+
     void handle(RoutingContext ctx) {
         var request = ctx.request();
-        // read the whole body first (bounded by quarkus.http.limits.max-body-size), whatever is answered
-        request.body().onComplete(body -> {
-            if (body.failed()) {
+        // read the whole body first, whatever is answered; a raw request body has no limit of its own (a chunked
+        // one passes the Content-Length check in front), so it is counted here and refused past MAX_BODY
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY) {
                 if (!ctx.response().ended()) {
-                    RpcCall.send(ctx, 413, new JsonObject().put("detail", "The request body could not be read: "
-                            + body.cause().getMessage()));
+                    RpcCall.send(ctx, 413, new JsonObject().put("detail", "The request body is over "
+                            + (MAX_BODY >> 20) + " MiB: an RPC call is a small JSON object"));
+                    request.connection().close();
                 }
                 return;
             }
-            answer(ctx, body.result());
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> {
+            if (!ctx.response().ended()) {
+                RpcCall.send(ctx, 400, new JsonObject().put("detail", "The request body could not be read: "
+                        + e.getMessage()));
+            }
+        });
+        request.endHandler(v -> {
+            if (!ctx.response().ended()) {
+                answer(ctx, body);
+            }
         });
         request.resume();
     }

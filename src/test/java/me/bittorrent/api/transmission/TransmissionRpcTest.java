@@ -94,6 +94,13 @@ class TransmissionRpcTest {
     }
 
     @Test
+    void aBodyOverTheCapIsRefusedNotBuffered() {
+        byte[] big = new byte[TransmissionRpc.MAX_BODY + 1024]; // under the 20 MiB declared-length check in front
+        given().contentType("application/json").body(big).post(RPC).then().statusCode(413)
+                .body("detail", containsString("over 16 MiB"));
+    }
+
+    @Test
     void sessionMethods() {
         JsonPath session = call("session-get", Map.of());
         assertEquals("success", session.getString("result"));
