@@ -14,13 +14,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
@@ -38,6 +35,9 @@ import me.bittorrent.testing.TorrentBuilder;
  */
 class BufferBoundTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     static final int PIECE = 1 << 20;
     static final long SIZE = 256L << 20;
     static final long LIMIT = 24L << 20;
@@ -45,19 +45,6 @@ class BufferBoundTest {
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
 
     static long heapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -74,15 +61,10 @@ class BufferBoundTest {
         long heapBefore = heapAfterGc();
         try (LibtorrentPeer seed = LibtorrentPeer.seed(torrentFile, seedDir).seedMode().noTrackers().start()) {
             seed.awaitReady(Duration.ofSeconds(60));
-            TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                    TwoSessionsTest.NO_TRACKER, meta, Files.createDirectories(tmp.resolve("leech")),
-                    new SessionSettings(LIMIT, 0, 50, 100, false), null, new BitSet());
-            CompletableFuture<Void> completed = new CompletableFuture<>();
-            leecher.events().subscribe().with(e -> {
-                if (e instanceof TorrentEvent.Completed) {
-                    completed.complete(null);
-                }
-            });
+            TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta,
+                    Files.createDirectories(tmp.resolve("leech")), new SessionSettings(LIMIT, 0, 50, 100, false),
+                    new BitSet());
+            CompletableFuture<Void> completed = SessionHarness.record(leecher).completed();
             AtomicLong maxHeld = new AtomicLong();
             AtomicLong maxPending = new AtomicLong();
             Runnable sample = () -> {

@@ -13,12 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.PeerServer;
 
@@ -29,21 +27,16 @@ import me.bittorrent.wire.PeerServer;
  */
 class ConnectionLimitTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     static final int SEEDS = 4;
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
     final List<PeerServer> servers = new ArrayList<>();
     final List<TorrentSession> seeders = new ArrayList<>();
     TorrentSession leecher;
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
 
     @AfterEach
     void tearDown() throws Exception {
@@ -56,7 +49,6 @@ class ConnectionLimitTest {
         for (PeerServer server : servers) {
             server.close();
         }
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     SessionSnapshot snap() {
@@ -87,19 +79,18 @@ class ConnectionLimitTest {
         all.set(0, meta.pieceCount());
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < SEEDS; i++) {
-            byte[] id = TwoSessionsTest.newPeerId();
-            TorrentSession seeder = new TorrentSession(vertx, context, id, 0, TwoSessionsTest.NO_TRACKER, meta,
-                    seedDir, SessionSettings.DEFAULTS, null, all);
-            PeerServer server = new PeerServer();
+            byte[] id = SessionHarness.newPeerId();
+            TorrentSession seeder = harness.session(id, meta, seedDir, all);
+            final PeerServer server = harness.server();
             servers.add(server);
             seeders.add(seeder);
-            ports.add(TwoSessionsTest.listen(vertx, context, server, meta, id, seeder));
+            ports.add(harness.listen(harness.context(), server, meta, id, seeder));
             seeder.start().await().atMost(Duration.ofSeconds(30));
         }
         // 64 KB/s: the 8 MiB download stays running for the whole test
         SessionSettings two = new SessionSettings(64 * 1024, 0, 50, 2, false);
-        leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER,
-                meta, Files.createDirectories(tmp.resolve("leech")), two, null, new BitSet());
+        leecher = harness.session(SessionHarness.newPeerId(), meta, Files.createDirectories(tmp.resolve("leech")), two,
+                new BitSet());
         leecher.start().await().atMost(Duration.ofSeconds(30));
         for (int port : ports) {
             leecher.addPeer("127.0.0.1", port);

@@ -18,13 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -44,30 +41,17 @@ import me.bittorrent.wire.PeerServer;
  */
 class CorruptPeerTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     /** Linux routes all of 127.0.0.0/8 to loopback without setup. */
     static final String LIAR_HOST = "127.0.0.2";
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer seedServer = new PeerServer();
-    PeerServer liarServer = new PeerServer();
-    PeerServer leechServer = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        seedServer.close();
-        liarServer.close();
-        leechServer.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer seedServer = harness.server();
+    final PeerServer liarServer = harness.server();
+    final PeerServer leechServer = harness.server();
 
     /** Serves garbage for every request. */
     static void lie(PeerConnection connection, int pieceCount) {
@@ -96,17 +80,16 @@ class CorruptPeerTest {
     TorrentSession startSeeder(TorrentMeta meta, int[] port) throws Exception {
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        byte[] seedId = TwoSessionsTest.newPeerId();
-        TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                tmp.resolve("seed"), SessionSettings.DEFAULTS, null, all);
-        port[0] = TwoSessionsTest.listen(vertx, context, seedServer, meta, seedId, seeder);
+        byte[] seedId = SessionHarness.newPeerId();
+        TorrentSession seeder = harness.session(seedId, meta, tmp.resolve("seed"), all);
+        port[0] = harness.listen(harness.context(), seedServer, meta, seedId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(10));
         return seeder;
     }
 
     /** The liar listens and lies to every connection it accepts; returns its port. */
     int startLiar(TorrentMeta meta, byte[] liarId, AtomicInteger accepted) throws Exception {
-        return liarServer.listen(vertx, LIAR_HOST, 0, ih -> Optional.of(Handshake.ours(ih, liarId)), c -> {
+        return liarServer.listen(harness.vertx(), LIAR_HOST, 0, ih -> Optional.of(Handshake.ours(ih, liarId)), c -> {
             accepted.incrementAndGet();
             lie(c, meta.pieceCount());
         }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -115,8 +98,8 @@ class CorruptPeerTest {
     /** Dials the leecher from {@code localHost} with {@code id}; completes with why the connection ended. */
     CompletableFuture<String> dialIn(int port, TorrentMeta meta, byte[] id, String localHost) {
         CompletableFuture<String> ended = new CompletableFuture<>();
-        NetClient client = vertx.createNetClient(new NetClientOptions().setLocalAddress(localHost));
-        context.runOnContext(v -> PeerConnection.connect(vertx, client, "127.0.0.1", port,
+        NetClient client = harness.vertx().createNetClient(new NetClientOptions().setLocalAddress(localHost));
+        harness.context().runOnContext(v -> PeerConnection.connect(harness.vertx(), client, "127.0.0.1", port,
                 Handshake.ours(meta.infoHash(), id), Duration.ofSeconds(5)).onComplete(ar -> {
                     if (ar.failed()) {
                         ended.complete("handshake failed: " + ar.cause().getMessage());
@@ -149,14 +132,13 @@ class CorruptPeerTest {
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         int[] seedPort = new int[1];
         TorrentSession seeder = startSeeder(meta, seedPort);
-        byte[] liarId = TwoSessionsTest.newPeerId();
+        byte[] liarId = SessionHarness.newPeerId();
         AtomicInteger liarAccepted = new AtomicInteger();
         int liarPort = startLiar(meta, liarId, liarAccepted);
 
-        byte[] leechId = TwoSessionsTest.newPeerId();
-        TorrentSession leecher = new TorrentSession(vertx, context, leechId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                leechDir, SessionSettings.DEFAULTS, null, new BitSet());
-        int leechPort = TwoSessionsTest.listen(vertx, context, leechServer, meta, leechId, leecher);
+        byte[] leechId = SessionHarness.newPeerId();
+        TorrentSession leecher = harness.session(leechId, meta, leechDir, new BitSet());
+        int leechPort = harness.listen(harness.context(), leechServer, meta, leechId, leecher);
         ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
         CompletableFuture<Void> completed = new CompletableFuture<>();
         CompletableFuture<Void> banned = new CompletableFuture<>();
@@ -178,8 +160,8 @@ class CorruptPeerTest {
         // banned means never connected again: offered again by address, and dialling in with the same peer id
         leecher.addPeer(LIAR_HOST, liarPort);
         CompletableFuture<String> refused = new CompletableFuture<>();
-        NetClient client = vertx.createNetClient();
-        context.runOnContext(v -> PeerConnection.connect(vertx, client, "127.0.0.1", leechPort,
+        NetClient client = harness.vertx().createNetClient();
+        harness.context().runOnContext(v -> PeerConnection.connect(harness.vertx(), client, "127.0.0.1", leechPort,
                 Handshake.ours(meta.infoHash(), liarId), Duration.ofSeconds(5)).onComplete(ar -> {
                     if (ar.failed()) {
                         refused.complete("handshake failed: " + ar.cause().getMessage());
@@ -190,7 +172,7 @@ class CorruptPeerTest {
         String reason = refused.get(10, TimeUnit.SECONDS); // the leecher hangs up on the banned peer id
         assertTrue(reason != null, "the liar's inbound connection was closed");
         // ban evasion: the liar dials in again from its address under a NEW peer id, and is refused by its IP
-        assertTrue(dialIn(leechPort, meta, TwoSessionsTest.newPeerId(), LIAR_HOST).get(10, TimeUnit.SECONDS) != null,
+        assertTrue(dialIn(leechPort, meta, SessionHarness.newPeerId(), LIAR_HOST).get(10, TimeUnit.SECONDS) != null,
                 "the liar under a new peer id was refused");
 
         leecher.addPeer("127.0.0.1", seedPort[0]);
@@ -217,18 +199,12 @@ class CorruptPeerTest {
         int[] seedPort = new int[1];
         TorrentSession seeder = startSeeder(meta, seedPort);
         AtomicInteger liarAccepted = new AtomicInteger();
-        int liarPort = startLiar(meta, TwoSessionsTest.newPeerId(), liarAccepted);
+        int liarPort = startLiar(meta, SessionHarness.newPeerId(), liarAccepted);
 
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
-        ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
-        CompletableFuture<Void> completed = new CompletableFuture<>();
-        leecher.events().subscribe().with(e -> {
-            events.add(e);
-            if (e instanceof TorrentEvent.Completed) {
-                completed.complete(null);
-            }
-        });
+        TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta, leechDir, new BitSet());
+        SessionHarness.Recorder recorder = SessionHarness.record(leecher);
+        ConcurrentLinkedQueue<TorrentEvent> events = recorder.events();
+        CompletableFuture<Void> completed = recorder.completed();
         leecher.start().await().atMost(Duration.ofSeconds(10));
         // both at once: the picker hands blocks of the same pieces to both, so failed pieces mix their blocks
         leecher.addPeer(LIAR_HOST, liarPort);
@@ -253,8 +229,8 @@ class CorruptPeerTest {
         TorrentMeta meta = victim(32 * 1024);
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         // the pusher claims every piece and, without waiting for a request, sends junk for every block
-        int pusherPort = liarServer.listen(vertx, LIAR_HOST, 0,
-                ih -> Optional.of(Handshake.ours(ih, TwoSessionsTest.newPeerId())), c -> {
+        int pusherPort = liarServer.listen(harness.vertx(), LIAR_HOST, 0,
+                ih -> Optional.of(Handshake.ours(ih, SessionHarness.newPeerId())), c -> {
                     lie(c, meta.pieceCount());
                     c.send(PeerMessage.UNCHOKE);
                     for (int i = 0; i < 80; i++) { // 80 blocks of 16 KiB: past the 1 MiB allowance
@@ -265,8 +241,7 @@ class CorruptPeerTest {
                     }
                 }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         // a leecher that asks for nothing (paused), so every block the pusher sends is unrequested
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+        TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta, leechDir, new BitSet());
         ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
         CompletableFuture<String> dropped = new CompletableFuture<>();
         leecher.events().subscribe().with(e -> {

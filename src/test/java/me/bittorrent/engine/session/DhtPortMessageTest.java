@@ -3,8 +3,6 @@ package me.bittorrent.engine.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +15,8 @@ import java.util.concurrent.TimeUnit;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.Handshake;
 import me.bittorrent.wire.PeerServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,6 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the DHT off) sends neither the bit nor the message.
  */
 class DhtPortMessageTest {
+
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
 
     /** A link that records the PORT messages it is told about. */
     record Recording(int port, ConcurrentLinkedQueue<String> seen) implements DhtLink {
@@ -43,21 +43,7 @@ class DhtPortMessageTest {
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     @Test
     void bothSidesTellTheirDhtPortWhenBothRunADht() throws Exception {
@@ -83,23 +69,16 @@ class DhtPortMessageTest {
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         TorrentMeta meta = TestTorrents.create(seedDir, "dht-port", 16384,
                 List.of(new TestTorrents.FileSpec("x.bin", 100_000)), List.of(), 7);
-        byte[] seedId = TwoSessionsTest.newPeerId();
-        TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                seedDir, SessionSettings.DEFAULTS, null, null);
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+        byte[] seedId = SessionHarness.newPeerId();
+        TorrentSession seeder = harness.session(seedId, meta, seedDir, null);
+        TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta, leechDir, new BitSet());
         seeder.dht(seedLink);
         leecher.dht(leechLink);
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        context.runOnContext(v -> server.listen(vertx, "127.0.0.1", 0,
+        harness.context().runOnContext(v -> server.listen(harness.vertx(), "127.0.0.1", 0,
                 ih -> Optional.of(Handshake.ours(ih, seedId, seeder.dhtPort() > 0)), seeder::acceptIncoming)
                 .onComplete(ar -> port.complete(ar.succeeded() ? ar.result() : -1)));
-        CompletableFuture<Void> completed = new CompletableFuture<>();
-        leecher.events().subscribe().with(e -> {
-            if (e instanceof TorrentEvent.Completed) {
-                completed.complete(null);
-            }
-        });
+        CompletableFuture<Void> completed = SessionHarness.record(leecher).completed();
         seeder.start().await().atMost(Duration.ofSeconds(30));
         leecher.start().await().atMost(Duration.ofSeconds(30));
         leecher.addPeer("127.0.0.1", port.get(10, TimeUnit.SECONDS));

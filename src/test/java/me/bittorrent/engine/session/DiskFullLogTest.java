@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -67,14 +66,14 @@ class DiskFullLogTest {
                     List.of(new TestTorrents.FileSpec("a.bin", 1_000_000)), List.of(), 5);
             BitSet all = new BitSet();
             all.set(0, meta.pieceCount());
-            byte[] seedId = TwoSessionsTest.newPeerId();
-            TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
+            byte[] seedId = SessionHarness.newPeerId();
+            TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, SessionHarness.NO_TRACKER, meta,
                     seedDir, SessionSettings.DEFAULTS, null, all);
-            int seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
+            int seedPort = SessionHarness.listen(vertx, context, server, meta, seedId, seeder);
             seeder.start().await().atMost(Duration.ofSeconds(30));
 
-            TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                    TwoSessionsTest.NO_TRACKER, meta, Files.createDirectories(tmp.resolve("leech")),
+            TorrentSession leecher = new TorrentSession(vertx, context, SessionHarness.newPeerId(), 0,
+                    SessionHarness.NO_TRACKER, meta, Files.createDirectories(tmp.resolve("leech")),
                     SessionSettings.DEFAULTS, null, new BitSet());
             // the disk fills while several verified pieces wait to be written: they all fail together
             List<Promise<Void>> held = new ArrayList<>();

@@ -39,10 +39,10 @@ class GlobalConnectionCapTest {
                     List.of(new TestTorrents.FileSpec("a.bin", 200_000)), List.of(), 9);
             BitSet all = new BitSet();
             all.set(0, meta.pieceCount());
-            byte[] seedId = TwoSessionsTest.newPeerId();
-            TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
+            byte[] seedId = SessionHarness.newPeerId();
+            TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, SessionHarness.NO_TRACKER, meta,
                     seedDir, SessionSettings.DEFAULTS, null, all);
-            int seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
+            int seedPort = SessionHarness.listen(vertx, context, server, meta, seedId, seeder);
             seeder.start().await().atMost(Duration.ofSeconds(30));
 
             ConnectionBudget budget = new ConnectionBudget(1, new IncomingGate(new IncomingGate.Caps(64, 100, 8)));
@@ -79,8 +79,8 @@ class GlobalConnectionCapTest {
 
     private static TorrentSession leecher(Vertx vertx, Context context, TorrentMeta meta, Path dir,
             ConnectionBudget budget, List<io.vertx.core.Promise<Void>> writes) {
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, dir, SessionSettings.DEFAULTS, null, new BitSet());
+        TorrentSession leecher = new TorrentSession(vertx, context, SessionHarness.newPeerId(), 0,
+                SessionHarness.NO_TRACKER, meta, dir, SessionSettings.DEFAULTS, null, new BitSet());
         leecher.connectionBudget(budget);
         // writes are held: the download never ends, so the connection stays (released before the stop)
         leecher.diskWriteFault(piece -> {

@@ -19,10 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.ConnectionSettings;
@@ -37,16 +36,18 @@ import me.bittorrent.wire.PeerServer;
  */
 class HalfOpenFloodTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     static final int SOCKETS = 2000;
     static final int SOURCES = 250;
 
     @TempDir
     Path tmp;
-    final Vertx vertx = Vertx.vertx();
-    final Context context = vertx.getOrCreateContext();
-    final PeerServer seedServer = new PeerServer();
+    final PeerServer seedServer = harness.server();
     final IncomingGate gate = new IncomingGate(IncomingGate.Caps.forThisProcess());
-    final PeerServer victimServer = new PeerServer(PeerServer.HANDSHAKE_TIMEOUT, ConnectionSettings.DEFAULTS, gate);
+    final PeerServer victimServer = harness.server(
+            new PeerServer(PeerServer.HANDSHAKE_TIMEOUT, ConnectionSettings.DEFAULTS, gate));
     final List<SocketChannel> flood = new ArrayList<>();
 
     @AfterEach
@@ -54,9 +55,6 @@ class HalfOpenFloodTest {
         for (SocketChannel channel : flood) {
             channel.close();
         }
-        seedServer.close();
-        victimServer.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -66,22 +64,16 @@ class HalfOpenFloodTest {
                 List.of(new TestTorrents.FileSpec("x.bin", 3_000_000)), List.of(), 5);
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        byte[] seedId = TwoSessionsTest.newPeerId();
-        TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                tmp.resolve("seed"), SessionSettings.DEFAULTS, null, all);
-        int seedPort = TwoSessionsTest.listen(vertx, context, seedServer, meta, seedId, seeder);
+        byte[] seedId = SessionHarness.newPeerId();
+        TorrentSession seeder = harness.session(seedId, meta, tmp.resolve("seed"), all);
+        int seedPort = harness.listen(harness.context(), seedServer, meta, seedId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(10));
 
-        byte[] victimId = TwoSessionsTest.newPeerId();
-        TorrentSession victim = new TorrentSession(vertx, context, victimId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                Files.createDirectories(tmp.resolve("leech")), SessionSettings.DEFAULTS, null, new BitSet());
-        int victimPort = TwoSessionsTest.listen(vertx, context, victimServer, meta, victimId, victim);
-        CompletableFuture<Void> completed = new CompletableFuture<>();
-        victim.events().subscribe().with(e -> {
-            if (e instanceof TorrentEvent.Completed) {
-                completed.complete(null);
-            }
-        });
+        byte[] victimId = SessionHarness.newPeerId();
+        TorrentSession victim = harness.session(victimId, meta, Files.createDirectories(tmp.resolve("leech")),
+                new BitSet());
+        int victimPort = harness.listen(harness.context(), victimServer, meta, victimId, victim);
+        CompletableFuture<Void> completed = SessionHarness.record(victim).completed();
         victim.start().await().atMost(Duration.ofSeconds(10));
 
         // the flood: connect and never say a word
@@ -101,7 +93,7 @@ class HalfOpenFloodTest {
         assertTrue(gate.refused() >= SOCKETS - cap, "refused: " + gate.refused());
         // the engine context still answers
         CompletableFuture<SessionSnapshot> snapshot = new CompletableFuture<>();
-        context.runOnContext(v -> snapshot.complete(victim.latestSnapshot()));
+        harness.context().runOnContext(v -> snapshot.complete(victim.latestSnapshot()));
         assertTrue(snapshot.get(5, TimeUnit.SECONDS) != null);
 
         completed.get(60, TimeUnit.SECONDS);

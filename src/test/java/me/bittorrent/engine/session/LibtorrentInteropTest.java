@@ -12,13 +12,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
@@ -27,23 +24,12 @@ import me.bittorrent.wire.PeerServer;
 /** Our session against a real libtorrent 2.0 peer (python3-libtorrent) on loopback, both directions. */
 class LibtorrentInteropTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     TorrentMeta torrent(Path dir) throws Exception {
         return TestTorrents.create(dir, "lt-multi", 256 * 1024, List.of(
@@ -73,15 +59,9 @@ class LibtorrentInteropTest {
             seed.awaitReady(Duration.ofSeconds(30));
             assertEquals(meta.infoHash().hex(), seed.infoHash());
 
-            byte[] peerId = TwoSessionsTest.newPeerId();
-            TorrentSession leecher = new TorrentSession(vertx, context, peerId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                    leechDir, SessionSettings.DEFAULTS, null, new BitSet());
-            CompletableFuture<Void> completed = new CompletableFuture<>();
-            leecher.events().subscribe().with(e -> {
-                if (e instanceof TorrentEvent.Completed) {
-                    completed.complete(null);
-                }
-            });
+            byte[] peerId = SessionHarness.newPeerId();
+            TorrentSession leecher = harness.session(peerId, meta, leechDir, new BitSet());
+            CompletableFuture<Void> completed = SessionHarness.record(leecher).completed();
             leecher.start().await().atMost(Duration.ofSeconds(30));
             leecher.addPeer("127.0.0.1", seed.port());
             try {
@@ -104,12 +84,11 @@ class LibtorrentInteropTest {
         TorrentMeta meta = torrent(seedDir);
         Path torrentFile = Files.write(tmp.resolve("t.torrent"), meta.torrentBytes());
 
-        byte[] peerId = TwoSessionsTest.newPeerId();
+        byte[] peerId = SessionHarness.newPeerId();
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        TorrentSession seeder = new TorrentSession(vertx, context, peerId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                seedDir, SessionSettings.DEFAULTS, null, all);
-        int port = TwoSessionsTest.listen(vertx, context, server, meta, peerId, seeder);
+        TorrentSession seeder = harness.session(peerId, meta, seedDir, all);
+        int port = harness.listen(harness.context(), server, meta, peerId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(30));
         try (LibtorrentPeer leech = LibtorrentPeer.leech(torrentFile, leechDir).noTrackers().recheckOnFinish()
                 .connectTo("127.0.0.1", port).start()) {

@@ -11,13 +11,10 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.HostileMetadataPeer;
@@ -32,23 +29,12 @@ import me.bittorrent.wire.PeerServer;
  */
 class MagnetInteropTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     /** Many files, so the info dictionary spans several 16 KiB metadata pieces. */
     TorrentMeta torrent(Path dir) throws Exception {
@@ -61,8 +47,8 @@ class MagnetInteropTest {
     }
 
     MetadataSession fetcher(TorrentMeta meta, List<PeerAddress> peers) {
-        return new MetadataSession(vertx, context, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER,
-                meta.infoHash(), "magnet-test", List.of(), peers, SessionSettings.DEFAULTS);
+        return new MetadataSession(harness.vertx(), harness.context(), SessionHarness.newPeerId(), 0,
+                SessionHarness.NO_TRACKER, meta.infoHash(), "magnet-test", List.of(), peers, SessionSettings.DEFAULTS);
     }
 
     @Test
@@ -124,12 +110,11 @@ class MagnetInteropTest {
         Path seedDir = tmp.resolve("seed");
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         TorrentMeta meta = torrent(seedDir);
-        byte[] peerId = TwoSessionsTest.newPeerId();
+        byte[] peerId = SessionHarness.newPeerId();
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        TorrentSession seeder = new TorrentSession(vertx, context, peerId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                seedDir, SessionSettings.DEFAULTS, null, all);
-        int port = TwoSessionsTest.listen(vertx, context, server, meta, peerId, seeder);
+        TorrentSession seeder = harness.session(peerId, meta, seedDir, all);
+        int port = harness.listen(harness.context(), server, meta, peerId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(30));
         String magnet = "magnet:?xt=urn:btih:" + meta.infoHash().hex() + "&dn=magnet-multi";
         try (LibtorrentPeer leech = LibtorrentPeer.leechMagnet(magnet, leechDir).noTrackers()

@@ -43,8 +43,8 @@ class ManyPeersTest {
             all.set(0, meta.pieceCount());
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                byte[] id = TwoSessionsTest.newPeerId();
-                TorrentSession seeder = new TorrentSession(vertx, context, id, 0, TwoSessionsTest.NO_TRACKER, meta,
+                byte[] id = SessionHarness.newPeerId();
+                TorrentSession seeder = new TorrentSession(vertx, context, id, 0, SessionHarness.NO_TRACKER, meta,
                         seedDir, SessionSettings.DEFAULTS, null, all);
                 PeerListener own = listeners.get(i);
                 ports.add(own.listen(vertx, context, "127.0.0.1", 0).toCompletionStage().toCompletableFuture()
@@ -56,14 +56,9 @@ class ManyPeersTest {
             lt.awaitReady(Duration.ofSeconds(30));
             ports.add(lt.port());
 
-            TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                    TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
-            CompletableFuture<Void> completed = new CompletableFuture<>();
-            leecher.events().subscribe().with(e -> {
-                if (e instanceof TorrentEvent.Completed) {
-                    completed.complete(null);
-                }
-            });
+            TorrentSession leecher = new TorrentSession(vertx, context, SessionHarness.newPeerId(), 0,
+                    SessionHarness.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+            CompletableFuture<Void> completed = SessionHarness.record(leecher).completed();
             leecher.start().await().atMost(Duration.ofSeconds(30));
             ports.forEach(port -> leecher.addPeer("127.0.0.1", port));
             completed.get(90, TimeUnit.SECONDS);

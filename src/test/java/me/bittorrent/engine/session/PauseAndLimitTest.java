@@ -14,23 +14,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.PeerServer;
 
 /** Download limit as backpressure, pause that stops transfers at once, resume, and a live limit change. */
 class PauseAndLimitTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     static final long LIMIT = 512 * 1024;
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
+    final PeerServer server = harness.server();
     TorrentMeta meta;
     TorrentSession seeder;
     TorrentSession leecher;
@@ -39,21 +39,18 @@ class PauseAndLimitTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
         Path seedDir = tmp.resolve("seed");
         meta = TestTorrents.create(seedDir, "limited", 64 * 1024,
                 List.of(new TestTorrents.FileSpec("data.bin", 3 * 1024 * 1024)), List.of(), 5);
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        byte[] seedId = TwoSessionsTest.newPeerId();
-        seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta, seedDir,
-                SessionSettings.DEFAULTS, null, all);
-        seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
+        byte[] seedId = SessionHarness.newPeerId();
+        seeder = harness.session(seedId, meta, seedDir, all);
+        seedPort = harness.listen(harness.context(), server, meta, seedId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(30));
         SessionSettings limited = new SessionSettings(LIMIT, 0, 50, 100, false);
-        leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER,
-                meta, Files.createDirectories(tmp.resolve("leech")), limited, null, new BitSet());
+        leecher = harness.session(SessionHarness.newPeerId(), meta, Files.createDirectories(tmp.resolve("leech")),
+                limited, new BitSet());
         leecher.events().subscribe().with(e -> {
             if (e instanceof TorrentEvent.Completed) {
                 completed.complete(null);
@@ -65,8 +62,6 @@ class PauseAndLimitTest {
     void tearDown() throws Exception {
         leecher.stop().await().atMost(Duration.ofSeconds(30));
         seeder.stop().await().atMost(Duration.ofSeconds(30));
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     SessionSnapshot snap() {

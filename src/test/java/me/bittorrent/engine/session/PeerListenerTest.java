@@ -57,28 +57,23 @@ class PeerListenerTest {
                     List.of(new TestTorrents.FileSpec("f.bin", 400_000)), List.of(), 1);
             TorrentMeta second = TestTorrents.create(seedDir, "second", 32 * 1024,
                     List.of(new TestTorrents.FileSpec("s.bin", 300_000)), List.of(), 2);
-            byte[] seedId = TwoSessionsTest.newPeerId();
+            byte[] seedId = SessionHarness.newPeerId();
             int port = listener.listen(vertx, context, "127.0.0.1", 0).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
             for (TorrentMeta meta : List.of(first, second)) {
                 BitSet all = new BitSet();
                 all.set(0, meta.pieceCount());
                 Context seederContext = meta == first ? firstSeeder : secondSeeder;
-                TorrentSession seeder = new TorrentSession(vertx, seederContext, seedId, port, TwoSessionsTest.NO_TRACKER,
-                        meta, seedDir, SessionSettings.DEFAULTS, null, all);
+                TorrentSession seeder = new TorrentSession(vertx, seederContext, seedId, port,
+                        SessionHarness.NO_TRACKER, meta, seedDir, SessionSettings.DEFAULTS, null, all);
                 seeder.start().await().atMost(Duration.ofSeconds(30));
                 listener.register(seeder, seedId);
             }
             for (TorrentMeta meta : List.of(first, second)) {
                 Path leechDir = Files.createDirectories(tmp.resolve("leech-" + meta.name()));
-                TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                        TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
-                CompletableFuture<Void> completed = new CompletableFuture<>();
-                leecher.events().subscribe().with(e -> {
-                    if (e instanceof TorrentEvent.Completed) {
-                        completed.complete(null);
-                    }
-                });
+                TorrentSession leecher = new TorrentSession(vertx, context, SessionHarness.newPeerId(), 0,
+                        SessionHarness.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+                CompletableFuture<Void> completed = SessionHarness.record(leecher).completed();
                 leecher.start().await().atMost(Duration.ofSeconds(30));
                 leecher.addPeer("127.0.0.1", port);
                 completed.get(30, TimeUnit.SECONDS);

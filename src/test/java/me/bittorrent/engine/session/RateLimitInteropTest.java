@@ -10,13 +10,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.wire.PeerServer;
@@ -27,27 +25,16 @@ import me.bittorrent.wire.PeerServer;
  */
 class RateLimitInteropTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     static final long KIB = 1024;
     static final Duration RAMP_UP = Duration.ofSeconds(3);
     static final Duration WINDOW = Duration.ofSeconds(10);
 
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     TorrentMeta torrent(Path dir, String name, int megabytes, long seed) throws Exception {
         return TestTorrents.create(dir, name, 256 * 1024,
@@ -85,12 +72,12 @@ class RateLimitInteropTest {
 
     TorrentSession leecher(TorrentMeta meta, Path dir, SessionSettings settings, RateLimiter globalDown)
             throws Exception {
-        return leecher(context, meta, dir, settings, globalDown);
+        return leecher(harness.context(), meta, dir, settings, globalDown);
     }
 
     TorrentSession leecher(Context on, TorrentMeta meta, Path dir, SessionSettings settings, RateLimiter globalDown)
             throws Exception {
-        return new TorrentSession(vertx, on, TwoSessionsTest.newPeerId(), 0, TwoSessionsTest.NO_TRACKER, meta,
+        return new TorrentSession(harness.vertx(), on, SessionHarness.newPeerId(), 0, SessionHarness.NO_TRACKER, meta,
                 Files.createDirectories(dir), settings, null, new BitSet(), globalDown, null);
     }
 
@@ -126,13 +113,13 @@ class RateLimitInteropTest {
         Path seedDir = tmp.resolve("seed");
         TorrentMeta meta = torrent(seedDir, "limited-up", 24, 12);
         Path torrentFile = Files.write(tmp.resolve("t.torrent"), meta.torrentBytes());
-        byte[] peerId = TwoSessionsTest.newPeerId();
+        byte[] peerId = SessionHarness.newPeerId();
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
         long limit = 1024 * KIB;
-        TorrentSession seeder = new TorrentSession(vertx, context, peerId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                seedDir, new SessionSettings(0, limit, 50, 100, false), null, all);
-        int port = TwoSessionsTest.listen(vertx, context, server, meta, peerId, seeder);
+        TorrentSession seeder = harness.session(peerId, meta, seedDir, new SessionSettings(0, limit, 50, 100, false),
+                all);
+        int port = harness.listen(harness.context(), server, meta, peerId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(30));
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         try (LibtorrentPeer leech = LibtorrentPeer.leech(torrentFile, leechDir).noTrackers()
@@ -160,16 +147,16 @@ class RateLimitInteropTest {
     /** Proof 3: a 2048 KB/s global limit shared by two torrents at once: the sum holds, each gets about half. */
     @Test
     void globalLimitIsSharedFairly() throws Exception {
-        globalLimitShared(context, context);
+        globalLimitShared(harness.context(), harness.context());
     }
 
     /** Issue 10: the same with the two torrents on two event loops (two threads share the global bucket). */
     @Test
     void globalLimitHoldsAcrossEventLoops() throws Exception {
         // a new event-loop context takes the next event loop (Vert.x has 2 per core)
-        Context other = ((io.vertx.core.impl.VertxInternal) vertx).createEventLoopContext();
-        assertTrue(threadOf(context) != threadOf(other), "the two torrents run on two threads");
-        globalLimitShared(context, other);
+        Context other = ((io.vertx.core.impl.VertxInternal) harness.vertx()).createEventLoopContext();
+        assertTrue(threadOf(harness.context()) != threadOf(other), "the two torrents run on two threads");
+        globalLimitShared(harness.context(), other);
     }
 
     static Thread threadOf(Context c) throws Exception {

@@ -16,10 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.wire.PeerServer;
@@ -27,11 +26,12 @@ import me.bittorrent.wire.PeerServer;
 /** File selection (only selected files appear) and resume from a verified set (nothing verified is fetched again). */
 class SelectionAndResumeTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    final PeerServer server = new PeerServer();
+    final PeerServer server = harness.server();
     TorrentMeta meta;
     Path seedDir;
     Path leechDir;
@@ -40,8 +40,6 @@ class SelectionAndResumeTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
         seedDir = tmp.resolve("seed");
         leechDir = Files.createDirectories(tmp.resolve("leech"));
         meta = TestTorrents.create(seedDir, "sel", 32 * 1024, List.of(
@@ -51,23 +49,20 @@ class SelectionAndResumeTest {
                 new TestTorrents.FileSpec("skip/d.bin", 400_000)), List.of(), 21);
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        byte[] seedId = TwoSessionsTest.newPeerId();
-        seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta, seedDir,
-                SessionSettings.DEFAULTS, null, all);
-        seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
+        byte[] seedId = SessionHarness.newPeerId();
+        seeder = harness.session(seedId, meta, seedDir, all);
+        seedPort = harness.listen(harness.context(), server, meta, seedId, seeder);
         seeder.start().await().atMost(Duration.ofSeconds(30));
     }
 
     @AfterEach
     void tearDown() throws Exception {
         seeder.stop().await().atMost(Duration.ofSeconds(30));
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     TorrentSession leecher(boolean[] selected, BitSet verified, CompletableFuture<Void> completed) {
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, selected, verified);
+        TorrentSession leecher = new TorrentSession(harness.vertx(), harness.context(), SessionHarness.newPeerId(), 0,
+                SessionHarness.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, selected, verified);
         leecher.events().subscribe().with(e -> {
             if (e instanceof TorrentEvent.Completed) {
                 completed.complete(null);

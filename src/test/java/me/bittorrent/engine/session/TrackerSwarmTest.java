@@ -17,10 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.testing.Opentracker;
@@ -34,40 +33,36 @@ import me.bittorrent.wire.PeerServer;
 /** Peers found through a real opentracker (HTTP and UDP), with our seeder and with a libtorrent seeder. */
 class TrackerSwarmTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
     Trackers trackers;
     HttpTrackerClient http;
     UdpTrackerClient udp;
-    final PeerServer seedServer = new PeerServer();
-    final PeerServer leechServer = new PeerServer();
+    final PeerServer seedServer = harness.server();
+    final PeerServer leechServer = harness.server();
 
     @BeforeEach
     void setUp() {
         Opentracker.assumeInstalled();
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-        http = new HttpTrackerClient(vertx);
-        udp = new UdpTrackerClient(vertx);
+        http = new HttpTrackerClient(harness.vertx());
+        udp = new UdpTrackerClient(harness.vertx());
         trackers = new Trackers(http, udp);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        seedServer.close();
-        leechServer.close();
         http.close();
         udp.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     /** A PeerServer on the engine context whose connections go to the session set later in {@code target}. */
     int listen(PeerServer server, TorrentMeta meta, byte[] peerId, AtomicReference<TorrentSession> target)
             throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
-        context.runOnContext(v -> server.listen(vertx, "127.0.0.1", 0,
+        harness.context().runOnContext(v -> server.listen(harness.vertx(), "127.0.0.1", 0,
                 ih -> ih.equals(meta.infoHash()) ? Optional.of(Handshake.ours(ih, peerId)) : Optional.empty(),
                 c -> target.get().acceptIncoming(c)).onComplete(ar -> {
                     if (ar.succeeded()) {
@@ -88,20 +83,15 @@ class TrackerSwarmTest {
 
     /** Starts a leecher that knows nothing but the tracker; returns once it completed. */
     TorrentSession leech(TorrentMeta meta, Path leechDir) throws Exception {
-        byte[] id = TwoSessionsTest.newPeerId();
+        byte[] id = SessionHarness.newPeerId();
         AtomicReference<TorrentSession> ref = new AtomicReference<>();
         int port = listen(leechServer, meta, id, ref);
-        TorrentSession leecher = new TorrentSession(vertx, context, id, port, trackers, meta, leechDir,
-                SessionSettings.DEFAULTS, null, new BitSet());
+        TorrentSession leecher = new TorrentSession(harness.vertx(), harness.context(), id, port, trackers, meta,
+                leechDir, SessionSettings.DEFAULTS, null, new BitSet());
         ref.set(leecher);
-        ConcurrentLinkedQueue<TorrentEvent> events = new ConcurrentLinkedQueue<>();
-        CompletableFuture<Void> completed = new CompletableFuture<>();
-        leecher.events().subscribe().with(e -> {
-            events.add(e);
-            if (e instanceof TorrentEvent.Completed) {
-                completed.complete(null);
-            }
-        });
+        SessionHarness.Recorder recorder = SessionHarness.record(leecher);
+        ConcurrentLinkedQueue<TorrentEvent> events = recorder.events();
+        CompletableFuture<Void> completed = recorder.completed();
         leecher.start().await().atMost(Duration.ofSeconds(30));
         try {
             completed.get(60, TimeUnit.SECONDS);
@@ -127,13 +117,13 @@ class TrackerSwarmTest {
         try (Opentracker tracker = Opentracker.start()) {
             TorrentMeta meta = torrent(seedDir, tracker, false);
             tracker.whitelist(meta.infoHash());
-            byte[] seedId = TwoSessionsTest.newPeerId();
+            byte[] seedId = SessionHarness.newPeerId();
             AtomicReference<TorrentSession> ref = new AtomicReference<>();
             int seedPort = listen(seedServer, meta, seedId, ref);
             BitSet all = new BitSet();
             all.set(0, meta.pieceCount());
-            TorrentSession seeder = new TorrentSession(vertx, context, seedId, seedPort, trackers, meta, seedDir,
-                    SessionSettings.DEFAULTS, null, all);
+            TorrentSession seeder = new TorrentSession(harness.vertx(), harness.context(), seedId, seedPort, trackers,
+                    meta, seedDir, SessionSettings.DEFAULTS, null, all);
             ref.set(seeder);
             CompletableFuture<Void> announced = new CompletableFuture<>();
             seeder.events().subscribe().with(e -> {

@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.storage.PieceStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,30 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TransientOpenFailureTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
     TorrentMeta meta;
     BitSet all = new BitSet();
 
     @BeforeEach
     void setUp() throws Exception {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
         meta = TestTorrents.create(tmp, "emfile", 32 * 1024, List.of(new TestTorrents.FileSpec("a.bin", 100_000)),
                 List.of(), 7);
         all.set(0, meta.pieceCount());
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
     private TorrentSession session(DiskIo.Opener opener, List<SessionState> states) {
-        TorrentSession session = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, tmp, SessionSettings.DEFAULTS, null, all);
+        TorrentSession session = harness.session(SessionHarness.newPeerId(), meta, tmp, all);
         session.diskOpener(opener, 20);
         session.events().subscribe().with(e -> {
             if (e instanceof TorrentEvent.StateChanged changed) {
