@@ -27,7 +27,7 @@ import time
 
 from many import percentile
 from service import Service, result
-from swarm import MIB, WORK, Failed, LtProcess, Tracker, bencode, free_port, log, proc_mem, sha256_of
+from swarm import MIB, WORK, Failed, LtProcess, Tracker, bencode, free_port, log, proc_cpu, proc_mem, sha256_of
 
 PIECE = MIB
 BOMBS = [b"d1:v2000000000:x", b"d1:md11:ut_metadatai1e6:ut_pexi2ee13:metadata_sizei2000000000ee",
@@ -295,6 +295,7 @@ class HalfOpenFlood(Attacker):
 
     def step(self):
         socks = []
+        self.bursts = getattr(self, "bursts", []) + [time.monotonic()]
         try:
             for _ in range(2000):
                 s = socket.socket()
@@ -318,6 +319,9 @@ class StatusSampler(threading.Thread):
         super().__init__(daemon=True)
         self.svc, self.stop = svc, threading.Event()
         self.latencies, self.anon_max, self.failures = [], 0.0, []
+        self.started = time.monotonic()
+        self.slow = []  # (s after the start, ms) of calls over 100 ms
+        self.timed = []  # (monotonic time at the end, s) of every call
 
     def run(self):
         conn = http.client.HTTPConnection("127.0.0.1", self.svc.http_port, timeout=30)
@@ -334,7 +338,11 @@ class StatusSampler(threading.Thread):
                 self.failures.append(str(e))
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", self.svc.http_port, timeout=30)
-            self.latencies.append(time.perf_counter() - t)
+            took = time.perf_counter() - t
+            self.latencies.append(took)
+            self.timed.append((time.monotonic(), took))
+            if took > 0.1:
+                self.slow.append((time.monotonic() - self.started, took * 1000))
             if time.monotonic() - last_mem >= 1:
                 last_mem = time.monotonic()
                 self.anon_max = max(self.anon_max, proc_mem(self.svc.proc.pid)[0])
@@ -371,10 +379,12 @@ def run_once(run, variant, cmd, cwd, payload, tracker_port, timeout, window, att
                 a.start()
         at, figures, source, lag = svc.wait_completed(tid, timeout)
         done = at - t0
+        cpu_done = proc_cpu(svc.proc.pid)
         left = window - (time.monotonic() - t0)
         if left > 0:  # the attack goes on for the whole window, after the download too (the control idles)
             stop.wait(left)
         attack_s = time.monotonic() - t0
+        cpu_after = (proc_cpu(svc.proc.pid) - cpu_done) / max(0.001, time.monotonic() - at) * 100
         stop.set()
         for a in attackers:
             a.join(15)
@@ -386,6 +396,18 @@ def run_once(run, variant, cmd, cwd, payload, tracker_port, timeout, window, att
         lat = sampler.latencies
         what = "; ".join("%s: %s" % (a.name, ", ".join("%d %s" % (n, k) for k, n in sorted(a.counts.items())))
                          for a in attackers)
+        after = [took for end, took in sampler.timed if end > at]
+        if after:
+            what += "; after the download (%s alone): %d calls, p50 %.1f ms, p99 %.1f ms, max %.1f ms, service " \
+                    "CPU %.1f%% of a core" % ("the attack" if attack else "seeding, idle", len(after),
+                                              percentile(after, 50) * 1000, percentile(after, 99) * 1000,
+                                              max(after) * 1000, cpu_after)
+        for a in attackers:
+            if getattr(a, "bursts", None):
+                what += "; flood bursts at %s s" % ", ".join("%.1f" % (b - sampler.started) for b in a.bursts)
+        if sampler.slow:
+            what += "; calls over 100 ms at (s after the start: ms) %s" % ", ".join(
+                "%.1f: %.0f" % c for c in sampler.slow[:60])
         if trackers:
             what += "; trackers: slow %d announces, bomb %d" % (trackers[0].hits, trackers[1].hits)
         load = open("/proc/loadavg").read().split()[0]
@@ -393,10 +415,12 @@ def run_once(run, variant, cmd, cwd, payload, tracker_port, timeout, window, att
             done, "under attack" if attack else "no attack", len(lat), attack_s, load,
             ", %d failed: %s" % (len(sampler.failures), sampler.failures[:3]) if sampler.failures else "",
             "; " + what if what else "")
+        what = what.lstrip("; ")
         return result("attack", variant + (" attack" if attack else " control"), run, done,
                       dict(cpu=float("nan"), anon=anon_after, peak=peak), payload.verify(svc.download_dir), note,
                       anon0=anon0, anon_max=max(sampler.anon_max, anon_after), p50=percentile(lat, 50) * 1000,
                       p99=percentile(lat, 99) * 1000, pmax=max(lat) * 1000, calls=len(lat),
+                      p99_after=percentile(after, 99) * 1000 if after else float("nan"),
                       status_ok=status == 200)
     finally:
         stop.set()
