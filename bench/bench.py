@@ -8,6 +8,8 @@ Scenarios, each run once per round, rounds interleaved:
   seed      this service, then a libtorrent seeder, seeding the payload to a libtorrent leecher
   many      this service, libtorrent and qBittorrent with many torrents loaded and some started, no reachable
             peer: idle CPU, memory, latency of the status call (GET /status; qBittorrent's torrents/info)
+  attack    this service downloads from an honest libtorrent seeder while hostile peers and trackers attack it
+            (bench/attack.py): GET /status latency, memory, the download's sha256; only when asked for
 """
 import argparse
 import datetime
@@ -21,6 +23,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 
+import attack  # noqa: E402
 import leechers  # noqa: E402
 import many  # noqa: E402
 import service  # noqa: E402
@@ -28,10 +31,11 @@ from report import Report  # noqa: E402
 from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noqa: E402
 
 CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native"]
-SCENARIOS = ["download", "seed", "many"]
+SCENARIOS = ["download", "seed", "many", "attack"]
+DEFAULT_SCENARIOS = ["download", "seed", "many"]  # attack only when asked for
 # option: (default, with --quick)
 SIZES = dict(size_mib=(1024, 64), many_loaded=(1000, 50), many_started=(200, 10), settle=(15, 3), window=(30, 5),
-             requests=(200, 50))
+             requests=(200, 50), attack_mib=(256, 64), attack_window=(90, 45))
 
 
 def ensure_jar(rebuild):
@@ -82,7 +86,8 @@ def parse_args():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("-n", "--runs", type=int, default=1, help="rounds (default 1); medians over them")
     p.add_argument("-s", "--size-mib", type=int, help="payload size (default 1024)")
-    p.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of %s" % SCENARIOS)
+    p.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
+                   help="comma-separated subset of %s (default %s)" % (SCENARIOS, ",".join(DEFAULT_SCENARIOS)))
     p.add_argument("-c", "--clients", default=",".join(CLIENTS),
                    help="comma-separated, in the order they run each round (default %s; native only with "
                         "--native)" % ",".join(CLIENTS))
@@ -96,6 +101,8 @@ def parse_args():
     p.add_argument("--settle", type=int, help="'many': seconds after the starts before measuring (default 15)")
     p.add_argument("--window", type=int, help="'many': seconds of idle CPU measured (default 30)")
     p.add_argument("--requests", type=int, help="'many': status calls timed (default 200)")
+    p.add_argument("--attack-mib", type=int, help="'attack': the honest download's size (default 256)")
+    p.add_argument("--attack-window", type=int, help="'attack': seconds the attack lasts at least (default 90)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar first")
     p.add_argument("--quick", action="store_true",
                    help="a check of the harness, not a measurement: 64 MiB, 50 torrents loaded, 10 started, "
@@ -134,6 +141,11 @@ def attempt(rows, scenario, client, run, fn):
             rows.append(r)
             if r.get("error"):
                 log("  %s FAILED: %s" % (r["client"], r["error"]))
+            elif r["scenario"] == "attack":
+                log("  %s: done %.1f s, %s, GET /status p50 %.1f ms p99 %.1f ms max %.1f ms over %d calls, anon "
+                    "%.0f MiB before, %.0f at most, %.0f after" % (r["client"], r["wall"], "sha256 ok" if r["ok"]
+                    else "sha256 WRONG", r["p50"], r["p99"], r["pmax"], r["calls"], r["anon0"], r["anon_max"],
+                    r["anon"]))
             elif r["scenario"] == "many":
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
                     ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
@@ -208,6 +220,11 @@ def main():
                         attempt(rows, "many", c, run, lambda: many.libtorrent(run, *m))
                     elif c == "qbittorrent":
                         attempt(rows, "many", c, run, lambda: many.qbittorrent(run, *m, args.requests))
+            if "attack" in args.scenarios:
+                for c in services:
+                    attempt(rows, "attack", c, run, lambda: attack.scenario(
+                        run, c, service_cmd(c, args), ROOT, args.attack_mib, args.tracker_port, args.timeout,
+                        args.attack_window))
     except Failed as e:
         log("FAILED: %s" % e)
         rows.append(dict(scenario="harness", client="-", run=0, error=str(e)))
@@ -217,6 +234,8 @@ def main():
         if tracker:
             tracker.close()
     report = Report(rows, args.runs, args.size_mib << 20)
+    report.attack_label = "%d MiB from one libtorrent seeder, the attack lasting at least %d s" % (
+        args.attack_mib, args.attack_window)
     report.many_label = "%d loaded, %d started, their trackers a closed port on loopback; idle CPU over %d s " \
                         "(after %d s), status call timed %d times" % (args.many_loaded, args.many_started,
                                                                        args.window, args.settle, args.requests)

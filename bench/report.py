@@ -41,7 +41,7 @@ class Report:
                 ok = good(rows, *key)
                 self.med[key] = dict(n=len(ok), **{k: median(ok, k) for k in
                                                    ("wall", "cpu", "anon", "peak", "ready", "idle", "p50", "p99",
-                                                    "pmax", "body_kib")})
+                                                    "pmax", "body_kib", "anon0", "anon_max", "p99_after")})
 
     def clients(self, scenario, order=()):
         seen = [c for (s, c) in self.med if s == scenario]
@@ -90,7 +90,21 @@ class Report:
                           "status call p50 ms", "p99 ms", "max ms", "body KiB"], lines)
             out += ["", "Status call: this service's `GET /status`, qBittorrent's `/api/v2/torrents/info` (every "
                         "torrent), sequential on one kept-alive connection; libtorrent has no HTTP API."]
-        out += ["", "### Ratios and targets (issues 9 and 10)", ""]
+        if self.clients("attack"):
+            out += ["", "### Under attack: %s" % self.attack_label, ""]
+            lines = []
+            for c in self.clients("attack", ["jvm control", "jvm attack", "native control", "native attack"]):
+                m = self.med[("attack", c)]
+                lines.append([c, self.count("attack", c), fmt(m["wall"], 1), fmt(m["p50"], 1), fmt(m["p99"], 1),
+                              fmt(m["pmax"], 1), fmt(m["p99_after"], 1), fmt(m["anon0"], 0), fmt(m["anon_max"], 0), fmt(m["anon"], 0),
+                              fmt(m["peak"], 0)])
+            out += table(["run", "runs ok (sha256)", "done s", "GET /status p50 ms", "p99 ms", "max ms",
+                          "p99 ms after the download", "anon MiB before", "anon MiB at most", "anon MiB 5 s after", "peak RSS MiB"], lines)
+            out += ["", "control: the same download, no attacker, the honest tracker only. attack: bomb peers, a "
+                        "PEX/metadata garbage peer, a liar, 2,000 half-open sockets at a time, a slow tracker and a "
+                        "bomb tracker (tiers 1 and 2; the honest one is tier 3), see bench/attack.py. done s: "
+                        "`POST /start` -> complete. GET /status every 100 ms during the run."]
+        out += ["", "### Ratios and targets (issues 9, 10 and 11)", ""]
         out += table(["check", "measured", "target", ""], self.checks(), (0, -1))
         out += ["", "### Every run", ""]
         lines = []
@@ -100,6 +114,8 @@ class Report:
                               "", "", "", "", ""])
                 continue
             first = fmt(r["wall"]) if r["scenario"] != "many" else "idle %s%%" % fmt(r.get("idle"))
+            if r["scenario"] == "attack":
+                first += ", p99 %s ms" % fmt(r.get("p99"), 1)
             lines.append([r["scenario"], r["client"], str(r["run"]), first, fmt(r["cpu"]), fmt(r["anon"], 0),
                           fmt(r["peak"], 0), "ok" if r["ok"] else "WRONG", r.get("note", "")])
         out += table(["scenario", "client", "run", "s", "CPU s", "anon MiB", "peak MiB", "sha256", "note"], lines,
@@ -147,6 +163,12 @@ class Report:
         add("jvm many: idle CPU % of a core (issue 10)", g("many", "jvm", "idle"), "%", 1)
         add("jvm many: anon RSS (issue 10)", g("many", "jvm", "anon"), "MiB", 150)
         add("jvm many: GET /status p99 (issue 10)", g("many", "jvm", "p99"), "ms", 20)
+        add("jvm under attack: GET /status p99 (issue 11)", g("attack", "jvm attack", "p99"), "ms", 100)
+        add("jvm under attack, after the download: GET /status p99", g("attack", "jvm attack", "p99_after"), "ms",
+            100)
+        add("jvm under attack: anon RSS 5 s after, minus the control's (issue 11)", g("attack", "jvm attack", "anon")
+            - g("attack", "jvm control", "anon"), "MiB", None)
+        add("native under attack: GET /status p99 (issue 11)", g("attack", "native attack", "p99"), "ms", 100)
         add("native start -> ready (issue 9)", g("download", "native cold", "ready"), "s", 0.2)
         add("native cold anon RSS at completion (issue 9)", g("download", "native cold", "anon"), "MiB", 100)
         add("native warm anon RSS at completion (issue 9)", g("download", "native warm", "anon"), "MiB", 100)

@@ -9,6 +9,10 @@ from stdin, one per line:
                        announces it on the DHT at its listen port (the python binding's dht_announce is unusable)
   seed I TORRENT DIR   node I seeds the .torrent file TORRENT from DIR (seed mode: the data is trusted), found
                        by others only through the DHT (it announces there; no tracker is asked)
+  lone PORT            a new node outside the chain whose only DHT contact is 127.0.0.1:PORT (its bootstrap node);
+                       prints {"event":"lone","node":I,"port":P}; I works in the commands here like a chain node's
+  magnet I HEX DIR     node I downloads the torrent HEX knowing only its info-hash (a magnet link without trackers
+                       or peers: metadata and peers through the DHT); "finished" as for leech
   leech I TORRENT DIR  node I downloads TORRENT into DIR, finding peers through the DHT; prints
                        {"event":"finished","node":I,"hash":HEX} when it has every piece
   get_peers I HEX      node I looks HEX up; prints {"event":"peers","node":I,"hash":HEX,"peers":["ip:port",...]}
@@ -30,14 +34,14 @@ def out(obj):
     sys.stdout.flush()
 
 
-def make_session():
+def make_session(bootstrap=""):
     s = lt.session({
         "listen_interfaces": "127.0.0.1:0",
         "enable_dht": True,
         "enable_lsd": False,
         "enable_upnp": False,
         "enable_natpmp": False,
-        "dht_bootstrap_nodes": "",
+        "dht_bootstrap_nodes": bootstrap,
         "dht_restrict_routing_ips": False,
         "dht_restrict_search_ips": False,
         "allow_multiple_connections_per_ip": True,
@@ -78,6 +82,21 @@ def main():
                 continue
             if cmd[0] == "node":
                 sessions[int(cmd[1])].add_dht_node(("127.0.0.1", int(cmd[2])))
+            elif cmd[0] == "lone":
+                contact = ("127.0.0.1", int(cmd[1]))
+                s = make_session("127.0.0.1:%d" % contact[1])
+                deadline = time.time() + 30
+                while s.listen_port() == 0 and time.time() < deadline:
+                    time.sleep(0.02)
+                s.add_dht_node(contact)
+                sessions.append(s)
+                out({"event": "lone", "node": len(sessions) - 1, "port": s.listen_port()})
+            elif cmd[0] == "magnet":
+                atp = lt.add_torrent_params()
+                atp.info_hashes = lt.info_hash_t(lt.sha1_hash(bytes.fromhex(cmd[2])))
+                atp.save_path = cmd[3]
+                leeching.add((int(cmd[1]), cmd[2].lower()))
+                sessions[int(cmd[1])].add_torrent(atp)
             elif cmd[0] == "add":
                 atp = lt.add_torrent_params()
                 atp.info_hashes = lt.info_hash_t(lt.sha1_hash(bytes.fromhex(cmd[2])))
@@ -97,7 +116,7 @@ def main():
                 sessions[int(cmd[1])].dht_get_peers(lt.sha1_hash(bytes.fromhex(cmd[2])))
             elif cmd[0] == "stats":
                 stats = {}
-                for s in sessions:
+                for s in sessions[:n]:
                     s.post_dht_stats()
         for i, s in enumerate(sessions):
             for a in s.pop_alerts():

@@ -15,8 +15,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * over-long request line (414), oversized headers (431) and a declared body over the limit (413) with an empty
  * body, before any route runs, and lets no application replace that answer. So its own limits
  * ({@code quarkus.http.limits.max-initial-line-length}, {@code max-header-size}) are set well above the ones
- * enforced here, first of all filters; only a request beyond those ceilings (64 KiB) still gets Vert.x's bare
- * answer. A body without a declared length that grows past the limit is cut by the body handler (413, empty).
+ * enforced here, first of all filters; only a request beyond those ceilings (256 KiB, 16 times ours) still gets
+ * Vert.x's bare answer: Netty's decoder refuses it before any request exists, and Vert.x hands that refusal to its
+ * server's invalid-request handler, which Quarkus creates and does not let an application set. The ceilings are
+ * not raised further because Netty holds a request head in memory while it is read (about 4 bytes per byte of
+ * line, as chars and then a string), per connection. A body without a declared length that grows past the limit
+ * is cut by the body handler, whose failure {@link PlainFailures} answers {@code {"detail"}} (413).
  */
 @ApplicationScoped
 public class HttpLimits {

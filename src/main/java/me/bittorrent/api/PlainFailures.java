@@ -29,6 +29,15 @@ public class PlainFailures {
 
     void answer(RoutingContext ctx) {
         Throwable failure = ctx.failure();
+        if (ctx.response().headWritten() && failure instanceof jakarta.ws.rs.WebApplicationException refusal
+                && refusal.getResponse().getStatus() < 500) {
+            // already answered: a chunked upload past the size limit is refused (413, JSON) at the chunk that
+            // crosses it, and each chunk still arriving fails again; hang up instead of logging each one as an error
+            LOG.debugf("%s %s: %s after the answer; connection closed", ctx.request().method(), ctx.request().path(),
+                    refusal.getMessage());
+            ctx.request().connection().close();
+            return;
+        }
         if (ctx.response().headWritten() || ctx.statusCode() == 401 || failure instanceof AuthenticationException
                 || failure instanceof UnauthorizedException || failure instanceof ForbiddenException) {
             ctx.next();

@@ -238,6 +238,11 @@ public final class DhtNode {
         return onContext(() -> Future.succeededFuture(queriedHashes.contains(new NodeId(infoHash.bytes()))));
     }
 
+    /** Peers other nodes announced to this one for {@code infoHash} (what a get_peers to us answers). */
+    public Future<List<InetSocketAddress>> storedPeers(InfoHash infoHash) {
+        return onContext(() -> Future.succeededFuture(store.get(new NodeId(infoHash.bytes()), MAX_VALUES_ANSWERED)));
+    }
+
     /** One incoming UDP payload. Safe from any thread. */
     public void handlePacket(Buffer data, InetSocketAddress from) {
         if (Vertx.currentContext() != context) {
@@ -350,8 +355,13 @@ public final class DhtNode {
     }
 
     private Future<Lookup> lookup(NodeId target, boolean getPeers, Consumer<InetSocketAddress> onPeer) {
-        return lookup(new Lookup(target, config.alpha(), table.closest(target, RoutingTable.K * 2)), getPeers,
-                onPeer);
+        Lookup l = new Lookup(target, config.alpha(), table.closest(target, RoutingTable.K * 2));
+        if (getPeers) {
+            // peers announced to our own node count too (as in Transmission's DHT): in a small swarm we may be the
+            // closest node, the only one a seeder that bootstrapped from us ever announced to
+            l.known(store.get(target, MAX_VALUES_ANSWERED)).forEach(onPeer);
+        }
+        return lookup(l, getPeers, onPeer);
     }
 
     private Future<Lookup> lookup(Lookup lookup, boolean getPeers, Consumer<InetSocketAddress> onPeer) {

@@ -112,6 +112,17 @@ final class Lookup {
         return fresh;
     }
 
+    /** Peers known before any answer (announced to our own node); returns those not seen before. */
+    List<InetSocketAddress> known(List<InetSocketAddress> values) {
+        List<InetSocketAddress> fresh = new ArrayList<>();
+        for (InetSocketAddress v : values) {
+            if (peers.size() < MAX_PEERS && peers.add(v)) {
+                fresh.add(v);
+            }
+        }
+        return fresh;
+    }
+
     void failed(Contact to) {
         Candidate c = candidates.get(to.id().distance(target));
         if (c != null && c.status == Status.IN_FLIGHT) {

@@ -11,6 +11,9 @@
  * {@link me.bittorrent.dht.PeerStore} and {@link me.bittorrent.dht.PacketRateLimit} are plain classes confined to
  * the node's context; {@link me.bittorrent.dht.RoutingTableFile} persists the table and the node id.
  *
+ * <p>A get_peers lookup starts with the peers other nodes announced to this one for the same info-hash (as
+ * Transmission's DHT does): in a small swarm this node may be the only one a seeder announced to.
+ *
  * <p>IPv4 only for now (BEP 32 is not implemented). This package never imports engine or api.
  */
 package me.bittorrent.dht;

@@ -226,6 +226,19 @@ public class DhtService {
         return onContext(() -> node == null ? Future.succeededFuture(false) : node.queried(hash));
     }
 
+    /** Peers ("ip:port") other nodes announced to our node for {@code hash}; empty while the node is off. */
+    public Future<List<String>> storedPeers(InfoHash hash) {
+        return onContext(() -> node == null ? Future.succeededFuture(List.<String>of())
+                : node.storedPeers(hash).map(l -> l.stream()
+                        .map(a -> a.getAddress().getHostAddress() + ":" + a.getPort()).toList()));
+    }
+
+    /** Our node's id in hex while it runs, else null. */
+    public String nodeId() {
+        DhtNode n = liveNode;
+        return n == null ? null : new InfoHash(n.id().bytes()).hex();
+    }
+
     public Status status() {
         DhtNode n = liveNode;
         DhtStats s = n == null ? new DhtStats(0, 0, 0, 0, 0) : n.stats();

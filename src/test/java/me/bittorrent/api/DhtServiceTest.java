@@ -161,6 +161,73 @@ class DhtServiceTest {
 
     @Test
     @Order(4)
+    void aMagnetWithNoTrackerAndNoPeerGetsMetadataAndDataFromASeederAtTheFarEndOfTheChain() throws Exception {
+        Path seedDir = Payloads.tempDir("dht-magnet-seed");
+        Path file = TorrentBuilder.randomFile(seedDir.resolve("far-magnet.bin"), 600_011, 31);
+        TorrentBuilder builder = TorrentBuilder.of(file).pieceLength(32768); // no announce, no announce-list
+        Path torrent = builder.writeTo(seedDir.getParent().resolve("far-magnet-" + System.nanoTime() + ".torrent"));
+        String hex = builder.infoHashHex();
+        int seeder = NODES - 1; // our bootstrap node is node 0: the seeder is 15 hops away
+        chain.seed(seeder, torrent, seedDir);
+        awaitAnnounced(hex, "127.0.0.1:" + chain.ports().get(seeder));
+
+        // only the info-hash: no tr, no x.pe, so the metadata's peers can come from the DHT alone
+        String id = given().contentType(ContentType.JSON).body(Map.of("magnet", "magnet:?xt=urn:btih:" + hex))
+                .when().post("/upload").then().statusCode(200).extract().path("torrent_id");
+        given().post("/start/" + id).then().statusCode(200);
+        ControlTest.awaitState(id, "seeding", BOUND);
+        Path downloaded = Path.of(engine.find(id).orElseThrow().stored().downloadDir()).resolve("far-magnet.bin");
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(downloaded));
+        given().get("/status/" + id).then().body("trackers.size()", equalTo(0)).body("name", equalTo("far-magnet.bin"));
+        given().get("/torrent/" + id).then().statusCode(200); // the metadata is known and served as a .torrent
+        assertTrue(await(dht.queried(InfoHash.fromHex(hex))), "our node asked the DHT for the magnet's peers");
+    }
+
+    @Test
+    @Order(5)
+    void aTrackerlessMagnetWhoseSeederKnowsOnlyUsDownloadsThroughItsAnnounceToUs() throws Exception {
+        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(30)); // its bootstrap node: us, nobody else
+        String seederAddress = "127.0.0.1:" + chain.port(lone);
+        // an info-hash whose first bits are our node id's: we are among the 8 nodes closest to it, the ones the
+        // seeder announces to (with 16 chain nodes around, a random hash would reach us only half the time)
+        Path seedDir = Payloads.tempDir("dht-lone-seed");
+        Path file = null;
+        TorrentBuilder builder = null;
+        NodeIdPrefix near = new NodeIdPrefix(dht.nodeId());
+        for (long seed = 1000; builder == null || near.commonBits(builder.infoHashHex()) < 6; seed++) {
+            file = TorrentBuilder.randomFile(seedDir.resolve("lone-seed.bin"), 65_537, seed);
+            builder = TorrentBuilder.of(file).pieceLength(16384);
+        }
+        String hex = builder.infoHashHex();
+        Path torrent = builder.writeTo(seedDir.getParent().resolve("lone-seed-" + System.nanoTime() + ".torrent"));
+        chain.seed(lone, torrent, seedDir);
+        awaitTrue(() -> await(dht.storedPeers(InfoHash.fromHex(hex))).contains(seederAddress),
+                "the seeder's announce_peer reached our node");
+
+        String id = given().contentType(ContentType.JSON).body(Map.of("magnet", "magnet:?xt=urn:btih:" + hex
+                + "&dn=lone-seed.bin")).when().post("/upload").then().statusCode(200).extract().path("torrent_id");
+        given().post("/start/" + id).then().statusCode(200);
+        ControlTest.awaitState(id, "seeding", BOUND);
+        Path downloaded = Path.of(engine.find(id).orElseThrow().stored().downloadDir()).resolve("lone-seed.bin");
+        assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(downloaded));
+        assertTrue(await(dht.queried(InfoHash.fromHex(hex))), "the peer came from our get_peers");
+    }
+
+    @Test
+    @Order(6)
+    void libtorrentWithOnlyAMagnetAndOnlyOurNodeAsBootstrapDownloadsATorrentWeSeed() throws Exception {
+        TorrentBuilder builder = seededByUs("for-lone-leecher.bin", 350_003, 32, false);
+        String hex = builder.infoHashHex();
+        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(30)); // it knows our node and nothing else
+        Path leechDir = Payloads.tempDir("dht-lone-leech");
+        chain.magnet(lone, hex, leechDir); // metadata and data from us, found through the DHT
+        awaitTrue(() -> chain.finished(lone, hex), "the libtorrent magnet leecher finished, from us");
+        assertArrayEquals(Files.readAllBytes(engine.downloadDir().resolve("for-lone-leecher.bin")),
+                Files.readAllBytes(leechDir.resolve("for-lone-leecher.bin")));
+    }
+
+    @Test
+    @Order(7)
     void aPrivateTorrentNeverTouchesTheDht() throws Exception {
         TorrentBuilder secret = seededByUs("private.bin", 100_000, 23, true);
         TorrentBuilder open = seededByUs("public.bin", 100_000, 24, false);
@@ -183,12 +250,13 @@ class DhtServiceTest {
     }
 
     @Test
-    @Order(5)
-    void aria2FindsATorrentWeSeedWithOurNodeAsItsOnlyEntryPoint() throws Exception {
+    @Order(8)
+    void aria2WithOnlyAMagnetFindsATorrentWeSeedWithOurNodeAsItsOnlyEntryPoint() throws Exception {
         Tools.requireTool("aria2c");
         TorrentBuilder builder = seededByUs("for-aria2.bin", 300_007, 25, false);
         Path dir = Payloads.tempDir("dht-aria2");
-        Path torrent = builder.writeTo(dir.resolve("for-aria2.torrent")); // no tracker: aria2 has only the DHT
+        // a magnet link without tracker or peer: aria2 gets metadata and data from us through the DHT alone
+        String magnet = "magnet:?xt=urn:btih:" + builder.infoHashHex();
         int dhtPort;
         try (DatagramSocket probe = new DatagramSocket(0)) {
             dhtPort = probe.getLocalPort();
@@ -197,7 +265,7 @@ class DhtServiceTest {
                 "--dht-listen-port=" + dhtPort, "--dht-entry-point=127.0.0.1:" + dht.status().port(),
                 "--dht-file-path=" + dir.resolve("dht.dat"), "--bt-enable-lpd=false", "--enable-peer-exchange=false",
                 "--listen-port=" + dhtPort, "--seed-time=0", "--file-allocation=none", "--summary-interval=0",
-                "--console-log-level=warn", "--dir=" + dir.resolve("out"), torrent.toString())
+                "--console-log-level=warn", "--dir=" + dir.resolve("out"), magnet)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("aria2.log").toFile()).start();
         try {
             assertTrue(aria2.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS), "aria2 finished within " + BOUND + ": "
@@ -211,7 +279,7 @@ class DhtServiceTest {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void switchedOffLiveTheUdpSocketCloses() throws Exception {
         int port = dht.status().port();
         given().contentType(ContentType.JSON).body("{\"dht\": false}").post("/settings").then().statusCode(200)
@@ -236,6 +304,25 @@ class DhtServiceTest {
         given().post("/start/" + id).then().statusCode(200);
         ControlTest.awaitState(id, "seeding", BOUND);
         return builder;
+    }
+
+    /** Waits until a lookup from the chain's middle node finds {@code peer} for {@code hex} (it has announced). */
+    private void awaitAnnounced(String hex, String peer) throws Exception {
+        int[] polls = {0};
+        awaitTrue(() -> {
+            if (polls[0]++ % 8 == 0) { // a new lookup every 2 s: the seeder announces within seconds
+                chain.getPeers(NODES / 2, hex);
+            }
+            return chain.peersFound(NODES / 2, hex).contains(peer);
+        }, "the libtorrent seeder has announced itself on the DHT");
+    }
+
+    /** How many leading bits an info-hash shares with a node id (both hex). */
+    record NodeIdPrefix(String nodeIdHex) {
+        int commonBits(String hashHex) {
+            java.math.BigInteger xor = new java.math.BigInteger(nodeIdHex, 16).xor(new java.math.BigInteger(hashHex, 16));
+            return 160 - xor.bitLength();
+        }
     }
 
     static boolean canBind(int port) {

@@ -77,6 +77,20 @@ class DhtNodeTest {
     }
 
     @Test
+    void aPeerAnnouncedToUsIsFoundByOurOwnLookupWhenWeAreItsOnlyContact() throws Exception {
+        DhtNode us = node(config(List.of()));
+        DhtNode seeder = node(config(List.of("127.0.0.1:" + us.port()))); // knows only us; we know only it
+        InfoHash hash = new InfoHash(NodeId.random(new SecureRandom()).bytes());
+        assertEquals(1, await(seeder.announce(hash, 7001)), "the seeder's announce reached its only node: us");
+        InetSocketAddress announced = new InetSocketAddress("127.0.0.1", 7001);
+        assertEquals(List.of(announced), await(us.storedPeers(hash)));
+        List<InetSocketAddress> seen = new ArrayList<>();
+        // the seeder itself stores nothing, so the only place the peer is known is our own store
+        assertEquals(Set.of(announced), await(us.getPeers(hash, seen::add)));
+        assertEquals(List.of(announced), seen, "handed to the caller like any other peer found");
+    }
+
+    @Test
     void garbageIsDroppedAndTheNodeStillAnswers() throws Exception {
         DhtNode target = node(config(List.of()));
         DatagramSocket attacker = await(vertx.createDatagramSocket().listen(0, "127.0.0.2"));

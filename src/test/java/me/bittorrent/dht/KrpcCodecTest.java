@@ -2,6 +2,7 @@ package me.bittorrent.dht;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,46 @@ class KrpcCodecTest {
                 // dropped: the point is that nothing else is thrown
             }
         }
+    }
+
+    @Test
+    void fieldsOfTheWrongTypeAreRefusedOrIgnoredNeverThrown() throws Exception {
+        String id = "2:id20:abcdefghij0123456789";
+        // a field the message cannot do without, of the wrong type: the packet is dropped (counted as malformed)
+        for (String bad : List.of(
+                "d1:ad" + id + "e1:q4:ping1:ti7e1:y1:qe", // t an integer
+                "d1:ad" + id + "e1:q4:ping1:t2:aa1:yl1:qee", // y a list
+                "d1:al" + id + "e1:q4:ping1:t2:aa1:y1:qe", // a a list
+                "d1:ad2:idi7ee1:q4:ping1:t2:aa1:y1:qe", // id an integer
+                "d1:ad2:idd1:xi1eee1:q4:ping1:t2:aa1:y1:qe", // id a dictionary
+                "d1:ad" + id + "e1:qi4e1:t2:aa1:y1:qe", // q an integer
+                "d1:ad" + id + "6:targetd1:xi1eee1:q9:find_node1:t2:aa1:y1:qe", // target a dictionary
+                "d1:ad" + id + "9:info_hashl1:xee1:q9:get_peers1:t2:aa1:y1:qe", // info_hash a list
+                "d1:ad" + id + "9:info_hash20:abcdefghij01234567894:port4:68815:token2:xxe1:q13:announce_peer"
+                        + "1:t2:aa1:y1:qe", // port a string, no implied_port
+                "d1:ad" + id + "9:info_hash20:abcdefghij01234567894:porti6881e5:tokeni5ee1:q13:announce_peer"
+                        + "1:t2:aa1:y1:qe", // token an integer
+                "d1:rd" + id + "5:nodesl26:" + "x".repeat(26) + "ee1:t2:aa1:y1:re", // nodes a list
+                "d1:rd" + id + "5:tokenl1:xee1:t2:aa1:y1:re", // token a list
+                "d1:rl" + id + "e1:t2:aa1:y1:re", // r a list
+                "d1:ed4:codei201ee1:t2:aa1:y1:ee", // e a dictionary
+                "d1:eli201ei7ee1:t2:aa1:y1:ee")) { // e's message an integer
+            assertThrows(KrpcException.class, () -> codec.decode(bad.getBytes(StandardCharsets.ISO_8859_1)), bad);
+        }
+        // a field a message can do without, of the wrong type: ignored, the rest is read
+        KrpcMessage.Response r = assertInstanceOf(KrpcMessage.Response.class, codec.decode(("d1:rd" + id
+                + "6:valuesd1:xi1eee1:t2:aa1:y1:re").getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(List.of(), r.values(), "values a dictionary");
+        r = assertInstanceOf(KrpcMessage.Response.class, codec.decode(("d1:rd" + id
+                + "6:valuesli7ed1:xi1ee3:abc6:\u007f\0\0\1\u001a\u00e1ee1:t2:aa1:y1:re")
+                .getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(List.of(new InetSocketAddress("127.0.0.1", 6881)), r.values(),
+                "an integer, a dictionary and a 3-byte string among the values are skipped");
+        KrpcMessage.AnnouncePeer a = assertInstanceOf(KrpcMessage.AnnouncePeer.class, codec.decode(("d1:ad" + id
+                + "12:implied_port3:yes9:info_hash20:abcdefghij01234567894:porti6881e5:token2:xxe"
+                + "1:q13:announce_peer1:t2:aa1:y1:qe").getBytes(StandardCharsets.ISO_8859_1)));
+        assertFalse(a.impliedPort(), "implied_port a string counts as absent");
+        assertEquals(6881, a.port());
     }
 
     @Test

@@ -84,6 +84,33 @@ public final class LibtorrentDhtChain implements AutoCloseable {
         command("seed " + i + " " + torrent.toAbsolutePath() + " " + dir.toAbsolutePath());
     }
 
+    /**
+     * A libtorrent node outside the chain whose only DHT contact is 127.0.0.1:{@code port} (its bootstrap node):
+     * returns its index for the other commands.
+     */
+    public int lone(int port, Duration bound) throws IOException {
+        int before = (int) events.stream().filter(e -> "lone".equals(e.path("event").asText())).count();
+        command("lone " + port);
+        return await(e -> "lone".equals(e.path("event").asText()), before, bound).path("node").asInt();
+    }
+
+    /** The TCP/UDP listen port of node i (a chain node or a lone one). */
+    public int port(int i) {
+        if (i < ports().size()) {
+            return ports().get(i);
+        }
+        return events.stream().filter(e -> "lone".equals(e.path("event").asText()) && e.path("node").asInt() == i)
+                .findFirst().orElseThrow().path("port").asInt();
+    }
+
+    /**
+     * Node i downloads the torrent knowing only its info-hash (a magnet link without trackers or peers), so
+     * metadata and peers come through the DHT; see {@link #finished}.
+     */
+    public void magnet(int i, String infoHashHex, java.nio.file.Path dir) throws IOException {
+        command("magnet " + i + " " + infoHashHex.toLowerCase(java.util.Locale.ROOT) + " " + dir.toAbsolutePath());
+    }
+
     /** Node i downloads {@code torrent} into {@code dir}, with peers from the DHT only; see {@link #finished}. */
     public void leech(int i, java.nio.file.Path torrent, java.nio.file.Path dir) throws IOException {
         command("leech " + i + " " + torrent.toAbsolutePath() + " " + dir.toAbsolutePath());
