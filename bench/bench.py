@@ -8,6 +8,8 @@ Scenarios, each run once per round, rounds interleaved:
   seed      this service, then a libtorrent seeder, seeding the payload to a libtorrent leecher
   many      this service, libtorrent and qBittorrent with many torrents loaded and some started, no reachable
             peer: idle CPU, memory, latency of the status call (GET /status; qBittorrent's torrents/info)
+  restart   (only when named) this service killed with -9 at half of a 6 GiB download and launched again: ready ->
+            downloading again, pieces hashed; then a file changed behind its back must be caught
 """
 import argparse
 import datetime
@@ -23,15 +25,17 @@ sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 
 import leechers  # noqa: E402
 import many  # noqa: E402
+import restart  # noqa: E402
 import service  # noqa: E402
 from report import Report  # noqa: E402
 from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noqa: E402
 
 CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native"]
 SCENARIOS = ["download", "seed", "many"]
+EXTRA_SCENARIOS = ["restart"]  # run only when named: 6 GiB
 # option: (default, with --quick)
 SIZES = dict(size_mib=(1024, 64), many_loaded=(1000, 50), many_started=(200, 10), settle=(15, 3), window=(30, 5),
-             requests=(200, 50))
+             requests=(200, 50), restart_mib=(6144, 256))
 
 
 def ensure_jar(rebuild):
@@ -96,6 +100,7 @@ def parse_args():
     p.add_argument("--settle", type=int, help="'many': seconds after the starts before measuring (default 15)")
     p.add_argument("--window", type=int, help="'many': seconds of idle CPU measured (default 30)")
     p.add_argument("--requests", type=int, help="'many': status calls timed (default 200)")
+    p.add_argument("--restart-mib", type=int, help="'restart': payload size (default 6144)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar first")
     p.add_argument("--quick", action="store_true",
                    help="a check of the harness, not a measurement: 64 MiB, 50 torrents loaded, 10 started, "
@@ -107,8 +112,8 @@ def parse_args():
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     args.clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     for s in args.scenarios:
-        if s not in SCENARIOS:
-            p.error("unknown scenario %r (%s)" % (s, ", ".join(SCENARIOS)))
+        if s not in SCENARIOS + EXTRA_SCENARIOS:
+            p.error("unknown scenario %r (%s)" % (s, ", ".join(SCENARIOS + EXTRA_SCENARIOS)))
     for c in args.clients:
         if c not in CLIENTS:
             p.error("unknown client %r (%s)" % (c, ", ".join(CLIENTS)))
@@ -134,6 +139,10 @@ def attempt(rows, scenario, client, run, fn):
             rows.append(r)
             if r.get("error"):
                 log("  %s FAILED: %s" % (r["client"], r["error"]))
+            elif r["scenario"] == "restart":
+                log("  %s: ready -> downloading %.2f s, -> a new piece %s s, %d pieces hashed, %s" % (
+                    r["client"], r["to_downloading"], "%.2f" % r["wall"] if "changed" not in r["client"] else "-",
+                    r["hashed"], "ok" if r["ok"] else "WRONG"))
             elif r["scenario"] == "many":
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
                     ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
@@ -167,16 +176,24 @@ def main():
               "Repository at commit %s. Service: jvm = `%s` (jar built %s)%s; HTTP Basic auth on every call." % (
                   revision(), " ".join(service.JVM_CMD), built(os.path.join(ROOT, service.JVM_CMD[-1])),
                   "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")]
-    payload = second = tracker = None
+    payload = second = tracker = big = None
     seeders = []
     rows = []
     try:
+        hashes = []
         if "download" in args.scenarios or "seed" in args.scenarios:
             payload = Payload(args.size_mib, args.tracker_port)
             second = Payload(args.size_mib, args.tracker_port, alias="warm")
-            tracker = Tracker(args.tracker_port, [payload.info_hash, second.info_hash])
+            hashes += [payload.info_hash, second.info_hash]
+        if "restart" in args.scenarios:
+            big = Payload(args.restart_mib, args.tracker_port)
+            hashes.append(big.info_hash)
+        if hashes:
+            tracker = Tracker(args.tracker_port, hashes)
+        if big:
+            seeders.append(start_seeder(big, "seed-restart"))
         if "download" in args.scenarios:
-            seeders = [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
+            seeders += [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
         for run in range(1, args.runs + 1):
             if "download" in args.scenarios:
                 for c in args.clients:
@@ -208,6 +225,10 @@ def main():
                         attempt(rows, "many", c, run, lambda: many.libtorrent(run, *m))
                     elif c == "qbittorrent":
                         attempt(rows, "many", c, run, lambda: many.qbittorrent(run, *m, args.requests))
+            if "restart" in args.scenarios:
+                for c in services:
+                    attempt(rows, "restart", c, run, lambda: restart.service(
+                        run, c, service_cmd(c, args), ROOT, big, args.timeout))
     except Failed as e:
         log("FAILED: %s" % e)
         rows.append(dict(scenario="harness", client="-", run=0, error=str(e)))
@@ -220,6 +241,7 @@ def main():
     report.many_label = "%d loaded, %d started, their trackers a closed port on loopback; idle CPU over %d s " \
                         "(after %d s), status call timed %d times" % (args.many_loaded, args.many_started,
                                                                        args.window, args.settle, args.requests)
+    report.restart_label = "%d MiB (1 MiB pieces) from one libtorrent seeder" % args.restart_mib
     text = report.markdown(header)
     path = os.path.join(WORK, "results-%s.md" % started.strftime("%Y%m%d-%H%M%S"))
     with open(path, "w") as f:
