@@ -10,6 +10,8 @@ Scenarios, each run once per round, rounds interleaved:
             peer: idle CPU, memory, latency of the status call (GET /status; qBittorrent's torrents/info)
   attack    this service downloads from an honest libtorrent seeder while hostile peers and trackers attack it
             (bench/attack.py): GET /status latency, memory, the download's sha256; only when asked for
+  restart   (only when named) this service killed with -9 at half of a 6 GiB download and launched again: ready ->
+            downloading again, pieces hashed; then a file changed behind its back must be caught
 """
 import argparse
 import datetime
@@ -26,16 +28,18 @@ sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 import attack  # noqa: E402
 import leechers  # noqa: E402
 import many  # noqa: E402
+import restart  # noqa: E402
 import service  # noqa: E402
 from report import Report  # noqa: E402
 from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noqa: E402
 
 CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native"]
-SCENARIOS = ["download", "seed", "many", "attack"]
-DEFAULT_SCENARIOS = ["download", "seed", "many"]  # attack only when asked for
+SCENARIOS = ["download", "seed", "many"]
+EXTRA_SCENARIOS = ["attack", "restart"]  # run only when named: minutes of attack, 6 GiB
+DEFAULT_SCENARIOS = SCENARIOS
 # option: (default, with --quick)
 SIZES = dict(size_mib=(1024, 64), many_loaded=(1000, 50), many_started=(200, 10), settle=(15, 3), window=(30, 5),
-             requests=(200, 50), attack_mib=(256, 64), attack_window=(90, 45))
+             requests=(200, 50), attack_mib=(256, 64), attack_window=(90, 45), restart_mib=(6144, 256))
 
 
 def ensure_jar(rebuild):
@@ -103,6 +107,7 @@ def parse_args():
     p.add_argument("--requests", type=int, help="'many': status calls timed (default 200)")
     p.add_argument("--attack-mib", type=int, help="'attack': the honest download's size (default 256)")
     p.add_argument("--attack-window", type=int, help="'attack': seconds the attack lasts at least (default 90)")
+    p.add_argument("--restart-mib", type=int, help="'restart': payload size (default 6144)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar first")
     p.add_argument("--quick", action="store_true",
                    help="a check of the harness, not a measurement: 64 MiB, 50 torrents loaded, 10 started, "
@@ -114,8 +119,8 @@ def parse_args():
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
     args.clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     for s in args.scenarios:
-        if s not in SCENARIOS:
-            p.error("unknown scenario %r (%s)" % (s, ", ".join(SCENARIOS)))
+        if s not in SCENARIOS + EXTRA_SCENARIOS:
+            p.error("unknown scenario %r (%s)" % (s, ", ".join(SCENARIOS + EXTRA_SCENARIOS)))
     for c in args.clients:
         if c not in CLIENTS:
             p.error("unknown client %r (%s)" % (c, ", ".join(CLIENTS)))
@@ -146,6 +151,10 @@ def attempt(rows, scenario, client, run, fn):
                     "%.0f MiB before, %.0f at most, %.0f after" % (r["client"], r["wall"], "sha256 ok" if r["ok"]
                     else "sha256 WRONG", r["p50"], r["p99"], r["pmax"], r["calls"], r["anon0"], r["anon_max"],
                     r["anon"]))
+            elif r["scenario"] == "restart":
+                log("  %s: ready -> downloading %.2f s, -> a new piece %s s, %d pieces hashed, %s" % (
+                    r["client"], r["to_downloading"], "%.2f" % r["wall"] if "changed" not in r["client"] else "-",
+                    r["hashed"], "ok" if r["ok"] else "WRONG"))
             elif r["scenario"] == "many":
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
                     ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
@@ -179,16 +188,24 @@ def main():
               "Repository at commit %s. Service: jvm = `%s` (jar built %s)%s; HTTP Basic auth on every call." % (
                   revision(), " ".join(service.JVM_CMD), built(os.path.join(ROOT, service.JVM_CMD[-1])),
                   "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")]
-    payload = second = tracker = None
+    payload = second = tracker = big = None
     seeders = []
     rows = []
     try:
+        hashes = []
         if "download" in args.scenarios or "seed" in args.scenarios:
             payload = Payload(args.size_mib, args.tracker_port)
             second = Payload(args.size_mib, args.tracker_port, alias="warm")
-            tracker = Tracker(args.tracker_port, [payload.info_hash, second.info_hash])
+            hashes += [payload.info_hash, second.info_hash]
+        if "restart" in args.scenarios:
+            big = Payload(args.restart_mib, args.tracker_port)
+            hashes.append(big.info_hash)
+        if hashes:
+            tracker = Tracker(args.tracker_port, hashes)
+        if big:
+            seeders.append(start_seeder(big, "seed-restart"))
         if "download" in args.scenarios:
-            seeders = [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
+            seeders += [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
         for run in range(1, args.runs + 1):
             if "download" in args.scenarios:
                 for c in args.clients:
@@ -225,6 +242,10 @@ def main():
                     attempt(rows, "attack", c, run, lambda: attack.scenario(
                         run, c, service_cmd(c, args), ROOT, args.attack_mib, args.tracker_port, args.timeout,
                         args.attack_window))
+            if "restart" in args.scenarios:
+                for c in services:
+                    attempt(rows, "restart", c, run, lambda: restart.service(
+                        run, c, service_cmd(c, args), ROOT, big, args.timeout))
     except Failed as e:
         log("FAILED: %s" % e)
         rows.append(dict(scenario="harness", client="-", run=0, error=str(e)))
@@ -239,6 +260,7 @@ def main():
     report.many_label = "%d loaded, %d started, their trackers a closed port on loopback; idle CPU over %d s " \
                         "(after %d s), status call timed %d times" % (args.many_loaded, args.many_started,
                                                                        args.window, args.settle, args.requests)
+    report.restart_label = "%d MiB (1 MiB pieces) from one libtorrent seeder" % args.restart_mib
     text = report.markdown(header)
     path = os.path.join(WORK, "results-%s.md" % started.strftime("%Y%m%d-%H%M%S"))
     with open(path, "w") as f:

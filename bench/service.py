@@ -24,7 +24,8 @@ from swarm import WORK, Failed, LtProcess, free_port, fresh_dir, proc_cpu, proc_
 
 # the README's run command, from the repository root (its JVM options: README "Run it", Dockerfile.jvm)
 JVM_OPTIONS = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xmn12m", "-XX:MinHeapFreeRatio=10",
-               "-XX:MaxHeapFreeRatio=20", "-XX:MaxDirectMemorySize=128m", "-XX:ReservedCodeCacheSize=64m"]
+               "-XX:MaxHeapFreeRatio=20", "-XX:MaxDirectMemorySize=128m", "-XX:ReservedCodeCacheSize=64m",
+               "-XX:TrimNativeHeapInterval=5000"]
 JVM_CMD = ["java"] + JVM_OPTIONS + ["-jar", "target/quarkus-app/quarkus-run.jar"]
 # JVM options a user did not type would change what is measured: they are not passed on
 JVM_ENV_OPTIONS = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
@@ -34,9 +35,11 @@ USER = "admin"
 class Service:
     """One process of this service with fresh folders, ports and password."""
 
-    def __init__(self, variant, cmd, cwd):
+    def __init__(self, variant, cmd, cwd, base=None):
+        """`base`: the folders of an earlier process (download and state), reused as they are (restart)."""
         self.variant = variant
-        self.base = fresh_dir("svc-%s-" % variant)
+        self.base = base or fresh_dir("svc-%s-" % variant)
+        self.lines = []  # the console log, line by line
         self.download_dir = os.path.join(self.base, "downloads")
         self.http_port, self.peer_port = free_port(), free_port()
         password = secrets.token_urlsafe(18)
@@ -69,6 +72,7 @@ class Service:
     def _read_log(self):
         for line in self.proc.stdout:
             self.logf.write(line)
+            self.lines.append(line)
             if not self.listening and "Listening on" in line:
                 with self.cond:
                     self.listening = True
@@ -220,12 +224,24 @@ class Service:
             return self.states.get(torrent_id) == state
         self._wait("state %s of %s" % (state, torrent_id), reached, timeout)
 
-    def close(self):
+    def close(self, keep_folders=False):
         if self.sse:
             self.sse.close()
         stop_process(self.proc)
         self.logf.flush()
-        shutil.rmtree(self.base, ignore_errors=True)
+        if not keep_folders:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def kill9(self):
+        """kill -9: no shutdown, nothing saved on the way out."""
+        if self.sse:
+            self.sse.close()
+            self.sse = None
+        self.proc.kill()
+        self.proc.wait()
+        with self.cond:
+            self.exited = True
+            self.cond.notify_all()
 
 
 def result(scenario, client, run, wall, figures, ok, note="", **extra):

@@ -41,6 +41,9 @@ public class StatusResource {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    StatusJson statusJson;
+
     /** The field names a status has in JSON (snake_case), as Jackson writes them. */
     private volatile Set<String> fieldNames;
 
@@ -53,7 +56,7 @@ public class StatusResource {
                     additionalProperties = TorrentStatus.class)))
     @APIResponse(responseCode = "400", description = "An unknown field, or a negative offset or limit",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Uni<RestResponse<Map<String, Object>>> all(
+    public Uni<RestResponse<byte[]>> all(
             @Parameter(description = "Comma-separated status fields to return, e.g. name,state,progress")
             @QueryParam("fields") String fields,
             @Parameter(description = "Torrents to skip (in torrent_id order); default 0") @QueryParam("offset")
@@ -64,23 +67,37 @@ public class StatusResource {
         int max = count("limit", limit, Integer.MAX_VALUE);
         boolean paged = offset != null || limit != null;
         return engine.statuses().map(all -> {
-            Map<String, Object> page = new LinkedHashMap<>();
-            int i = 0;
-            for (Map.Entry<String, TorrentStatus> e : all.entrySet()) {
-                if (i++ < skip) {
-                    continue;
+            Map<String, TorrentStatus> page = all;
+            if (paged) {
+                page = new LinkedHashMap<>();
+                int i = 0;
+                for (Map.Entry<String, TorrentStatus> e : all.entrySet()) {
+                    if (i++ < skip) {
+                        continue;
+                    }
+                    if (page.size() >= max) {
+                        break;
+                    }
+                    page.put(e.getKey(), e.getValue());
                 }
-                if (page.size() >= max) {
-                    break;
-                }
-                page.put(e.getKey(), wanted == null ? e.getValue() : only(e.getValue(), wanted));
             }
-            RestResponse.ResponseBuilder<Map<String, Object>> answer = RestResponse.ResponseBuilder.ok(page);
+            RestResponse.ResponseBuilder<byte[]> answer = RestResponse.ResponseBuilder.ok(wanted == null
+                    ? statusJson.write(page, !paged) : onlyFields(page, wanted), MediaType.APPLICATION_JSON_TYPE);
             if (paged) {
                 answer.header("X-Total-Count", all.size());
             }
             return answer.build();
         });
+    }
+
+    private byte[] onlyFields(Map<String, TorrentStatus> page, List<String> wanted) {
+        Map<String, ObjectNode> narrow = new LinkedHashMap<>();
+        page.forEach((id, status) -> narrow.put(id, only(status, wanted)));
+        try {
+            return json.writeValueAsBytes(narrow);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A whole number of 0 or more (a 400 otherwise, where a typed parameter would give JAX-RS's 404). */

@@ -313,7 +313,10 @@ public class DhtService {
         if (delayMillis == 0) {
             round(t);
         } else {
-            t.timer = vertx.setTimer(delayMillis, id -> {
+            // on a whole second of the monotonic clock: the lookups of many torrents wake the loop together
+            long nowMillis = Math.floorDiv(System.nanoTime(), 1_000_000L);
+            long millis = delayMillis + 1000 - Math.floorMod(nowMillis + delayMillis, 1000L);
+            t.timer = vertx.setTimer(millis, id -> {
                 t.timer = -1;
                 round(t);
             });

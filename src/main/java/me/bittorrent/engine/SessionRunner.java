@@ -872,8 +872,12 @@ final class SessionRunner {
                 d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
             }
             peers.register(session, peerId);
-            // events are emitted on the session's context; the runner's state changes on the engine context
-            session.events().emitOn(onContext).subscribe().with(event -> onEvent(r, event));
+            // events are emitted on the session's context; the runner's state changes on the engine context. Each
+            // event hops there by itself (in order: one emitting thread): emitOn's bounded queue made the session's
+            // BroadcastProcessor fail this subscriber when the engine context fell 256 events behind (a fast
+            // download on a busy machine), and from then on no verified piece was saved until the next stop
+            session.events().subscribe().with(event -> context.runOnContext(v -> onEvent(r, event)),
+                    e -> LOG.errorf("'%s': its events stopped: %s", now.name(), e.getMessage()));
             session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
                     e.getMessage()));
             // a magnet's peers: its x.pe, and those its metadata fetch learned

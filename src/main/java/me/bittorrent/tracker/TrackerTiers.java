@@ -85,6 +85,15 @@ public final class TrackerTiers {
         return list;
     }
 
+    /** Every tracker that failed the last announce is tried again at {@code next} (the announcer's back-off). */
+    public void retryAt(Instant next) {
+        entries.values().forEach(e -> {
+            if (TrackerStatus.ERROR.equals(e.status)) {
+                e.nextAnnounce = next;
+            }
+        });
+    }
+
     private Uni<AnnounceResponse> tryFrom(List<String> order, int index, AnnounceRequest request) {
         String url = order.get(index);
         return Uni.createFrom().deferred(() -> {

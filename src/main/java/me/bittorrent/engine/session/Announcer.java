@@ -27,7 +27,10 @@ final class Announcer {
 
     private static final Logger LOG = Logger.getLogger(Announcer.class);
     private static final int DEFAULT_INTERVAL_SECONDS = 1800;
-    private static final int MIN_RETRY_SECONDS = 15;
+    /** libtorrent's tracker back-off: 5 s + 5 s * fails^2 * 250 % (17, 55, 117, 205 s ...), at most an hour. */
+    static final int RETRY_MIN_SECONDS = 5;
+    static final int RETRY_MAX_SECONDS = 3600;
+    private static final int BACKOFF_PERCENT = 250;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
     private final Vertx vertx;
@@ -140,8 +143,10 @@ final class Announcer {
             }
             failures++;
             LOG.infof("tracker announce failed: %s", failure.getMessage());
+            int retry = retrySeconds(failures);
+            tiers.retryAt(java.time.Instant.now().plusSeconds(retry)); // next_announce says when we try again
             events.accept(new TorrentEvent.TrackerFailed(failedUrl(), String.valueOf(failure.getMessage())));
-            schedule(Math.min(DEFAULT_INTERVAL_SECONDS, MIN_RETRY_SECONDS << Math.min(failures - 1, 7)));
+            schedule(retry);
         });
     }
 
@@ -159,9 +164,25 @@ final class Announcer {
         return done.future();
     }
 
+    /**
+     * Seconds before trying again after {@code fails} failures in a row, as libtorrent's {@code tracker_backoff}
+     * (default 250): 17, 55, 117, 205, 317 s ..., capped at an hour; so a tracker that comes back is used again
+     * within the hour, and 200 torrents behind a dead tracker cost a few announces an hour each, not one a minute.
+     */
+    static int retrySeconds(int fails) {
+        long square = (long) Math.min(fails, 1000) * Math.min(fails, 1000);
+        return (int) Math.min(RETRY_MAX_SECONDS, RETRY_MIN_SECONDS + square * RETRY_MIN_SECONDS * BACKOFF_PERCENT / 100);
+    }
+
+    /**
+     * Fires on a whole second of the monotonic clock (what a timer wheel with 1 s slots does): the timers of
+     * many torrents fall due together, so the event loop wakes once for all of them instead of once each.
+     */
     private void schedule(int seconds) {
         cancelTimer();
-        timerId = vertx.setTimer(Math.max(1, seconds) * 1000L, id -> {
+        long millis = Math.max(1, seconds) * 1000L;
+        millis += 1000 - Math.floorMod(Math.floorDiv(System.nanoTime(), 1_000_000L) + millis, 1000L);
+        timerId = vertx.setTimer(millis, id -> {
             timerId = -1;
             announceNow();
         });

@@ -702,13 +702,24 @@ public final class TorrentSession {
     /** Arms the next tick: 200 ms while the session has work, {@link #IDLE_TICK_MILLIS} while it has none. */
     private void scheduleTick() {
         idleTick = idle();
-        tickTimer = vertx.setTimer(idleTick ? IDLE_TICK_MILLIS : TICK_MILLIS, id -> {
+        tickTimer = vertx.setTimer(idleTick ? idleTickDelay(System.nanoTime()) : TICK_MILLIS, id -> {
             tickTimer = -1;
             tick();
             if (running()) {
                 scheduleTick();
             }
         });
+    }
+
+    /**
+     * Millis to the next multiple of {@link #IDLE_TICK_MILLIS} on the monotonic clock (at least half of it): every
+     * idle session of an event loop ticks at the same instant, so 200 idle torrents wake their loop once per
+     * period instead of 40 times a second (what one shared timer wheel would do, without one more timer).
+     */
+    static long idleTickDelay(long nanoTime) {
+        long now = Math.floorDiv(nanoTime, 1_000_000L);
+        long delay = IDLE_TICK_MILLIS - Math.floorMod(now, IDLE_TICK_MILLIS);
+        return delay < IDLE_TICK_MILLIS / 2 ? delay + IDLE_TICK_MILLIS : delay;
     }
 
     /** Something may have given the session work: a slow idle tick is replaced by the 200 ms one. */

@@ -88,6 +88,13 @@ class AnnouncerTest {
         TorrentEvent failed = events.poll(10, TimeUnit.SECONDS);
         assertTrue(failed instanceof TorrentEvent.TrackerFailed f && f.reason().contains("tracker says no"),
                 String.valueOf(failed));
+        // next_announce says when the back-off tries again (17 s after a first failure), not null
+        CompletableFuture<List<me.bittorrent.tracker.TrackerStatus>> statuses = new CompletableFuture<>();
+        context.runOnContext(v -> statuses.complete(announcer.statuses()));
+        java.time.Instant next = statuses.get(10, TimeUnit.SECONDS).get(0).nextAnnounce();
+        java.time.Instant now = java.time.Instant.now();
+        assertTrue(next != null && next.isAfter(now.plusSeconds(10)) && next.isBefore(now.plusSeconds(18)),
+                "next_announce " + next + " at " + now);
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         context.runOnContext(v -> announcer.stop().onComplete(ar -> stopped.complete(null)));
         stopped.get(10, TimeUnit.SECONDS);
@@ -131,5 +138,18 @@ class AnnouncerTest {
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         context.runOnContext(v -> announcer.stop().onComplete(ar -> stopped.complete(null)));
         stopped.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFailingTrackerBacksOffAsLibtorrentDoesUpToAnHour() {
+        assertEquals(List.of(17, 55, 117, 205, 317), List.of(Announcer.retrySeconds(1), Announcer.retrySeconds(2),
+                Announcer.retrySeconds(3), Announcer.retrySeconds(4), Announcer.retrySeconds(5)));
+        int previous = 0;
+        for (int fails = 1; fails < 200; fails++) {
+            int delay = Announcer.retrySeconds(fails);
+            assertTrue(delay >= previous && delay <= 3600, fails + " fails: " + delay + " s");
+            previous = delay;
+        }
+        assertEquals(3600, Announcer.retrySeconds(Integer.MAX_VALUE), "a tracker that comes back is used within the hour");
     }
 }
