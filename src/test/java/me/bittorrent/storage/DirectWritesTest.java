@@ -3,6 +3,7 @@ package me.bittorrent.storage;
 import static me.bittorrent.storage.TestTorrent.file;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -56,6 +57,20 @@ class DirectWritesTest {
             assertEquals(t.meta().pieceCount(), all.cardinality());
         }
         assertArrayEquals(t.content(), Files.readAllBytes(dir.resolve("movie.mkv")));
+    }
+
+    @Test
+    void aFileThatCannotBeOpenedDirectTurnsDirectWritesOffAndWritesNothing() throws Exception {
+        // (tmpfs takes O_DIRECT on recent kernels: a folder where a file should be stands for a refusing open)
+        Path notAFile = Files.createDirectory(dir.resolve("folder"));
+        DirectWrites direct = new DirectWrites("t", true);
+        byte[] data = new byte[64 * 1024];
+        assertEquals(0, direct.write(0, () -> notAFile, data, 0, data.length, 0), "nothing went direct");
+        assertFalse(direct.enabled(), "the store writes through the page cache from now on");
+        Path file = Files.createFile(dir.resolve("file"));
+        assertEquals(0, direct.write(1, () -> file, data, 0, data.length, 0), "not tried again");
+        assertEquals(0, Files.size(file));
+        assertEquals(0, direct.directBytes());
     }
 
     @Test
