@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
  * <p>Only what the file system allows: the aligned part of a write (file offset, length and buffer at multiples
  * of the file system's block size) goes direct, the rest (the unaligned tail of a file, a span that starts
  * unaligned in a multi-file torrent) through the ordinary channel. A file system that refuses {@code O_DIRECT}
- * (tmpfs, some network file systems) turns this off for the store, and so does any failed direct write, which is
+ * (some network file systems, older tmpfs) turns this off for the store, and so does any failed direct write, which is
  * then done again the ordinary way: a direct write can never lose data a buffered one would have written.
  * Reads, checks and the part file stay buffered; the kernel keeps both views of a file coherent.
  *
