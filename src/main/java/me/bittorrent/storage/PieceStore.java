@@ -80,6 +80,8 @@ public final class PieceStore implements Closeable {
     private boolean partWritable;
     /** Pieces hashed from disk by this store (checks), for tests and logs. */
     private int hashed;
+    /** The aligned part of each piece write bypasses the page cache where the file system allows it. */
+    private final DirectWrites direct;
 
     private record OpenFile(FileChannel channel, boolean writable) {
     }
@@ -121,6 +123,7 @@ public final class PieceStore implements Closeable {
             paths[i] = folder.resolve(elements);
         }
         this.partPath = folder.resolve(List.of("." + meta.infoHash().hex() + ".parts"));
+        this.direct = new DirectWrites(meta.name(), true);
     }
 
     public PieceLayout layout() {
@@ -151,11 +154,19 @@ public final class PieceStore implements Closeable {
             if (f.padding()) {
                 continue;
             }
-            ByteBuffer buf = ByteBuffer.wrap(data, offset + s.pieceOffset(), s.length());
             FileChannel ch = selected[s.fileIndex()] ? channel(s.fileIndex(), CREATE) : channel(s.fileIndex(), WRITE);
             if (ch != null) {
-                writeFully(ch, buf, s.fileOffset());
+                int i = s.fileIndex();
+                int done = direct.enabled()
+                        ? direct.write(i, () -> folder.openable(paths[i], false), data, offset + s.pieceOffset(),
+                                s.length(), s.fileOffset())
+                        : 0;
+                if (done < s.length()) {
+                    writeFully(ch, ByteBuffer.wrap(data, offset + s.pieceOffset() + done, s.length() - done),
+                            s.fileOffset() + done);
+                }
             } else {
+                ByteBuffer buf = ByteBuffer.wrap(data, offset + s.pieceOffset(), s.length());
                 writeFully(partChannel(true), buf, f.offset() + s.fileOffset());
             }
         }
@@ -185,6 +196,11 @@ public final class PieceStore implements Closeable {
         }
         hashed++;
         return meta.pieceHashEquals(index, Sha1.digest(buf, 0, size));
+    }
+
+    /** Bytes of pieces written past the page cache so far ({@link DirectWrites}). */
+    public long directBytes() {
+        return direct.directBytes();
     }
 
     /** How many pieces this store has hashed from disk so far. */
@@ -266,6 +282,7 @@ public final class PieceStore implements Closeable {
 
     /** Forces written data of every open file to the disk (pause/stop; not done per piece). */
     public void flush() throws IOException {
+        direct.flush();
         for (OpenFile f : open.values()) {
             if (f.writable()) {
                 f.channel().force(false);
@@ -317,6 +334,11 @@ public final class PieceStore implements Closeable {
     @Override
     public void close() throws IOException {
         IOException first = null;
+        try {
+            direct.close();
+        } catch (IOException e) {
+            first = e;
+        }
         for (OpenFile f : open.values()) {
             try {
                 f.channel().close();

@@ -1,6 +1,5 @@
 package me.bittorrent.engine.session;
 
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -70,9 +69,12 @@ final class PieceVerifier {
     /**
      * Buffers of pieces that were verified or failed, handed out again instead of a new zeroed array per piece
      * (a 1 MiB array is a humongous allocation for G1). No zeroing is needed: a piece is hashed only once every
-     * one of its blocks was copied in.
+     * one of its blocks was copied in. A session uses the process's pool ({@link PieceBuffers#SHARED}), so the
+     * next download reuses them too.
      */
-    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private final PieceBuffers spare;
+    /** The pool is this verifier's own (tests): emptied by {@link #releaseSpare}; the shared one outlives it. */
+    private final boolean ownPool;
     /** Per piece in progress, the peer id (hex) that sent each block (for strikes when its hash fails). */
     private final Map<Integer, String[]> senders = new HashMap<>();
     /** The piece of the last block put, its buffer and senders: blocks come in order, so most puts look up nothing. */
@@ -83,7 +85,21 @@ final class PieceVerifier {
     private int inFlight;
     private Promise<Void> drained;
 
+    /** With a pool of its own (bounded by {@link #MAX_SPARE_BYTES}). */
     PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome) {
+        this(meta, hashing, writer, suspect, outcome, new PieceBuffers(MAX_SPARE_BYTES), true);
+    }
+
+    /** With the process's pool of spare buffers. */
+    PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome,
+            PieceBuffers pool) {
+        this(meta, hashing, writer, suspect, outcome, pool, false);
+    }
+
+    private PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect,
+            Outcome outcome, PieceBuffers pool, boolean ownPool) {
+        this.spare = pool;
+        this.ownPool = ownPool;
         this.meta = meta;
         this.geometry = meta.geometry();
         this.hashing = hashing;
@@ -149,24 +165,26 @@ final class PieceVerifier {
     }
 
     private byte[] takeBuffer() {
-        byte[] buffer = spare.poll();
-        return buffer != null ? buffer : new byte[geometry.pieceLength()];
+        return spare.take(geometry.pieceLength());
     }
 
     private void giveBack(byte[] buffer) {
-        if ((long) (spare.size() + 1) * buffer.length <= MAX_SPARE_BYTES) {
-            spare.push(buffer);
+        spare.give(buffer);
+    }
+
+    /**
+     * Nothing more to download: a pool of its own is emptied; the shared one keeps its buffers (at most
+     * {@link #MAX_SPARE_BYTES} in the whole process) for the next download.
+     */
+    void releaseSpare() {
+        if (ownPool) {
+            spare.clear();
         }
     }
 
-    /** Nothing more to download: the spare buffers go (a seeding torrent holds no piece buffer). */
-    void releaseSpare() {
-        spare.clear();
-    }
-
-    /** Bytes of spare buffers kept for reuse. */
+    /** Bytes of spare buffers kept for reuse (in the pool this verifier uses). */
     long spareBytes() {
-        return (long) spare.size() * geometry.pieceLength();
+        return spare.spareBytes();
     }
 
     /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */

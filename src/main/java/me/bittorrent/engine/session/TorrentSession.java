@@ -146,7 +146,7 @@ public final class TorrentSession {
                 this::announceRequest, this::onTrackerAnswer, this::emit);
         this.swarm = new Swarm(vertx, meta, this.peerId, bans, settings, new SwarmHost());
         this.verifier = new PieceVerifier(meta, this::offload, this::write,
-                bans::suspect, new Verdicts());
+                bans::suspect, new Verdicts(), PieceBuffers.SHARED);
         this.requester = new Requester(meta.name(), meta.geometry(), swarm.peers(), downloadLimiter, verifier,
                 this::transferring);
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,

@@ -2,6 +2,8 @@ package me.bittorrent.engine.session;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -38,8 +40,12 @@ class PieceVerifierTest {
     };
 
     PieceVerifier verifier(IntPredicate suspect) {
-        return new PieceVerifier(meta, UnitTorrent::inline, (p, d) -> writer.write(p, d), suspect,
-                new PieceVerifier.Outcome() {
+        return verifier(suspect, null);
+    }
+
+    /** With {@code pool} shared as the sessions share theirs; null: a pool of its own. */
+    PieceVerifier verifier(IntPredicate suspect, PieceBuffers pool) {
+        PieceVerifier.Outcome outcome = new PieceVerifier.Outcome() {
                     @Override
                     public void passed(int piece, String[] senders, byte[][] blockDigests) {
                         outcomes.add("passed " + piece);
@@ -63,7 +69,10 @@ class PieceVerifierTest {
                     public void settled() {
                         outcomes.add("settled");
                     }
-                });
+                };
+        return pool == null
+                ? new PieceVerifier(meta, UnitTorrent::inline, (p, d) -> writer.write(p, d), suspect, outcome)
+                : new PieceVerifier(meta, UnitTorrent::inline, (p, d) -> writer.write(p, d), suspect, outcome, pool);
     }
 
     /** Puts every block of {@code piece} from {@code source}, block b sent by {@code senders[b]}. */
@@ -123,6 +132,49 @@ class PieceVerifierTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 2 * B, 4 * B), written.get(1));
         verifier.releaseSpare();
         assertEquals(0, verifier.spareBytes());
+    }
+
+    @Test
+    void theNextDownloadReusesTheBuffersTheLastOneGaveBackToTheSharedPool() {
+        PieceBuffers pool = new PieceBuffers(4L * B);
+        PieceVerifier first = verifier(p -> false, pool);
+        putPiece(first, 0, data, "a");
+        putPiece(first, 1, data, "a");
+        putPiece(first, 2, data, "a");
+        first.verify(0);
+        first.verify(1);
+        first.verify(2); // a third buffer is beyond the pool's bound of 4 blocks: left to the collector
+        assertEquals(4L * B, pool.spareBytes());
+        first.releaseSpare(); // complete: the shared pool keeps its buffers for the next download
+        assertEquals(4L * B, pool.spareBytes());
+
+        PieceVerifier second = verifier(p -> false, pool);
+        putPiece(second, 1, data, "b", "c");
+        assertEquals(2L * B, pool.spareBytes(), "the other session took a spare buffer");
+        second.verify(1);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 2 * B, 4 * B), written.get(1));
+        assertEquals(List.of("passed 0", "settled", "passed 1", "settled", "passed 2", "settled", "passed 1",
+                "settled"), outcomes);
+        assertEquals(4L * B, pool.spareBytes());
+    }
+
+    @Test
+    void aPoolKeepsBuffersOfEachLengthApartAndWithinItsBound() {
+        PieceBuffers pool = new PieceBuffers(3000);
+        byte[] a = pool.take(1000);
+        byte[] b = pool.take(2000);
+        byte[] c = pool.take(1000);
+        pool.give(a);
+        pool.give(b);
+        pool.give(c); // 4000 > 3000: dropped
+        assertEquals(3000, pool.spareBytes());
+        assertSame(b, pool.take(2000));
+        assertSame(a, pool.take(1000));
+        assertNotSame(a, pool.take(1000), "nothing spare of that length: a new buffer");
+        assertEquals(0, pool.spareBytes());
+        pool.give(b);
+        pool.clear();
+        assertEquals(0, pool.spareBytes());
     }
 
     @Test

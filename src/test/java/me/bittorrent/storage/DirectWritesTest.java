@@ -1,0 +1,88 @@
+package me.bittorrent.storage;
+
+import static me.bittorrent.storage.TestTorrent.file;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Verified pieces written past the page cache (O_DIRECT) where the file system allows it, the rest buffered. */
+class DirectWritesTest {
+
+    @TempDir
+    Path dir;
+
+    /** Whether this folder's file system takes O_DIRECT at all (tmpfs does not): then the store must use it. */
+    private boolean folderTakesDirect() throws IOException {
+        Path probe = Files.createFile(dir.resolve("probe"));
+        try (FileChannel ignored = FileChannel.open(probe, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        } finally {
+            Files.delete(probe);
+        }
+    }
+
+    @Test
+    void piecesWrittenInAnyOrderAreByteIdenticalWithAnUnalignedTail() throws Exception {
+        int pieceLength = 256 * 1024;
+        // 5 pieces and a tail of 1000 bytes: the last piece's aligned part goes direct, its tail buffered
+        TestTorrent t = TestTorrent.single("movie.mkv", pieceLength, 5 * pieceLength + 1000);
+        boolean direct = folderTakesDirect();
+        try (PieceStore store = new PieceStore(t.meta(), dir, t.all(), false)) {
+            for (int p : new int[] {5, 2, 0, 4, 1, 3}) {
+                store.writePiece(p, t.content(), t.pieceOffset(p));
+            }
+            store.flush();
+            if (direct) {
+                int alignment = (int) Files.getFileStore(dir).getBlockSize();
+                long tailAligned = 1000 - 1000 % alignment;
+                assertEquals(5L * pieceLength + tailAligned, store.directBytes(),
+                        "every aligned byte bypassed the page cache");
+            }
+            assertTrue(store.checkPiece(3) && store.checkPiece(5), "reads see what was written direct");
+            BitSet all = store.checkAll();
+            assertEquals(t.meta().pieceCount(), all.cardinality());
+        }
+        assertArrayEquals(t.content(), Files.readAllBytes(dir.resolve("movie.mkv")));
+    }
+
+    @Test
+    void aFileThatCannotBeOpenedDirectTurnsDirectWritesOffAndWritesNothing() throws Exception {
+        // (tmpfs takes O_DIRECT on recent kernels: a folder where a file should be stands for a refusing open)
+        Path notAFile = Files.createDirectory(dir.resolve("folder"));
+        DirectWrites direct = new DirectWrites("t", true);
+        byte[] data = new byte[64 * 1024];
+        assertEquals(0, direct.write(0, () -> notAFile, data, 0, data.length, 0), "nothing went direct");
+        assertFalse(direct.enabled(), "the store writes through the page cache from now on");
+        Path file = Files.createFile(dir.resolve("file"));
+        assertEquals(0, direct.write(1, () -> file, data, 0, data.length, 0), "not tried again");
+        assertEquals(0, Files.size(file));
+        assertEquals(0, direct.directBytes());
+    }
+
+    @Test
+    void unalignedSpansOfAMultiFileTorrentAreWrittenBuffered() throws Exception {
+        // 8 KiB pieces over files of odd sizes: most spans start at unaligned file offsets
+        TestTorrent t = TestTorrent.multi("album", 8192, file(5000, "a.bin"), file(12288, "b.bin"),
+                file(3333, "c.bin"));
+        try (PieceStore store = new PieceStore(t.meta(), dir, t.all(), true)) {
+            t.writeAll(store);
+        }
+        assertArrayEquals(t.fileBytes(0), Files.readAllBytes(dir.resolve("album/a.bin")));
+        assertArrayEquals(t.fileBytes(1), Files.readAllBytes(dir.resolve("album/b.bin")));
+        assertArrayEquals(t.fileBytes(2), Files.readAllBytes(dir.resolve("album/c.bin")));
+    }
+}
