@@ -53,7 +53,9 @@ final class PeerExchange {
     private List<UtPex.Added> roundAdded = List.of();
     private List<PeerAddress> roundDropped = List.of();
     private int round;
-    private long nextRoundNanos = System.nanoTime() + ROUND_NANOS;
+    /** When the next round is due; set a minute after this unit first hears of the time (0 until then). */
+    private long nextRoundNanos;
+    private boolean clockStarted;
     /** PEX messages dropped because they came too soon after the one before (for logs and tests). */
     private long floods;
 
@@ -83,6 +85,7 @@ final class PeerExchange {
 
     /** The peer's extension handshake: its ut_pex id and listen port; it gets our current peers at once. */
     void handshake(Peer peer, Map<String, Object> dict, long nowNanos) {
+        startClock(nowNanos);
         if (!peer.outbound) {
             int port = ExtensionHandshake.listenPort(dict);
             if (port > 0) {
@@ -141,6 +144,7 @@ final class PeerExchange {
 
     /** Once a second: a new round every minute; each peer gets the newest round's changes at most once a minute. */
     void everySecond(long nowNanos) {
+        startClock(nowNanos);
         if (!on()) {
             return;
         }
@@ -161,6 +165,13 @@ final class PeerExchange {
                     send(peer, added, dropped, nowNanos);
                 }
             }
+        }
+    }
+
+    private void startClock(long nowNanos) {
+        if (!clockStarted) {
+            clockStarted = true;
+            nextRoundNanos = nowNanos + ROUND_NANOS;
         }
     }
 
