@@ -791,6 +791,10 @@ import { createStatusBar } from './statusbar.js';
         if (typeof value !== 'number' && typeof value !== 'boolean') continue;
         fields.append(globalField(key, value));
       }
+      // the peer-finding switches side by side, whatever order the server lists them in
+      const dhtField = fields.querySelector('[data-key="dht"]');
+      const pexField = fields.querySelector('[data-key="pex"]');
+      if (dhtField && pexField) dhtField.after(pexField);
     }
     $('global-settings').hidden = fields.children.length === 0;
     openModal('preferences-modal');
