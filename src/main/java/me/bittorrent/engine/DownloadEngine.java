@@ -155,6 +155,7 @@ public class DownloadEngine {
             GlobalSettings global = preferences.settings();
             requestedPeerPort = global.peerPort();
             runner.maxConcurrent(global.maxConcurrentDownloads());
+            runner.pex(global.pex());
             // POST /settings applies live: fewer concurrent downloads queue the newest, a new port moves the listener
             preferences.changes().subscribe().with(this::applyGlobal);
             return runner.listen(peerHost, global.peerPort())
@@ -173,6 +174,7 @@ public class DownloadEngine {
 
     private void applyGlobal(GlobalSettings global) {
         runner.maxConcurrent(global.maxConcurrentDownloads());
+        runner.pex(global.pex());
         if (global.peerPort() != requestedPeerPort) {
             requestedPeerPort = global.peerPort();
             runner.moveListener(peerHost, global.peerPort()).subscribe().with(

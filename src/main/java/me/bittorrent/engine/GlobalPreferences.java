@@ -44,6 +44,9 @@ public class GlobalPreferences {
     /** BT_DHT: false (off) is a hard off the preferences cannot undo. */
     @ConfigProperty(name = "bt.dht", defaultValue = "true")
     boolean dhtAllowed = true;
+    /** BT_PEX: false (off) is a hard off the preferences cannot undo. */
+    @ConfigProperty(name = "bt.pex", defaultValue = "true")
+    boolean pexAllowed = true;
 
     @Inject
     public GlobalPreferences(TorrentRepository repository,
@@ -61,6 +64,9 @@ public class GlobalPreferences {
     public Uni<GlobalSettings> load() {
         return repository.loadPreferences().map(found -> {
             current.put(KEY, withLegacyCategories(found.orElse(Preferences.NONE)));
+            if (!pexAllowed) {
+                LOG.info("Peer exchange is off (BT_PEX=off): torrents neither tell nor hear of peers through PEX");
+            }
             GlobalSettings settings = settings();
             applyLimits(settings);
             return settings;
@@ -106,7 +112,8 @@ public class GlobalPreferences {
                 p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit),
                 dhtAllowed && (p.dht() == null || p.dht()),
                 p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
-                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP);
+                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP,
+                pexAllowed && (p.pex() == null || p.pex()));
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -128,10 +135,14 @@ public class GlobalPreferences {
                 if (next.dht() && !dhtAllowed) {
                     throw new InvalidRequestException("dht cannot be switched on: the service runs with BT_DHT=off");
                 }
+                if (next.pex() && !pexAllowed && Boolean.TRUE.equals(update.pex())) {
+                    throw new InvalidRequestException("pex cannot be switched on: the service runs with BT_PEX=off");
+                }
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
                         next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
                         update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
-                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags());
+                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags(),
+                        update.pex() != null ? update.pex() : p.pex());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -143,8 +154,9 @@ public class GlobalPreferences {
         applyLimits(next);
         if (!next.equals(applied[0])) {
             LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
-                    + "DHT %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
-                    next.maxConcurrentDownloads(), next.peerPort(), next.dht() ? "on" : "off");
+                    + "DHT %s, PEX %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
+                    next.maxConcurrentDownloads(), next.peerPort(), next.dht() ? "on" : "off",
+                    next.pex() ? "on" : "off");
             changes.onNext(next);
         }
         return save[0].replaceWith(next);

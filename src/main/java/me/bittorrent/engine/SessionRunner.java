@@ -226,6 +226,8 @@ final class SessionRunner {
     private volatile Consumer<String> changed = id -> { };
     /** The DHT, for public torrents (null in tests that run without it). */
     private volatile DhtService dht;
+    /** Peer exchange (BEP 11) for public torrents: the `pex` setting (BT_PEX=off: false for good). */
+    private volatile boolean pex = true;
 
     SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
             int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
@@ -293,6 +295,11 @@ final class SessionRunner {
     /** Public torrents find peers through {@code service} and tell peers our DHT port (BEP 5); never private ones. */
     void dht(DhtService service) {
         dht = service;
+    }
+
+    /** Switches peer exchange for every public torrent: new connections follow at once, sending stops or resumes. */
+    void pex(boolean on) {
+        pex = on;
     }
 
     /** Called with a torrent id on every state change of its session and about once a second while it runs. */
@@ -867,6 +874,9 @@ final class SessionRunner {
             r.seedingBefore = now.stored().library().seedingSeconds();
             running.put(id, r);
             DhtService d = dht;
+            if (!now.meta().isPrivate()) { // BEP 27: a private torrent never uses PEX (the session checks it too)
+                session.pex(() -> pex);
+            }
             if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
                 session.dht(d.link());
                 d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);

@@ -791,6 +791,10 @@ import { createStatusBar } from './statusbar.js';
         if (typeof value !== 'number' && typeof value !== 'boolean') continue;
         fields.append(globalField(key, value));
       }
+      // the peer-finding switches side by side, whatever order the server lists them in
+      const dhtField = fields.querySelector('[data-key="dht"]');
+      const pexField = fields.querySelector('[data-key="pex"]');
+      if (dhtField && pexField) dhtField.after(pexField);
     }
     $('global-settings').hidden = fields.children.length === 0;
     openModal('preferences-modal');
@@ -803,6 +807,7 @@ import { createStatusBar } from './statusbar.js';
     auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
     verify_pieces: 'Verify data already on disk before starting',
     dht: 'DHT: find peers without trackers (never for private torrents)',
+    pex: 'PEX: exchange peer lists with connected peers (never for private torrents)',
     ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after'
   };
   // share limits: -1 = none (the server's rule), a ratio has decimals

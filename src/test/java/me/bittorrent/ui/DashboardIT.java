@@ -268,11 +268,17 @@ class DashboardIT {
         WebElement dht = driver.findElement(By.id("global-dht"));
         assertTrue(dht.isSelected(), "the DHT is on by default");
         assertTrue(dht.findElement(By.xpath("..")).getText().startsWith("DHT"), "the DHT switch says what it is");
+        // the PEX switch (GET /settings pex): on by default; switched off here
+        WebElement pex = driver.findElement(By.id("global-pex"));
+        assertTrue(pex.isSelected(), "PEX is on by default");
+        assertTrue(pex.findElement(By.xpath("..")).getText().startsWith("PEX"), "the PEX switch says what it is");
+        pex.click();
         Browser.screenshot(driver, "11-preferences");
         driver.findElement(By.id("preferences-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));
         wait.until(d -> toastTexts(d).contains("Global settings saved"));
-        given().baseUri(app.baseUrl()).get("/settings").then().body("max_concurrent_downloads", equalTo(3));
+        given().baseUri(app.baseUrl()).get("/settings").then().body("max_concurrent_downloads", equalTo(3))
+                .body("pex", equalTo(false));
         given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         assertTrue(Files.isDirectory(chosen));
 

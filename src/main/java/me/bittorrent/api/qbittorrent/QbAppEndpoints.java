@@ -71,7 +71,7 @@ class QbAppEndpoints {
         m.put("max_seeding_time", g.seedingTimeLimit());
         m.put("max_seeding_time_enabled", g.seedingTimeLimit() >= 0);
         m.put("max_uploads_per_torrent", -1L);
-        m.put("pex", false);
+        m.put("pex", g.pex());
         m.put("preallocate_all", g.defaultSettings().preAllocate());
         m.put("queueing_enabled", true);
         m.put("resume_data_storage_type", "Legacy");
@@ -88,7 +88,7 @@ class QbAppEndpoints {
 
     /**
      * The form field {@code json}: save_path, dl_limit and up_limit (bytes/s, 0 or -1 unlimited), listen_port,
-     * max_active_downloads (-1: the largest we allow), dht (true/false). Other keys are ignored, as qBittorrent ignores unknown ones.
+     * max_active_downloads (-1: the largest we allow), dht and pex (true/false). Other keys are ignored, as qBittorrent ignores unknown ones.
      */
     void setPreferences(QbRequest r) {
         JsonObject json;
@@ -127,8 +127,9 @@ class QbAppEndpoints {
             action = act == 1 ? "remove" : "stop";
         }
         Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
+        Boolean pex = json.getValue("pex") instanceof Boolean b ? b : null;
         Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht, ratio, minutes,
-                action));
+                action, pex));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));

@@ -37,8 +37,18 @@ final class ExtensionHandshake {
 
     /** Ours, with {@code metadata_size} when {@code metadataSize} > 0 (we can serve the info dictionary). */
     static byte[] ours(int listenPort, int metadataSize) {
+        return ours(listenPort, metadataSize, false);
+    }
+
+    /** Ours; {@code ut_pex} (BEP 11) is offered when {@code pex} (never for a private torrent). */
+    static byte[] ours(int listenPort, int metadataSize, boolean pex) {
         Map<String, Object> dict = new LinkedHashMap<>();
-        dict.put("m", Map.of("ut_metadata", (long) UtMetadata.OUR_ID));
+        Map<String, Object> m = new java.util.TreeMap<>();
+        m.put("ut_metadata", (long) UtMetadata.OUR_ID);
+        if (pex) {
+            m.put("ut_pex", (long) UtPex.OUR_ID);
+        }
+        dict.put("m", m);
         if (metadataSize > 0) {
             dict.put("metadata_size", (long) metadataSize);
         }
@@ -64,6 +74,20 @@ final class ExtensionHandshake {
             return id.intValue();
         }
         return 0;
+    }
+
+    /** The peer's extended message id for ut_pex, or 0 when it does not speak it (or turned it off). */
+    static int utPexId(Map<String, Object> dict) {
+        if (dict != null && dict.get("m") instanceof Map<?, ?> m && m.get("ut_pex") instanceof Long id
+                && id > 0 && id < 256) {
+            return id.intValue();
+        }
+        return 0;
+    }
+
+    /** The port the peer listens on ({@code p}), or 0 when absent or out of range. */
+    static int listenPort(Map<String, Object> dict) {
+        return dict != null && dict.get("p") instanceof Long p && p > 0 && p <= 65535 ? p.intValue() : 0;
     }
 
     /** The peer's {@code metadata_size}, or -1 when absent or not a number. */

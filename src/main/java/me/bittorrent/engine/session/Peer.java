@@ -45,6 +45,22 @@ final class Peer {
     final Link link;
     /** The peer's extended message id for BEP 9 ut_metadata (0: it does not speak it). */
     int utMetadataId;
+    /** The peer's extended message id for BEP 11 ut_pex (0: it does not speak it, or we did not offer it). */
+    int utPexId;
+    /** We offered ut_pex in our extension handshake on this connection (PEX on, public torrent). */
+    boolean pexOffered;
+    /**
+     * The port the peer accepts connections on, 0 while unknown: the dialled one for an outgoing connection, the
+     * {@code p} of its extension handshake for an incoming one. Only peers with one are passed on through PEX.
+     */
+    int listenPort;
+    /** When we last honoured a PEX message from it / sent it one (nanos, 0 = never); see {@link PeerExchange}. */
+    long pexInNanos;
+    long pexOutNanos;
+    /** The last PEX round it was told about. */
+    int pexRound;
+    /** Addresses it told us about through PEX and did not drop since, at most {@link PeerExchange#MAX_LEARNED}. */
+    java.util.Set<String> pexLearned;
     /** host:port as we know it (the dialled address, or the remote socket address when it dialled us). */
     final String address;
     /** The remote IP address (the key of address bans). */
@@ -97,6 +113,13 @@ final class Peer {
         this.host = host;
         this.peerIdHex = peerIdHex;
         this.outbound = outbound;
+        if (outbound) {
+            try {
+                this.listenPort = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            } catch (NumberFormatException e) {
+                this.listenPort = 0;
+            }
+        }
     }
 
     /** A peer over an established connection. */

@@ -20,6 +20,8 @@ final class PeerMessages {
     private java.util.function.ObjIntConsumer<String> dhtPorts = (host, port) -> { };
     /** The info dictionary we serve to peers (BEP 9), or null. */
     private byte[] metadata;
+    /** BEP 11 peer exchange, or null (tests without it). */
+    private PeerExchange exchange;
 
     PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
         this.pieceCount = pieceCount;
@@ -31,6 +33,11 @@ final class PeerMessages {
     /** Where a peer's BEP 5 PORT message goes (its host and DHT port). */
     void dhtPorts(java.util.function.ObjIntConsumer<String> sink) {
         dhtPorts = sink;
+    }
+
+    /** Where ut_pex handshakes and messages go. */
+    void exchange(PeerExchange pex) {
+        exchange = pex;
     }
 
     void serveMetadata(byte[] infoDictionary) {
@@ -88,9 +95,16 @@ final class PeerMessages {
                 if (client != null) {
                     peer.client = client;
                 }
-                peer.utMetadataId = ExtensionHandshake.utMetadataId(ExtensionHandshake.decode(extended.payload()));
+                java.util.Map<String, Object> dict = ExtensionHandshake.decode(extended.payload());
+                peer.utMetadataId = ExtensionHandshake.utMetadataId(dict);
+                if (exchange != null) {
+                    exchange.handshake(peer, dict, System.nanoTime());
+                }
             } else if (extended.id() == UtMetadata.OUR_ID) {
                 onMetadataRequest(peer, extended.payload());
+            } else if (extended.id() == UtPex.OUR_ID && exchange != null) {
+                exchange.received(peer, extended.payload(), System.nanoTime());
+                swarm.connectMore();
             }
         } else if (message instanceof PeerMessage.Port port) {
             if (port.port() > 0) {

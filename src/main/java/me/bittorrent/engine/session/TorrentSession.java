@@ -112,6 +112,9 @@ public final class TorrentSession {
     private volatile SessionSnapshot latest;
     /** The DHT as this session sees it (BEP 5 in the peer protocol); NONE for a private torrent. */
     private volatile DhtLink dht = DhtLink.NONE;
+    /** The PEX switch as this session sees it (BEP 11); off until {@link #pex} is called, never on when private. */
+    private volatile java.util.function.BooleanSupplier pexSwitch = () -> false;
+    private final PeerExchange exchange;
 
     /**
      * @param vertx        the Vert.x instance
@@ -153,6 +156,9 @@ public final class TorrentSession {
                 this::transferring, random);
         this.messages = new PeerMessages(meta.pieceCount(), swarm, requester, uploader);
         this.messages.dhtPorts((host, port) -> dht.nodeSeen(host, port));
+        this.exchange = new PeerExchange(meta.name(), swarm::peers, meta::pieceCount, swarm::learn,
+                () -> !meta.isPrivate() && pexSwitch.getAsBoolean());
+        this.messages.exchange(exchange);
         this.infoDictionary = infoDictionaryOf(meta);
         messages.serveMetadata(infoDictionary);
         this.latest = buildSnapshot();
@@ -248,6 +254,19 @@ public final class TorrentSession {
     /** Uses the DHT in the peer protocol: the handshake's DHT bit, PORT messages both ways. Any thread. */
     public void dht(DhtLink link) {
         dht = link == null ? DhtLink.NONE : link;
+    }
+
+    /**
+     * Uses peer exchange (BEP 11) while {@code on} says so (read for every new connection and once a second, so
+     * a switch applies live); a private torrent never does, whatever it says. Any thread.
+     */
+    public void pex(java.util.function.BooleanSupplier on) {
+        pexSwitch = on == null ? () -> false : on;
+    }
+
+    /** For tests: the PEX messages dropped as a flood, taken on the engine context. */
+    Uni<Long> pexFloods() {
+        return onContext(() -> Future.succeededFuture(exchange.floods()));
     }
 
     /** Our DHT port as sent to peers, 0 when the DHT is off or not for this torrent. Any thread. */
@@ -659,8 +678,9 @@ public final class TorrentSession {
                 peer.send(new PeerMessage.Bitfield(Bitfields.toBytes(picker.verified(), meta.pieceCount())));
             }
             if (connection.remoteHandshake().supportsExtensions()) {
+                peer.pexOffered = exchange.on();
                 peer.send(new PeerMessage.Extended(0, ExtensionHandshake.ours(listenPort,
-                        infoDictionary == null ? 0 : infoDictionary.length)));
+                        infoDictionary == null ? 0 : infoDictionary.length, peer.pexOffered)));
             }
             int dhtPort = dht.port();
             if (dhtPort > 0 && connection.remoteHandshake().supportsDht()) {
@@ -760,6 +780,7 @@ public final class TorrentSession {
 
     private void everySecond() {
         requester.expire();
+        exchange.everySecond(System.nanoTime());
         swarm.connectMore();
         if (swarm.size() == 0 && swarm.halfOpen() == 0 && !picker.complete() && !paused
                 && System.nanoTime() - lastLonelyAnnounceNanos > LONELY_REANNOUNCE_NANOS) {
