@@ -44,6 +44,9 @@ public class GlobalPreferences {
     /** BT_DHT: false (off) is a hard off the preferences cannot undo. */
     @ConfigProperty(name = "bt.dht", defaultValue = "true")
     boolean dhtAllowed = true;
+    /** BT_LSD: false (off) is a hard off the preferences cannot undo. */
+    @ConfigProperty(name = "bt.lsd", defaultValue = "true")
+    boolean lsdAllowed = true;
 
     @Inject
     public GlobalPreferences(TorrentRepository repository,
@@ -106,7 +109,8 @@ public class GlobalPreferences {
                 p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit),
                 dhtAllowed && (p.dht() == null || p.dht()),
                 p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
-                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP);
+                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP,
+                lsdAllowed && (p.lsd() == null || p.lsd()));
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -128,10 +132,14 @@ public class GlobalPreferences {
                 if (next.dht() && !dhtAllowed) {
                     throw new InvalidRequestException("dht cannot be switched on: the service runs with BT_DHT=off");
                 }
+                if (next.lsd() && !lsdAllowed) {
+                    throw new InvalidRequestException("lsd cannot be switched on: the service runs with BT_LSD=off");
+                }
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
                         next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
                         update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
-                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags());
+                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags(),
+                        update.lsd() != null ? update.lsd() : p.lsd());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -143,8 +151,9 @@ public class GlobalPreferences {
         applyLimits(next);
         if (!next.equals(applied[0])) {
             LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
-                    + "DHT %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
-                    next.maxConcurrentDownloads(), next.peerPort(), next.dht() ? "on" : "off");
+                    + "DHT %s, local service discovery %s", limitWords(next.downloadLimit()),
+                    limitWords(next.uploadLimit()), next.maxConcurrentDownloads(), next.peerPort(),
+                    next.dht() ? "on" : "off", next.lsd() ? "on" : "off");
             changes.onNext(next);
         }
         return save[0].replaceWith(next);

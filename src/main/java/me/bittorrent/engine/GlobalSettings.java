@@ -14,10 +14,19 @@ import me.bittorrent.state.TorrentSettings;
  * @param ratioLimit             share ratio at which a seeding torrent stops (or is removed), -1 = none
  * @param seedingTimeLimit       minutes of seeding after which it stops (or is removed), -1 = none
  * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
+ * @param lsd                    local service discovery (BEP 14) for public torrents; false when BT_LSD=off
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
         TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
-        me.bittorrent.state.ShareLimitAction shareLimitAction) {
+        me.bittorrent.state.ShareLimitAction shareLimitAction, boolean lsd) {
+
+    /** Without the LSD switch (on). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
+            me.bittorrent.state.ShareLimitAction shareLimitAction) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
+                seedingTimeLimit, shareLimitAction, true);
+    }
 
     /** Without share limits (none, stop). */
     public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,

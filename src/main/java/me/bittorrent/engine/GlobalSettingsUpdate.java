@@ -6,10 +6,18 @@ package me.bittorrent.engine;
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
-        String shareLimitAction) {
+        String shareLimitAction, Boolean lsd) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public GlobalSettingsUpdate {
+    }
+
+    /** Without the LSD switch (it keeps its value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
+            Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
+            String shareLimitAction) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
+                seedingTimeLimit, shareLimitAction, null);
     }
 
     /** Without share limits (they keep their value). */
@@ -62,6 +70,6 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 ? ShareLimits.checkedMinutes("seeding_time_limit", seedingTimeLimit, false) : current.seedingTimeLimit();
         var action = shareLimitAction != null ? ShareLimits.checkedAction(shareLimitAction) : current.shareLimitAction();
         return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht(), ratio,
-                minutes, action);
+                minutes, action, lsd != null ? lsd : current.lsd());
     }
 }

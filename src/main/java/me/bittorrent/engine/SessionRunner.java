@@ -226,6 +226,8 @@ final class SessionRunner {
     private volatile Consumer<String> changed = id -> { };
     /** The DHT, for public torrents (null in tests that run without it). */
     private volatile DhtService dht;
+    /** Local service discovery, for public torrents (null in tests that run without it). */
+    private volatile LsdService lsd;
 
     SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
             int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
@@ -293,6 +295,11 @@ final class SessionRunner {
     /** Public torrents find peers through {@code service} and tell peers our DHT port (BEP 5); never private ones. */
     void dht(DhtService service) {
         dht = service;
+    }
+
+    /** Public torrents are announced on the LAN and find peers there (BEP 14); never private ones. */
+    void lsd(LsdService service) {
+        lsd = service;
     }
 
     /** Called with a torrent id on every state change of its session and about once a second while it runs. */
@@ -871,6 +878,10 @@ final class SessionRunner {
                 session.dht(d.link());
                 d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
             }
+            LsdService l = lsd;
+            if (l != null && !now.meta().isPrivate()) { // BEP 27: nor local service discovery
+                l.track(now.meta().infoHash(), session::addPeer);
+            }
             peers.register(session, peerId);
             // events are emitted on the session's context; the runner's state changes on the engine context
             session.events().emitOn(onContext).subscribe().with(event -> onEvent(r, event));
@@ -915,6 +926,10 @@ final class SessionRunner {
         if (d != null) { // from the info-hash alone; a private torrent's metadata stops it when it arrives
             d.track(magnet.infoHash(), () -> listenPort, session::addPeer);
         }
+        LsdService l = lsd;
+        if (l != null) {
+            l.track(magnet.infoHash(), session::addPeer);
+        }
         session.start().subscribe().with(ok -> { }, e -> { });
         session.metadata().onSuccess(fetched -> {
             if (fetching.get(id) != session) {
@@ -947,6 +962,10 @@ final class SessionRunner {
         DhtService d = dht;
         if (d != null) {
             d.untrack(session.infoHash());
+        }
+        LsdService l = lsd;
+        if (l != null) {
+            l.untrack(session.infoHash());
         }
         return session.stop().emitOn(onContext).invoke(() -> changed.accept(id))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -1060,6 +1079,10 @@ final class SessionRunner {
         DhtService d = dht;
         if (d != null) {
             d.untrack(r.session.meta().infoHash());
+        }
+        LsdService l = lsd;
+        if (l != null) {
+            l.untrack(r.session.meta().infoHash());
         }
         if (r.persistTimer >= 0) {
             vertx.cancelTimer(r.persistTimer);

@@ -803,6 +803,7 @@ import { createStatusBar } from './statusbar.js';
     auto_stop: 'Stop downloads when complete (do not seed)', pre_allocate: 'Reserve the full size on disk up front',
     verify_pieces: 'Verify data already on disk before starting',
     dht: 'DHT: find peers without trackers (never for private torrents)',
+    lsd: 'Local peer discovery: find peers on the local network (never for private torrents)',
     ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after'
   };
   // share limits: -1 = none (the server's rule), a ratio has decimals

@@ -46,7 +46,7 @@ class RpcSession {
         s.put("blocklist-enabled", false).put("blocklist-size", 0).put("blocklist-url", "");
         s.put("cache-size-mb", 4).put("config-dir", engine.stateDir().toString());
         s.put("default-trackers", "");
-        s.put("dht-enabled", false).put("lpd-enabled", false).put("pex-enabled", false).put("utp-enabled", false);
+        s.put("dht-enabled", false).put("lpd-enabled", g.lsd()).put("pex-enabled", false).put("utp-enabled", false);
         s.put("download-dir", dir).put("download-dir-free-space", new File(dir).getUsableSpace());
         s.put("download-queue-enabled", true).put("download-queue-size", g.maxConcurrentDownloads());
         s.put("encryption", "tolerated");
@@ -87,7 +87,8 @@ class RpcSession {
     }
 
     /**
-     * download-dir, speed-limit-down/-up (KB/s) with their -enabled switches, peer-port, download-queue-size.
+     * download-dir, speed-limit-down/-up (KB/s) with their -enabled switches, peer-port, download-queue-size,
+     * dht-enabled, lpd-enabled (local peer discovery).
      * Other keys are ignored, as Transmission ignores what it does not know.
      */
     void set(RpcCall r) {
@@ -102,7 +103,8 @@ class RpcSession {
         Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up,
                 queue == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, queue)),
                 port == null ? null : (int) Math.max(-1, Math.min(Integer.MAX_VALUE, port)), null,
-                r.arguments.containsKey("dht-enabled") ? (Boolean) r.bool("dht-enabled", true) : null));
+                r.arguments.containsKey("dht-enabled") ? (Boolean) r.bool("dht-enabled", true) : null, null, null,
+                null, r.arguments.containsKey("lpd-enabled") ? (Boolean) r.bool("lpd-enabled", true) : null));
         String dir = r.string("download-dir");
         if (dir != null && !dir.isBlank() && !dir.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(dir));
