@@ -5,22 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.MulticastSocket;
-import java.net.NetworkInterface;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import me.bittorrent.lsd.LsdCodec;
 import me.bittorrent.metainfo.InfoHash;
+import me.bittorrent.testing.LsdWire;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,85 +31,12 @@ class LsdServiceTest {
     Vertx vertx;
     LsdService a;
     LsdService b;
-    Listener wire;
-
-    /** A multicast socket joined to the LSD group on the loopback: sees every datagram sent there. */
-    static final class Listener implements AutoCloseable {
-        final MulticastSocket socket;
-        final List<String> seen = new CopyOnWriteArrayList<>();
-        final List<Seen> datagrams = new CopyOnWriteArrayList<>();
-
-        record Seen(long nanos, String text) {
-        }
-
-        /** The distinct info-hashes announced with TCP port {@code port}. */
-        Set<String> hashesOn(int port) {
-            Set<String> hashes = new java.util.HashSet<>();
-            for (String d : seen) {
-                if (d.contains("Port: " + port + "\r\n")) {
-                    d.lines().filter(l -> l.startsWith("Infohash: ")).forEach(l -> hashes.add(l.substring(10)));
-                }
-            }
-            return hashes;
-        }
-        final Thread reader;
-
-        Listener() throws IOException {
-            socket = new MulticastSocket(null);
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(LsdCodec.PORT));
-            NetworkInterface lo = NetworkInterface.getByName("lo");
-            socket.joinGroup(new InetSocketAddress(InetAddress.getByName(LsdCodec.GROUP), 0), lo);
-            socket.setSoTimeout(200);
-            reader = new Thread(() -> {
-                byte[] buffer = new byte[65536];
-                while (!socket.isClosed()) {
-                    DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                    try {
-                        socket.receive(p);
-                        String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.ISO_8859_1);
-                        datagrams.add(new Seen(System.nanoTime(), text));
-                        seen.add(text);
-                    } catch (SocketTimeoutException e) {
-                        // look again
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            }, "lsd-test-listener");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** Sends a datagram to the group on the loopback, as another client on this machine would. */
-        static void send(byte[] datagram) throws IOException {
-            try (MulticastSocket s = sender()) {
-                send(s, datagram);
-            }
-        }
-
-        static MulticastSocket sender() throws IOException {
-            MulticastSocket s = new MulticastSocket();
-            s.setNetworkInterface(NetworkInterface.getByName("lo"));
-            s.setOption(StandardSocketOptions.IP_MULTICAST_LOOP, true);
-            return s;
-        }
-
-        static void send(MulticastSocket s, byte[] datagram) throws IOException {
-            s.send(new DatagramPacket(datagram, datagram.length, InetAddress.getByName(LsdCodec.GROUP),
-                    LsdCodec.PORT));
-        }
-
-        @Override
-        public void close() {
-            socket.close();
-        }
-    }
+    LsdWire wire;
 
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        wire = new Listener();
+        wire = new LsdWire();
         a = new LsdService(vertx, true, "lo");
         b = new LsdService(vertx, true, "lo");
     }
@@ -164,12 +84,12 @@ class LsdServiceTest {
         a.track(ONLY_A, (host, port) -> foundByA.add("only-a " + host + ":" + port));
         awaitUntil(() -> foundByB.contains("127.0.0.1:40001"), 10_000, "b finds a for the shared torrent: "
                 + a.status() + " " + b.status());
-        awaitUntil(() -> wire.seen.stream().anyMatch(d -> d.contains("Port: 40001") && d.contains(ONLY_A.hex())),
+        awaitUntil(() -> wire.announcesOf(40001).stream().anyMatch(d -> d.contains(ONLY_A.hex())),
                 5_000, "a's announce of its other torrent on the wire");
         // a's own datagrams (its cookie) never come back as a peer; b is not told about a torrent it does not have
         assertTrue(foundByA.isEmpty(), foundByA.toString());
         assertEquals(Set.of("127.0.0.1:40001"), foundByB);
-        String ofA = wire.seen.stream().filter(d -> d.contains("Port: 40001")).findFirst().orElseThrow();
+        String ofA = wire.announcesOf(40001).get(0);
         assertTrue(ofA.startsWith("BT-SEARCH * HTTP/1.1\r\nHost: 239.192.152.143:6771\r\nPort: 40001\r\nInfohash: "),
                 ofA);
         assertTrue(ofA.endsWith("\r\ncookie: " + a.cookie() + "\r\n\r\n\r\n"), ofA);
@@ -190,7 +110,7 @@ class LsdServiceTest {
         a.untrack(gone);
         InfoHash last = gone;
         awaitUntil(() -> wire.hashesOn(40003).size() >= 49, 10_000, "every tracked torrent announced");
-        List<Listener.Seen> ours = wire.datagrams.stream().filter(d -> d.text().contains("Port: 40003")).toList();
+        List<LsdWire.Seen> ours = wire.datagrams().stream().filter(d -> d.text().contains("Port: 40003")).toList();
         assertEquals(49, wire.hashesOn(40003).size());
         assertFalse(wire.hashesOn(40003).contains(last.hex()), "an untracked torrent is never announced");
         for (int i = 1; i < ours.size(); i++) {
@@ -211,16 +131,16 @@ class LsdServiceTest {
         for (int i = 0; i < 1_200; i++) {
             huge.append("Infohash: ").append(SHARED.hex()).append("\r\n");
         }
-        Listener.send(huge.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-        Listener.send("GET / HTTP/1.1\r\nPort: 6667\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        Listener.send(new byte[] {0, 1, 2, 3});
+        LsdWire.send(huge.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+        LsdWire.send("GET / HTTP/1.1\r\nPort: 6667\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        LsdWire.send(new byte[] {0, 1, 2, 3});
         awaitUntil(() -> a.status().malformed() >= 3, 5_000, "garbage counted: " + a.status());
         // a flood of valid announces from one address: the rate limit lets about a second's worth through
         byte[] valid = LsdCodec.render(7777, List.of(SHARED), "f00d");
         long started = System.nanoTime();
-        try (MulticastSocket flood = Listener.sender()) {
+        try (MulticastSocket flood = LsdWire.sender()) {
             for (int i = 0; i < 2_000; i++) {
-                Listener.send(flood, valid);
+                LsdWire.send(flood, valid);
             }
         }
         awaitUntil(() -> a.status().rateLimited() > 0, 10_000, "the flood is limited: " + a.status());
@@ -231,7 +151,7 @@ class LsdServiceTest {
         assertFalse(found.contains("127.0.0.1:6666") || found.contains("127.0.0.1:6667"), found.toString());
         // the limit forgets: a second later an honest announce gets through
         awaitUntil(() -> {
-            Listener.send(LsdCodec.render(8888, List.of(SHARED), "beef"));
+            LsdWire.send(LsdCodec.render(8888, List.of(SHARED), "beef"));
             return found.contains("127.0.0.1:8888");
         }, 10_000, "an honest peer is found after the flood");
     }
@@ -240,12 +160,12 @@ class LsdServiceTest {
     void switchedOffItLeavesTheGroupAndOnAgainItAnnouncesAgain() throws Exception {
         on(a, 40005);
         a.track(SHARED, (host, port) -> { });
-        awaitUntil(() -> wire.seen.stream().anyMatch(d -> d.contains("Port: 40005")), 5_000, "announced");
+        awaitUntil(() -> !wire.announcesOf(40005).isEmpty(), 5_000, "announced");
         a.apply(40005, false).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertFalse(a.status().running());
         assertFalse(a.status().enabled());
         a.apply(40006, true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        awaitUntil(() -> wire.seen.stream().anyMatch(d -> d.contains("Port: 40006") && d.contains(SHARED.hex())),
+        awaitUntil(() -> wire.hashesOn(40006).contains(SHARED.hex()),
                 5_000, "announced again with the new port");
         LsdService off = new LsdService(vertx, false, "lo");
         off.apply(40007, true).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
