@@ -41,7 +41,7 @@ import org.jboss.logging.Logger;
  * Local service discovery (BEP 14): our public torrents announced to the LAN's multicast group
  * (239.192.152.143:6771) and the peers other clients announce there handed to the torrent with that info-hash, like
  * the DHT's. Each tracked torrent is announced at once and then every 5 minutes (libtorrent's rhythm), at most one
- * datagram a second with up to 20 hashes in it. Received datagrams are parsed strictly (1,400 bytes at most), rate
+ * datagram a second: one hash in it while few torrents wait (readable by every client), up to 20 when many do. Received datagrams are parsed strictly (1,400 bytes at most), rate
  * limited, ignored when they carry our own cookie or come from outside the interface's networks.
  *
  * <p>On/off: {@code BT_LSD=off} is a hard off (no socket, the preference cannot turn it on); otherwise the
@@ -60,6 +60,12 @@ public class LsdService {
     /** At most one datagram this often (libtorrent and Transmission send one per torrent; we batch). */
     static final long SEND_GAP_MILLIS = 1000;
     static final int PACKETS_PER_SECOND = 100;
+    /**
+     * While no more torrents than this wait for their announce, each datagram carries one hash: the announce is then
+     * byte for byte libtorrent's, and Transmission (which reads only the first Infohash of a datagram of at most 200
+     * bytes) hears every torrent. A longer backlog is batched, up to 20 hashes a datagram.
+     */
+    static final int SINGLE_HASH_BACKLOG = 5;
     static final int PACKETS_PER_ADDRESS = 20;
 
     /**
@@ -378,14 +384,15 @@ public class LsdService {
         long now = System.nanoTime() / 1_000_000;
         long wait = lastSendMillis + SEND_GAP_MILLIS - now;
         if (wait <= 0 && peerPort > 0) {
-            List<Tracked> batch = new ArrayList<>(LsdCodec.MAX_HASHES_PER_PACKET);
-            while (batch.size() < LsdCodec.MAX_HASHES_PER_PACKET && !urgent.isEmpty()) {
+            int max = backlog(now) > SINGLE_HASH_BACKLOG ? LsdCodec.MAX_HASHES_PER_PACKET : 1;
+            List<Tracked> batch = new ArrayList<>(max);
+            while (batch.size() < max && !urgent.isEmpty()) {
                 Tracked t = urgent.poll();
                 if (tracked.get(t.hash) == t && !batch.contains(t)) {
                     batch.add(t);
                 }
             }
-            while (batch.size() < LsdCodec.MAX_HASHES_PER_PACKET && !scheduled.isEmpty()
+            while (batch.size() < max && !scheduled.isEmpty()
                     && scheduled.peek().atMillis() <= now) {
                 Tracked t = scheduled.poll().torrent();
                 if (tracked.get(t.hash) == t && !batch.contains(t)) {
@@ -415,6 +422,18 @@ public class LsdService {
             timer = -1;
             pump();
         });
+    }
+
+    /** The announces due now (stale entries included: an estimate that only chooses the batch size). */
+    private int backlog(long now) {
+        int due = urgent.size();
+        for (Due d : scheduled) {
+            if (d.atMillis() > now || due > SINGLE_HASH_BACKLOG) {
+                break;
+            }
+            due++;
+        }
+        return due;
     }
 
     private void send(List<Tracked> batch) {

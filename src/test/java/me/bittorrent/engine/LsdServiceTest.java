@@ -119,6 +119,21 @@ class LsdServiceTest {
         }
         assertTrue(ours.stream().allMatch(d -> d.text().split("Infohash: ", -1).length - 1
                 <= LsdCodec.MAX_HASHES_PER_PACKET));
+        assertTrue(ours.size() <= 5, "a backlog of 49 is batched: " + ours.size() + " datagrams");
+    }
+
+    @Test
+    void fewTorrentsGoOneHashADatagramAsLibtorrentAndTransmissionSendThem() throws Exception {
+        on(a, 40008);
+        a.track(SHARED, (host, port) -> { });
+        a.track(ONLY_A, (host, port) -> { });
+        awaitUntil(() -> wire.hashesOn(40008).size() == 2, 5_000, "both announced");
+        List<String> ours = wire.announcesOf(40008);
+        assertEquals(2, ours.size(), ours.toString());
+        for (String d : ours) {
+            // Transmission 3 reads a datagram of at most 200 bytes and only its first Infohash
+            assertTrue(d.length() <= 200 && d.split("Infohash: ", -1).length == 2, d);
+        }
     }
 
     @Test
