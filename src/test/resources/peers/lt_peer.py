@@ -56,6 +56,8 @@ def parse_args():
     p.add_argument("--seed-mode", action="store_true",
                    help="seed: trust the data on disk without hashing it first (it must be correct)")
     p.add_argument("--no-trackers", action="store_true", help="do not announce to the torrent's trackers")
+    p.add_argument("--lsd", action="store_true",
+                   help="local service discovery (BEP 14) on the listen interface (127.0.0.1: the loopback only)")
     p.add_argument("--recheck-on-finish", action="store_true",
                    help="leech: re-hash every piece from disk before reporting finished")
     args = p.parse_args()
@@ -91,6 +93,8 @@ def settings_for(args):
                        | lt.alert.category_t.tracker_notification | lt.alert.category_t.storage_notification
                        | lt.alert.category_t.peer_notification),
     })
+    if args.lsd:
+        pack["enable_lsd"] = True
     return pack
 
 

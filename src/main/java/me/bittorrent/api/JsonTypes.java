@@ -42,6 +42,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ServiceResource.Totals.class,
         ServiceResource.SystemInfo.class,
         me.bittorrent.engine.DhtService.Status.class,
+        me.bittorrent.engine.LsdService.Status.class,
         me.bittorrent.engine.session.PeerSnapshot.class, // GET /peers: a list
         me.bittorrent.engine.PieceMap.class,
 })

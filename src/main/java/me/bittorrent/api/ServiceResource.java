@@ -34,11 +34,12 @@ public class ServiceResource {
 
     /**
      * {@code peerListenError} says why peers cannot connect to us (the peer port could not be opened), else null;
-     * {@code dht} is the DHT node (enabled, running, UDP port, nodes in its routing table, ...).
+     * {@code dht} is the DHT node (enabled, running, UDP port, nodes in its routing table, ...); {@code lsd} is local
+     * service discovery (enabled, running, the network interface, announces sent, peers found, ...).
      */
     public record Health(String status, String version, double uptime, int activeDownloads, int torrents,
             SystemFigures.Memory memory, SystemFigures.Cpu cpu, int peerPort, String peerListenError,
-            String stateFolderError, DhtService.Status dht) {
+            String stateFolderError, DhtService.Status dht, me.bittorrent.engine.LsdService.Status lsd) {
     }
 
     public record Downloads(int total, int active, int paused, int completed, int stopped, int error) {
@@ -64,7 +65,8 @@ public class ServiceResource {
     @Path("health")
     @Operation(summary = "Service health", description = "status is \"healthy\" once stored torrents are loaded, "
             + "\"starting\" before, \"degraded\" when the peer port, the DHT's UDP socket or the state folder "
-            + "cannot be used; uptime in seconds; dht.nodes is the DHT routing table's size.")
+            + "cannot be used; uptime in seconds; dht.nodes is the DHT routing table's size; lsd.error says why "
+            + "local service discovery could not start (it does not make the service degraded).")
     @APIResponse(responseCode = "200", description = "Health",
             content = @Content(schema = @Schema(implementation = Health.class)))
     public Uni<Health> health() {
@@ -79,7 +81,7 @@ public class ServiceResource {
                     : problem != null || stateProblem != null || dht.error() != null ? "degraded" : "healthy";
             return new Health(status, Version.VERSION, uptime(), active, torrents.size(),
                     SystemFigures.memory(), SystemFigures.cpu(), engine.peerPort(), problem, stateProblem,
-                    dht);
+                    dht, engine.lsdStatus());
         }));
     }
 

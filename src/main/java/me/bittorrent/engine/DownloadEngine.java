@@ -90,6 +90,9 @@ public class DownloadEngine {
     /** The DHT node on the peer port's UDP socket; public torrents find peers through it (SessionRunner). */
     @Inject
     DhtService dht;
+    /** Local service discovery (BEP 14): public torrents announced on the LAN, peers found there. */
+    @Inject
+    LsdService lsd;
 
     @Inject
     public DownloadEngine(Vertx vertx, TorrentRepository repository, Trackers trackers, MeterRegistry meters,
@@ -151,6 +154,7 @@ public class DownloadEngine {
             LOG.warn(encoding);
         }
         runner.dht(dht);
+        runner.lsd(lsd);
         load().chain(() -> {
             GlobalSettings global = preferences.settings();
             requestedPeerPort = global.peerPort();
@@ -159,7 +163,8 @@ public class DownloadEngine {
             // POST /settings applies live: fewer concurrent downloads queue the newest, a new port moves the listener
             preferences.changes().subscribe().with(this::applyGlobal);
             return runner.listen(peerHost, global.peerPort())
-                    .invoke(() -> dht.apply(peerHost, runner.listenPort(), preferences.settings().dht()));
+                    .invoke(() -> dht.apply(peerHost, runner.listenPort(), preferences.settings().dht()))
+                    .invoke(() -> lsd.apply(runner.listenPort(), preferences.settings().lsd()));
         }).subscribe().with(
                 ignored -> {
                     LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
@@ -177,10 +182,13 @@ public class DownloadEngine {
         runner.pex(global.pex());
         if (global.peerPort() != requestedPeerPort) {
             requestedPeerPort = global.peerPort();
-            runner.moveListener(peerHost, global.peerPort()).subscribe().with(
-                    ok -> dht.apply(peerHost, runner.listenPort(), preferences.settings().dht()), e -> { });
+            runner.moveListener(peerHost, global.peerPort()).subscribe().with(ok -> {
+                dht.apply(peerHost, runner.listenPort(), preferences.settings().dht());
+                lsd.apply(runner.listenPort(), preferences.settings().lsd());
+            }, e -> { });
         } else {
             dht.apply(peerHost, runner.listenPort(), global.dht());
+            lsd.apply(runner.listenPort(), global.lsd());
         }
     }
 
@@ -215,6 +223,11 @@ public class DownloadEngine {
         } catch (Exception e) {
             LOG.warnf("The DHT node did not close cleanly: %s", e.getMessage());
         }
+        try {
+            lsd.shutdown().toCompletionStage().toCompletableFuture().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warnf("Local service discovery did not close cleanly: %s", e.getMessage());
+        }
     }
 
     public boolean isLoaded() {
@@ -234,6 +247,11 @@ public class DownloadEngine {
     /** The DHT node's state for /health, metrics and the qBittorrent API. */
     public DhtService.Status dhtStatus() {
         return dht.status();
+    }
+
+    /** Local service discovery's state for /health. */
+    public LsdService.Status lsdStatus() {
+        return lsd.status();
     }
 
     /** The port peers connect to (the bound one when bt.peer-port is 0). */

@@ -47,6 +47,9 @@ public class GlobalPreferences {
     /** BT_PEX: false (off) is a hard off the preferences cannot undo. */
     @ConfigProperty(name = "bt.pex", defaultValue = "true")
     boolean pexAllowed = true;
+    /** BT_LSD: false (off) is a hard off the preferences cannot undo. */
+    @ConfigProperty(name = "bt.lsd", defaultValue = "true")
+    boolean lsdAllowed = true;
 
     @Inject
     public GlobalPreferences(TorrentRepository repository,
@@ -113,7 +116,8 @@ public class GlobalPreferences {
                 dhtAllowed && (p.dht() == null || p.dht()),
                 p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
                 p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP,
-                pexAllowed && (p.pex() == null || p.pex()));
+                pexAllowed && (p.pex() == null || p.pex()),
+                lsdAllowed && (p.lsd() == null || p.lsd()));
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -138,11 +142,15 @@ public class GlobalPreferences {
                 if (next.pex() && !pexAllowed && Boolean.TRUE.equals(update.pex())) {
                     throw new InvalidRequestException("pex cannot be switched on: the service runs with BT_PEX=off");
                 }
+                if (next.lsd() && !lsdAllowed) {
+                    throw new InvalidRequestException("lsd cannot be switched on: the service runs with BT_LSD=off");
+                }
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
                         next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
                         update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
                         next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags(),
-                        update.pex() != null ? update.pex() : p.pex());
+                        update.pex() != null ? update.pex() : p.pex(),
+                        update.lsd() != null ? update.lsd() : p.lsd());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -154,9 +162,9 @@ public class GlobalPreferences {
         applyLimits(next);
         if (!next.equals(applied[0])) {
             LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
-                    + "DHT %s, PEX %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
-                    next.maxConcurrentDownloads(), next.peerPort(), next.dht() ? "on" : "off",
-                    next.pex() ? "on" : "off");
+                    + "DHT %s, PEX %s, local service discovery %s", limitWords(next.downloadLimit()),
+                    limitWords(next.uploadLimit()), next.maxConcurrentDownloads(), next.peerPort(),
+                    next.dht() ? "on" : "off", next.pex() ? "on" : "off", next.lsd() ? "on" : "off");
             changes.onNext(next);
         }
         return save[0].replaceWith(next);

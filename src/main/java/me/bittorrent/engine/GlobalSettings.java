@@ -15,17 +15,18 @@ import me.bittorrent.state.TorrentSettings;
  * @param seedingTimeLimit       minutes of seeding after which it stops (or is removed), -1 = none
  * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
  * @param pex                    peer exchange (BEP 11) with the peers of public torrents; false when BT_PEX=off
+ * @param lsd                    local service discovery (BEP 14) for public torrents; false when BT_LSD=off
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
         TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
-        me.bittorrent.state.ShareLimitAction shareLimitAction, boolean pex) {
+        me.bittorrent.state.ShareLimitAction shareLimitAction, boolean pex, boolean lsd) {
 
-    /** Without the PEX switch (on). */
+    /** Without the PEX and LSD switches (on). */
     public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
             TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
             me.bittorrent.state.ShareLimitAction shareLimitAction) {
         this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
-                seedingTimeLimit, shareLimitAction, true);
+                seedingTimeLimit, shareLimitAction, true, true);
     }
 
     /** Without share limits (none, stop). */

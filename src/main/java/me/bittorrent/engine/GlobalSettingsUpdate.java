@@ -6,18 +6,18 @@ package me.bittorrent.engine;
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
-        String shareLimitAction, Boolean pex) {
+        String shareLimitAction, Boolean pex, Boolean lsd) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public GlobalSettingsUpdate {
     }
 
-    /** Without the PEX switch (it keeps its value). */
+    /** Without the PEX and LSD switches (they keep their value). */
     public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
             Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
             String shareLimitAction) {
         this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
-                seedingTimeLimit, shareLimitAction, null);
+                seedingTimeLimit, shareLimitAction, null, null);
     }
 
     /** Without share limits (they keep their value). */
@@ -70,6 +70,6 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 ? ShareLimits.checkedMinutes("seeding_time_limit", seedingTimeLimit, false) : current.seedingTimeLimit();
         var action = shareLimitAction != null ? ShareLimits.checkedAction(shareLimitAction) : current.shareLimitAction();
         return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht(), ratio,
-                minutes, action, pex != null ? pex : current.pex());
+                minutes, action, pex != null ? pex : current.pex(), lsd != null ? lsd : current.lsd());
     }
 }

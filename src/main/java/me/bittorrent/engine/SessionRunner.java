@@ -228,6 +228,8 @@ final class SessionRunner {
     private volatile DhtService dht;
     /** Peer exchange (BEP 11) for public torrents: the `pex` setting (BT_PEX=off: false for good). */
     private volatile boolean pex = true;
+    /** Local service discovery, for public torrents (null in tests that run without it). */
+    private volatile LsdService lsd;
 
     SessionRunner(Vertx vertx, TrackerClient trackers, Registry registry, io.micrometer.core.instrument.MeterRegistry meterRegistry,
             int maxConcurrent, int peerPort, RateLimiter globalDownload, RateLimiter globalUpload) {
@@ -300,6 +302,11 @@ final class SessionRunner {
     /** Switches peer exchange for every public torrent: new connections follow at once, sending stops or resumes. */
     void pex(boolean on) {
         pex = on;
+    }
+
+    /** Public torrents are announced on the LAN and find peers there (BEP 14); never private ones. */
+    void lsd(LsdService service) {
+        lsd = service;
     }
 
     /** Called with a torrent id on every state change of its session and about once a second while it runs. */
@@ -881,6 +888,10 @@ final class SessionRunner {
                 session.dht(d.link());
                 d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
             }
+            LsdService l = lsd;
+            if (l != null && !now.meta().isPrivate()) { // BEP 27: nor local service discovery
+                l.track(now.meta().infoHash(), session::addPeer);
+            }
             peers.register(session, peerId);
             // events are emitted on the session's context; the runner's state changes on the engine context. Each
             // event hops there by itself (in order: one emitting thread): emitOn's bounded queue made the session's
@@ -929,6 +940,10 @@ final class SessionRunner {
         if (d != null) { // from the info-hash alone; a private torrent's metadata stops it when it arrives
             d.track(magnet.infoHash(), () -> listenPort, session::addPeer);
         }
+        LsdService l = lsd;
+        if (l != null) {
+            l.track(magnet.infoHash(), session::addPeer);
+        }
         session.start().subscribe().with(ok -> { }, e -> { });
         session.metadata().onSuccess(fetched -> {
             if (fetching.get(id) != session) {
@@ -961,6 +976,10 @@ final class SessionRunner {
         DhtService d = dht;
         if (d != null) {
             d.untrack(session.infoHash());
+        }
+        LsdService l = lsd;
+        if (l != null) {
+            l.untrack(session.infoHash());
         }
         return session.stop().emitOn(onContext).invoke(() -> changed.accept(id))
                 .onFailure().recoverWithNull().replaceWithVoid();
@@ -1074,6 +1093,10 @@ final class SessionRunner {
         DhtService d = dht;
         if (d != null) {
             d.untrack(r.session.meta().infoHash());
+        }
+        LsdService l = lsd;
+        if (l != null) {
+            l.untrack(r.session.meta().infoHash());
         }
         if (r.persistTimer >= 0) {
             vertx.cancelTimer(r.persistTimer);

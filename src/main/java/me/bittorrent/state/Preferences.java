@@ -17,11 +17,12 @@ package me.bittorrent.state;
  * @param categories             category name to save path ("" = the download folder)
  * @param tags                   every tag known (also those no torrent carries)
  * @param pex                    peer exchange (BEP 11) with public torrents' peers; null = on unless BT_PEX=off
+ * @param lsd                    local service discovery (BEP 14) runs; null = on unless BT_LSD=off
  */
 public record Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
         ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags,
-        Boolean pex) {
+        Boolean pex, Boolean lsd) {
 
     public static final Preferences NONE = new Preferences(null, null, null, null, null, null, (Boolean) null);
 
@@ -31,12 +32,12 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
         tags = tags == null ? null : java.util.List.copyOf(tags);
     }
 
-    /** Without the PEX switch (as before it existed). */
+    /** Without the PEX and LSD switches (null: on unless BT_PEX=off, BT_LSD=off). */
     public Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
             Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
             ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags) {
         this(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht,
-                ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, null);
+                ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, null, null);
     }
 
     /** Without the share limits, categories and tags (as before they existed). */
@@ -67,16 +68,16 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
 
     public Preferences withDownloadDir(String dir) {
         return new Preferences(dir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings,
-                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, pex);
+                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, pex, lsd);
     }
 
     public Preferences withCategories(java.util.Map<String, String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags, pex);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags, pex, lsd);
     }
 
     public Preferences withTags(java.util.List<String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value, pex);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value, pex, lsd);
     }
 }

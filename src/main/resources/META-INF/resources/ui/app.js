@@ -794,7 +794,9 @@ import { createStatusBar } from './statusbar.js';
       // the peer-finding switches side by side, whatever order the server lists them in
       const dhtField = fields.querySelector('[data-key="dht"]');
       const pexField = fields.querySelector('[data-key="pex"]');
+      const lsdField = fields.querySelector('[data-key="lsd"]');
       if (dhtField && pexField) dhtField.after(pexField);
+      if (pexField && lsdField) pexField.after(lsdField);
     }
     $('global-settings').hidden = fields.children.length === 0;
     openModal('preferences-modal');
@@ -808,6 +810,7 @@ import { createStatusBar } from './statusbar.js';
     verify_pieces: 'Verify data already on disk before starting',
     dht: 'DHT: find peers without trackers (never for private torrents)',
     pex: 'PEX: exchange peer lists with connected peers (never for private torrents)',
+    lsd: 'Local peer discovery: find peers on the local network (never for private torrents)',
     ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after'
   };
   // share limits: -1 = none (the server's rule), a ratio has decimals

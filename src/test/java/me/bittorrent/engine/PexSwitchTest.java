@@ -40,7 +40,7 @@ class PexSwitchTest {
         GlobalPreferences p = preferences(true);
         assertTrue(p.settings().pex());
         GlobalSettingsUpdate off = new GlobalSettingsUpdate(null, null, null, null, null, null, null, null, null,
-                false);
+                false, null);
         assertFalse(p.update(off).await().atMost(Duration.ofSeconds(10)).pex());
         assertEquals(Boolean.FALSE, preferences(true).preferences().pex(), "read back after a restart");
         assertFalse(preferences(true).settings().pex());
@@ -50,7 +50,7 @@ class PexSwitchTest {
     void btPexOffIsAHardOff() {
         GlobalPreferences p = preferences(false);
         assertFalse(p.settings().pex());
-        GlobalSettingsUpdate on = new GlobalSettingsUpdate(null, null, null, null, null, null, null, null, null, true);
+        GlobalSettingsUpdate on = new GlobalSettingsUpdate(null, null, null, null, null, null, null, null, null, true, null);
         InvalidRequestException refused = assertThrows(InvalidRequestException.class,
                 () -> p.update(on).await().atMost(Duration.ofSeconds(10)));
         assertTrue(refused.getMessage().contains("BT_PEX=off"), refused.getMessage());

@@ -144,7 +144,8 @@ public final class AppProcess implements AutoCloseable {
                 "BT_DOWNLOAD_DIR", downloadDir.toString(),
                 "BT_STATE_DIR", stateDir.toString(),
                 "BT_LOG_FILE", workDir.resolve("bittorrent-me.log").toString(),
-                "BT_DHT_BOOTSTRAP", "none")); // never a public DHT router from a test
+                "BT_DHT_BOOTSTRAP", "none", // never a public DHT router from a test
+                "BT_LSD_INTERFACE", "lo")); // nor the LAN: local service discovery on the loopback
         env.putAll(extraEnv);
         builder.environment().putAll(env);
         try {

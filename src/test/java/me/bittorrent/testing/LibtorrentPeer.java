@@ -86,6 +86,7 @@ public final class LibtorrentPeer implements AutoCloseable {
         private boolean seedMode;
         private boolean noTrackers;
         private boolean recheckOnFinish;
+        private boolean lsd;
         private String magnet;
 
         private Builder(Mode mode, Path torrent, Path savePath) {
@@ -131,6 +132,15 @@ public final class LibtorrentPeer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Local service discovery (BEP 14) on: libtorrent announces on its listen interface (127.0.0.1, so on the
+         * loopback only).
+         */
+        public Builder lsd() {
+            this.lsd = true;
+            return this;
+        }
+
         /** Leech: re-hash every piece from disk before reporting finished. */
         public Builder recheckOnFinish() {
             this.recheckOnFinish = true;
@@ -163,6 +173,9 @@ public final class LibtorrentPeer implements AutoCloseable {
             }
             if (recheckOnFinish) {
                 cmd.add("--recheck-on-finish");
+            }
+            if (lsd) {
+                cmd.add("--lsd");
             }
             return new LibtorrentPeer(mode, new ProcessBuilder(cmd).start());
         }

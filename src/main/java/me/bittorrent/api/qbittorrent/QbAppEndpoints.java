@@ -56,7 +56,7 @@ class QbAppEndpoints {
         m.put("auto_tmm_enabled", false);
         m.put("dht", g.dht());
         m.put("dl_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
-        m.put("lsd", false);
+        m.put("lsd", g.lsd());
         m.put("listen_port", (long) engine.peerPort());
         m.put("max_active_downloads", (long) g.maxConcurrentDownloads());
         m.put("max_active_torrents", -1L);
@@ -88,7 +88,8 @@ class QbAppEndpoints {
 
     /**
      * The form field {@code json}: save_path, dl_limit and up_limit (bytes/s, 0 or -1 unlimited), listen_port,
-     * max_active_downloads (-1: the largest we allow), dht and pex (true/false). Other keys are ignored, as qBittorrent ignores unknown ones.
+     * max_active_downloads (-1: the largest we allow), dht, pex and lsd (true/false). Other keys are ignored, as
+     * qBittorrent ignores unknown ones.
      */
     void setPreferences(QbRequest r) {
         JsonObject json;
@@ -128,8 +129,9 @@ class QbAppEndpoints {
         }
         Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
         Boolean pex = json.getValue("pex") instanceof Boolean b ? b : null;
+        Boolean lsd = json.getValue("lsd") instanceof Boolean b ? b : null;
         Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht, ratio, minutes,
-                action, pex));
+                action, pex, lsd));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));

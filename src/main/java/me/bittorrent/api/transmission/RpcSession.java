@@ -46,7 +46,7 @@ class RpcSession {
         s.put("blocklist-enabled", false).put("blocklist-size", 0).put("blocklist-url", "");
         s.put("cache-size-mb", 4).put("config-dir", engine.stateDir().toString());
         s.put("default-trackers", "");
-        s.put("dht-enabled", false).put("lpd-enabled", false).put("pex-enabled", g.pex()).put("utp-enabled", false);
+        s.put("dht-enabled", g.dht()).put("lpd-enabled", g.lsd()).put("pex-enabled", g.pex()).put("utp-enabled", false);
         s.put("download-dir", dir).put("download-dir-free-space", new File(dir).getUsableSpace());
         s.put("download-queue-enabled", true).put("download-queue-size", g.maxConcurrentDownloads());
         s.put("encryption", "tolerated");
@@ -88,7 +88,7 @@ class RpcSession {
 
     /**
      * download-dir, speed-limit-down/-up (KB/s) with their -enabled switches, peer-port, download-queue-size,
-     * dht-enabled, pex-enabled.
+     * dht-enabled, pex-enabled, lpd-enabled (local peer discovery).
      * Other keys are ignored, as Transmission ignores what it does not know.
      */
     void set(RpcCall r) {
@@ -104,7 +104,8 @@ class RpcSession {
                 queue == null ? null : (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, queue)),
                 port == null ? null : (int) Math.max(-1, Math.min(Integer.MAX_VALUE, port)), null,
                 r.arguments.containsKey("dht-enabled") ? (Boolean) r.bool("dht-enabled", true) : null, null, null,
-                null, r.arguments.containsKey("pex-enabled") ? (Boolean) r.bool("pex-enabled", true) : null));
+                null, r.arguments.containsKey("pex-enabled") ? (Boolean) r.bool("pex-enabled", true) : null,
+                r.arguments.containsKey("lpd-enabled") ? (Boolean) r.bool("lpd-enabled", true) : null));
         String dir = r.string("download-dir");
         if (dir != null && !dir.isBlank() && !dir.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(dir));

@@ -12,13 +12,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.HostilePexPeer;
 import me.bittorrent.wire.PeerServer;
@@ -30,23 +27,12 @@ import me.bittorrent.wire.PeerServer;
  */
 class PexBoundsTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     @Test
     void tenThousandPeersAndAFloodCostFiftyCandidatesAndTheHonestDownloadFinishes() throws Exception {
@@ -54,14 +40,12 @@ class PexBoundsTest {
         Path leechDir = Files.createDirectories(tmp.resolve("leech"));
         TorrentMeta meta = TestTorrents.create(seedDir, "pex-bounds", 32 * 1024,
                 List.of(new TestTorrents.FileSpec("x.bin", 1024 * 1024)), List.of(), 5);
-        byte[] seedId = TwoSessionsTest.newPeerId();
+        byte[] seedId = SessionHarness.newPeerId();
         BitSet all = new BitSet();
         all.set(0, meta.pieceCount());
-        TorrentSession seeder = new TorrentSession(vertx, context, seedId, 0, TwoSessionsTest.NO_TRACKER, meta,
-                seedDir, SessionSettings.DEFAULTS, null, all);
-        int seedPort = TwoSessionsTest.listen(vertx, context, server, meta, seedId, seeder);
-        TorrentSession leecher = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, leechDir, SessionSettings.DEFAULTS, null, new BitSet());
+        TorrentSession seeder = harness.session(seedId, meta, seedDir, all);
+        int seedPort = SessionHarness.listen(harness.vertx(), harness.context(), server, meta, seedId, seeder);
+        TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta, leechDir, new BitSet());
         leecher.pex(() -> true);
         CompletableFuture<Void> completed = new CompletableFuture<>();
         leecher.events().subscribe().with(e -> {
@@ -96,9 +80,7 @@ class PexBoundsTest {
                 List.of(new TestTorrents.FileSpec("x.bin", 100_000)), List.of(), 6);
         TorrentMeta meta = new TorrentMeta(pub.infoHash(), pub.name(), pub.pieceLength(), pub.pieceHashes(),
                 pub.totalLength(), pub.files(), pub.multiFile(), pub.announceTiers(), true, pub.torrentBytes());
-        TorrentSession session = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                TwoSessionsTest.NO_TRACKER, meta, Files.createDirectories(tmp.resolve("leech")),
-                SessionSettings.DEFAULTS, null, new BitSet());
+        TorrentSession session = harness.session(SessionHarness.newPeerId(), meta, Files.createDirectories(tmp.resolve("leech")), new BitSet());
         session.pex(() -> true); // the switch is on: the torrent being private must be enough
         session.start().await().atMost(Duration.ofSeconds(30));
         try (HostilePexPeer hostile = new HostilePexPeer(100, 3)) {

@@ -13,13 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.wire.PeerServer;
@@ -31,23 +28,12 @@ import me.bittorrent.wire.PeerServer;
  */
 class PexInteropTest {
 
+    @RegisterExtension
+    final SessionHarness harness = new SessionHarness();
+
     @TempDir
     Path tmp;
-    Vertx vertx;
-    Context context;
-    PeerServer server = new PeerServer();
-
-    @BeforeEach
-    void setUp() {
-        vertx = Vertx.vertx();
-        context = vertx.getOrCreateContext();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        server.close();
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    final PeerServer server = harness.server();
 
     TorrentMeta torrent(Path dir) throws Exception {
         return TestTorrents.create(dir, "pex-payload", 64 * 1024,
@@ -68,8 +54,7 @@ class PexInteropTest {
                     .downloadLimit(16 * 1024).connectTo("127.0.0.1", seed.port()).start()) {
                 middle.awaitReady(Duration.ofSeconds(30));
                 middle.awaitProgress(p -> p.numPeers() >= 1, Duration.ofSeconds(30));
-                TorrentSession ours = new TorrentSession(vertx, context, TwoSessionsTest.newPeerId(), 0,
-                        TwoSessionsTest.NO_TRACKER, meta, ourDir, SessionSettings.DEFAULTS, null, new BitSet());
+                TorrentSession ours = harness.session(SessionHarness.newPeerId(), meta, ourDir, new BitSet());
                 ours.pex(() -> true);
                 Set<String> connected = ConcurrentHashMap.newKeySet();
                 CompletableFuture<Void> completed = new CompletableFuture<>();
@@ -107,12 +92,12 @@ class PexInteropTest {
         Path torrentFile = Files.write(tmp.resolve("t.torrent"), meta.torrentBytes());
         try (LibtorrentPeer seed = LibtorrentPeer.seed(torrentFile, seedDir).seedMode().noTrackers().start()) {
             seed.awaitReady(Duration.ofSeconds(30));
-            byte[] peerId = TwoSessionsTest.newPeerId();
+            byte[] peerId = SessionHarness.newPeerId();
             // we download slowly (16 KiB/s), so we stay connected to the seed and have little to give
-            TorrentSession ours = new TorrentSession(vertx, context, peerId, 0, TwoSessionsTest.NO_TRACKER, meta,
+            TorrentSession ours = new TorrentSession(harness.vertx(), harness.context(), peerId, 0, SessionHarness.NO_TRACKER, meta,
                     ourDir, new SessionSettings(16 * 1024, 0, 50, 100, false), null, new BitSet());
             ours.pex(() -> true);
-            int ourPort = TwoSessionsTest.listen(vertx, context, server, meta, peerId, ours);
+            int ourPort = SessionHarness.listen(harness.vertx(), harness.context(), server, meta, peerId, ours);
             ours.start().await().atMost(Duration.ofSeconds(30));
             ours.addPeer("127.0.0.1", seed.port());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
