@@ -70,7 +70,17 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
 
     /** The file of a single-file torrent, the top folder of a multi-file one. */
     String contentPath() {
-        return Path.of(savePath()).resolve(name()).toString();
+        me.bittorrent.metainfo.TorrentMeta meta = torrent.meta();
+        Path save = Path.of(savePath());
+        if (meta == null) {
+            return save.resolve(name()).toString();
+        }
+        if (meta.multiFile()) { // its folder on disk (a single file in a folder of its own: that folder)
+            return save.resolve(meta.name()).toString();
+        }
+        var files = meta.visibleFiles();
+        // a multi-file torrent added without its top folder: the save path itself
+        return files.size() == 1 ? save.resolve(String.join("/", files.get(0).path())).toString() : save.toString();
     }
 
     long addedOn() {
