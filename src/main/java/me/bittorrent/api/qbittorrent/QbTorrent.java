@@ -75,12 +75,14 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
         if (meta == null) {
             return save.resolve(name()).toString();
         }
-        if (meta.multiFile()) { // its folder on disk (a single file in a folder of its own: that folder)
-            return save.resolve(meta.name()).toString();
-        }
+        // as qBittorrent: one file is the file itself (in its folder when it has one), else the top folder, else
+        // (a multi-file torrent added without its top folder) the save path
         var files = meta.visibleFiles();
-        // a multi-file torrent added without its top folder: the save path itself
-        return files.size() == 1 ? save.resolve(String.join("/", files.get(0).path())).toString() : save.toString();
+        Path root = meta.multiFile() ? save.resolve(meta.name()) : save;
+        if (files.size() == 1) {
+            return root.resolve(String.join("/", files.get(0).path())).toString();
+        }
+        return root.toString();
     }
 
     long addedOn() {
