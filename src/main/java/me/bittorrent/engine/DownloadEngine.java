@@ -964,6 +964,13 @@ public class DownloadEngine {
     }
 
     /** Force start on: the torrent starts now, outside the download queue's count; off: it takes its turn again. */
+    /** Shows the torrent as {@code name} (qBittorrent's rename; blank: its own name again); its files keep theirs. */
+    public Uni<RegisteredTorrent> rename(String id, String name) {
+        String shown = name == null || name.isBlank() ? null : me.bittorrent.text.RemoteText.clean(name.trim(), 200);
+        return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
+                t.stored().withDisplayName(shown))));
+    }
+
     public Uni<Void> setForceStart(String id, boolean force) {
         return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
                 t.stored().withLibrary(t.stored().library().withForceStart(force)))))

@@ -153,6 +153,20 @@ class WebUrlAddTest {
                 .statusCode(400).extract().path("detail");
     }
 
+    /** This machine's host name; it resolves to one of its own addresses (Debian: 127.0.1.1), never a literal. */
+    static String machineName() {
+        try {
+            String name = java.net.InetAddress.getLocalHost().getHostName();
+            java.net.InetAddress address = java.net.InetAddress.getByName(name);
+            assertTrue(address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null,
+                    name + " resolves to " + address);
+            assertTrue(!name.equalsIgnoreCase("localhost") && !name.matches("[0-9.:]+"), name);
+            return name;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     static JsonPath rpc(String method, Map<String, ?> arguments) {
         String session = given().contentType("application/json").body("{\"method\":\"session-get\"}")
                 .post("/transmission/rpc").then().statusCode(409).extract()
@@ -191,6 +205,10 @@ class WebUrlAddTest {
                 + " (refused)", detail(own));
         assertEquals("could not fetch " + own + ": it points at this service's own port " + RestAssured.port
                 + " (refused)", detail(at("/to-own-port")));
+        // a name, not a literal address: judged on the address connected to, before a request byte is sent
+        String byName = "http://" + machineName() + ":" + RestAssured.port + "/status";
+        assertEquals("could not fetch " + byName + ": it points at this service's own port " + RestAssured.port
+                + " (refused)", detail(byName));
         assertTrue(detail("file:///etc/passwd").startsWith("only http and https links"));
         assertTrue(detail(at("/bad.torrent").replace("http", "ftp")).startsWith("only http and https links"));
         // a torrent that fails the upload's validation, named by its link
@@ -231,6 +249,12 @@ class WebUrlAddTest {
                 .body("[0].name", equalTo("Renamed by qB")).body("[0].category", equalTo("weburl"));
         given().get("/api/v2/torrents/info?hashes=1111111111111111111111111111111111111111").then()
                 .body("[0].name", equalTo("qb-magnet"));
+        // torrents/rename: the name shown changes, an empty one is qBittorrent's 409
+        given().formParam("hash", hash).formParam("name", "Renamed again").post("/api/v2/torrents/rename").then()
+                .statusCode(200);
+        given().get("/api/v2/torrents/info?hashes=" + hash).then().body("[0].name", equalTo("Renamed again"));
+        given().formParam("hash", hash).formParam("name", " ").post("/api/v2/torrents/rename").then()
+                .statusCode(409);
         // nothing fetched: Fails. (the reason is in the log); the service's own port is never fetched
         given().multiPart("urls", at("/missing.torrent")).post("/api/v2/torrents/add").then().statusCode(200)
                 .body(equalTo("Fails."));

@@ -158,9 +158,11 @@ class QbAddEndpoint {
         });
     }
 
-    /** A magnet link: tags and the save path applied (the folder set before it has files), started unless stopped. */
+    /** A magnet link: its name, tags and the save path applied (the folder set before it has files), started unless stopped. */
     private Uni<Boolean> addMagnet(String link, Options o) {
         return engine.addMagnet(link, o.settings())
+                .call(torrent -> o.rename() == null || o.rename().isBlank() ? Uni.createFrom().voidItem()
+                        : engine.rename(torrent.id(), o.rename()))
                 .call(torrent -> o.tags().isEmpty() ? Uni.createFrom().voidItem()
                         : engine.changeTags(torrent.id(), o.tags(), List.of(), false))
                 .call(torrent -> o.savePath() == null || o.savePath().isBlank() ? Uni.createFrom().voidItem()
