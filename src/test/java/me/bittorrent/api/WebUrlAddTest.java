@@ -248,7 +248,7 @@ class WebUrlAddTest {
         given().get("/api/v2/torrents/info?hashes=" + hash).then().statusCode(200)
                 .body("[0].name", equalTo("Renamed by qB")).body("[0].category", equalTo("weburl"));
         given().get("/api/v2/torrents/info?hashes=1111111111111111111111111111111111111111").then()
-                .body("[0].name", equalTo("qb-magnet"));
+                .body("[0].name", equalTo("Renamed by qB")); // rename applies to every torrent of the add, as qB
         // torrents/rename: the name shown changes, an empty one is qBittorrent's 409
         given().formParam("hash", hash).formParam("name", "Renamed again").post("/api/v2/torrents/rename").then()
                 .statusCode(200);
