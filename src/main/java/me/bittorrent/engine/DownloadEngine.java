@@ -518,7 +518,8 @@ public class DownloadEngine {
         byte[] bytes = MagnetTorrents.torrentFile(info, magnet == null ? List.of() : magnet.trackers());
         return blocking(() -> MetainfoParser.parse(bytes, maxTorrentSize))
                 .chain(meta -> repository.saveTorrentFile(id, bytes).chain(() -> update(id, t -> new RegisteredTorrent(
-                        ContentLayouts.placed(meta, t.stored().contentLayout()), t.stored().withFileSelection(MagnetTorrents.selection(meta, magnet))))))
+                        ContentLayouts.placed(meta, t.stored().contentLayout()),
+                        t.stored().withFileSelection(MagnetTorrents.selection(meta, magnet))))))
                 .invoke(t -> LOG.infof("\"%s\" (%s): metadata received from peers: %d file(s), %d bytes", t.name(), id,
                         t.meta().visibleFiles().size(), t.meta().totalLength()))
                 .onFailure(InvalidTorrentException.class).recoverWithUni(e -> {
@@ -963,7 +964,6 @@ public class DownloadEngine {
                 : Uni.join().all(updates).andCollectFailures().replaceWithVoid();
     }
 
-    /** Force start on: the torrent starts now, outside the download queue's count; off: it takes its turn again. */
     /** Shows the torrent as {@code name} (qBittorrent's rename; blank: its own name again); its files keep theirs. */
     public Uni<RegisteredTorrent> rename(String id, String name) {
         String shown = name == null || name.isBlank() ? null : me.bittorrent.text.RemoteText.clean(name.trim(), 200);
@@ -971,6 +971,7 @@ public class DownloadEngine {
                 t.stored().withDisplayName(shown))));
     }
 
+    /** Force start on: the torrent starts now, outside the download queue's count; off: it takes its turn again. */
     public Uni<Void> setForceStart(String id, boolean force) {
         return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
                 t.stored().withLibrary(t.stored().library().withForceStart(force)))))
