@@ -15,6 +15,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         me.bittorrent.state.TorrentLifecycle.class,
         me.bittorrent.state.TorrentLibrary.class,
         me.bittorrent.state.ShareLimitAction.class,
+        me.bittorrent.state.ContentLayout.class,
         LibraryResource.Category.class,
         LibraryResource.LibraryResponse.class,
         me.bittorrent.state.StoredCredentials.class,

@@ -30,7 +30,7 @@ public record UploadResponse(
         List<UploadedFile> files = !meta.multiFile() ? List.of() : meta.visibleFiles().stream()
                 .map((TorrentFile file) -> new UploadedFile(file.displayPath(), file.length(), torrent.isSelected(file)))
                 .toList();
-        return new UploadResponse("Torrent added", torrent.id(), meta.name(), meta.pieceCount(),
+        return new UploadResponse("Torrent added", torrent.id(), torrent.name(), meta.pieceCount(),
                 meta.totalLength(), meta.multiFile(), files);
     }
 }

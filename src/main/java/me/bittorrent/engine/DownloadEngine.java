@@ -19,6 +19,7 @@ import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
+import me.bittorrent.state.ContentLayout;
 import me.bittorrent.state.LoadedTorrent;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
@@ -396,7 +397,7 @@ public class DownloadEngine {
             stored = stored.withError(problem.startsWith("The saved") ? problem
                     : "The saved state of this torrent could not be restored: " + problem);
         }
-        return new RegisteredTorrent(meta, stored);
+        return new RegisteredTorrent(ContentLayouts.placed(meta, stored.contentLayout()), stored);
     }
 
     private static String join(String first, String second) {
@@ -417,6 +418,18 @@ public class DownloadEngine {
      * {@code settings}' category (must exist) and share limits, and {@code tags} (null: none).
      */
     public Uni<RegisteredTorrent> add(byte[] torrentBytes, SettingsUpdate settings, String savePath, List<String> tags) {
+        return add(torrentBytes, settings, savePath, tags, null, ContentLayout.ORIGINAL);
+    }
+
+    /**
+     * As {@link #add(byte[], SettingsUpdate, String, List)}, with qBittorrent's add options: {@code displayName}
+     * (null or blank: the torrent's own name) and where its files go below the save path ({@code layout}).
+     */
+    public Uni<RegisteredTorrent> add(byte[] torrentBytes, SettingsUpdate settings, String savePath, List<String> tags,
+            String displayName, ContentLayout layout) {
+        ContentLayout chosenLayout = layout == null ? ContentLayout.ORIGINAL : layout;
+        String shownName = displayName == null || displayName.isBlank() ? null
+                : me.bittorrent.text.RemoteText.clean(displayName.trim(), 200);
         SettingsUpdate update = settings == null ? SettingsUpdate.NONE : settings;
         TorrentLibrary library;
         Path target;
@@ -437,7 +450,10 @@ public class DownloadEngine {
             } catch (InvalidTorrentException e) {
                 throw new InvalidTorrentFileException(e.getMessage());
             }
-        }).call(meta -> requireWritableState()).call(() -> rememberTags(library.tags())).chain(meta -> {
+        }).call(meta -> requireWritableState()).call(() -> rememberTags(library.tags())).chain(parsed -> {
+            TorrentMeta meta = ContentLayouts.placed(parsed, chosenLayout);
+            // a single file placed in a folder keeps its own name as the torrent's name (qBittorrent shows it so)
+            String name = shownName != null ? shownName : parsed.name().equals(meta.name()) ? null : parsed.name();
             TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
@@ -449,13 +465,14 @@ public class DownloadEngine {
             }
             long last = torrents.values().stream().mapToLong(t -> t.stored().library().queuePosition()).max().orElse(0);
             RegisteredTorrent torrent = new RegisteredTorrent(meta,
-                    newStored(id, meta.name(), chosen, target, meta).withLibrary(library.withQueuePosition(last + 1)));
+                    newStored(id, parsed.name(), chosen, target, meta).withLibrary(library.withQueuePosition(last + 1))
+                            .withDisplayName(name).withContentLayout(chosenLayout));
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);
                         queueChanged();
                         changes.publish(torrent.id(), statusOf(torrent));
-                        LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", meta.name(), id,
+                        LOG.infof("Added torrent \"%s\" (%s): %d file(s), %d bytes", torrent.name(), id,
                                 meta.visibleFiles().size(), meta.totalLength());
                     })
                     .eventually(() -> adding.remove(id))
@@ -521,7 +538,8 @@ public class DownloadEngine {
         byte[] bytes = MagnetTorrents.torrentFile(info, magnet == null ? List.of() : magnet.trackers());
         return blocking(() -> MetainfoParser.parse(bytes, maxTorrentSize))
                 .chain(meta -> repository.saveTorrentFile(id, bytes).chain(() -> update(id, t -> new RegisteredTorrent(
-                        meta, t.stored().withFileSelection(MagnetTorrents.selection(meta, magnet))))))
+                        ContentLayouts.placed(meta, t.stored().contentLayout()),
+                        t.stored().withFileSelection(MagnetTorrents.selection(meta, magnet))))))
                 .invoke(t -> LOG.infof("\"%s\" (%s): metadata received from peers: %d file(s), %d bytes", t.name(), id,
                         t.meta().visibleFiles().size(), t.meta().totalLength()))
                 .onFailure(InvalidTorrentException.class).recoverWithUni(e -> {
@@ -966,6 +984,13 @@ public class DownloadEngine {
                 : Uni.join().all(updates).andCollectFailures().replaceWithVoid();
     }
 
+    /** Shows the torrent as {@code name} (qBittorrent's rename; blank: its own name again); its files keep theirs. */
+    public Uni<RegisteredTorrent> rename(String id, String name) {
+        String shown = name == null || name.isBlank() ? null : me.bittorrent.text.RemoteText.clean(name.trim(), 200);
+        return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
+                t.stored().withDisplayName(shown))));
+    }
+
     /** Force start on: the torrent starts now, outside the download queue's count; off: it takes its turn again. */
     public Uni<Void> setForceStart(String id, boolean force) {
         return requireWritableState().chain(() -> update(id, t -> new RegisteredTorrent(t.meta(),
@@ -1088,6 +1113,15 @@ public class DownloadEngine {
      * around it), created when missing; nothing at the target is overwritten.
      */
     public Uni<Path> setLocation(String id, String savePath) {
+        return setLocation(id, savePath, true);
+    }
+
+    /**
+     * As {@link #setLocation(String, String)}; with {@code move} false the files are not moved (they are at the
+     * new place already, Transmission's {@code move: false}): the folder changes and the torrent's files are checked
+     * there again (a torrent without metadata only changes its folder).
+     */
+    public Uni<Path> setLocation(String id, String savePath, boolean move) {
         if (savePath == null || savePath.isBlank()) {
             return Uni.createFrom().failure(new InvalidRequestException("save_path is required"));
         }
@@ -1099,7 +1133,11 @@ public class DownloadEngine {
         }
         return requireWritableState().chain(() -> existing(id))
                 .chain(() -> blocking(() -> checkedFolder(dir, "save path")))
-                .chain(checked -> runner.relocate(id, checked, (torrent, from, to) -> {
+                .chain(checked -> !move ? runner.relocate(id, checked, SessionRunner.Move.NONE)
+                        .chain(() -> torrents.get(id) != null && torrents.get(id).meta() != null ? recheck(id)
+                                : Uni.createFrom().voidItem())
+                        .replaceWith(checked)
+                        : runner.relocate(id, checked, (torrent, from, to) -> {
                     try {
                         TorrentFiles.move(torrent.meta(), from, to);
                     } catch (java.io.IOException e) {

@@ -26,7 +26,11 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return stored.id();
     }
 
+    /** The name shown: the user's (a rename), else the torrent's own. */
     public String name() {
+        if (stored.displayName() != null) {
+            return stored.displayName();
+        }
         return meta != null ? meta.name() : stored.name();
     }
 

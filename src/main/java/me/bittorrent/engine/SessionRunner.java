@@ -588,6 +588,10 @@ final class SessionRunner {
     /** The disk work of a move, on a worker: from the old folder to the new one; throws with the reason in words. */
     interface Move {
         void run(RegisteredTorrent torrent, Path from, Path to) throws Exception;
+
+        /** A move that leaves the files alone (they are at the new place already: Transmission's move false). */
+        Move NONE = (torrent, from, to) -> {
+        };
     }
 
     /**
@@ -618,7 +622,8 @@ final class SessionRunner {
                     .chain(() -> registry.update(id, t -> new RegisteredTorrent(t.meta(),
                             t.stored().withDownloadDir(target.toString()))))
                     .emitOn(onContext)
-                    .invoke(() -> LOG.infof("'%s': its files moved from %s to %s", torrent.name(), from, target))
+                    .invoke(() -> LOG.infof(move == Move.NONE ? "'%s': its folder is now %3$s (was %2$s; nothing moved)"
+                            : "'%s': its files moved from %s to %s", torrent.name(), from, target))
                     .onFailure().invoke(e -> LOG.warnf("'%s': its files could not be moved to %s (%s); they stay in %s",
                             torrent.name(), target, e.getMessage(), from))
                     .onTermination().invoke(() -> context.runOnContext(v -> {

@@ -23,6 +23,8 @@ import java.util.Map;
  *                       restored from it and fetches its metadata again)
  * @param library        category, tags, queue position, force start, share limits, seeding clock (null in an
  *                       older file: {@link TorrentLibrary#NONE})
+ * @param displayName    the name the user gave the torrent (qBittorrent's rename), or null: the torrent's own name
+ * @param contentLayout  where its files go below downloadDir (null in an older file: {@link ContentLayout#ORIGINAL})
  */
 public record StoredTorrent(
         String id,
@@ -38,7 +40,17 @@ public record StoredTorrent(
         List<StoredFingerprint> fingerprints,
         String error,
         String magnet,
-        TorrentLibrary library) {
+        TorrentLibrary library,
+        String displayName,
+        ContentLayout contentLayout) {
+
+    /** Without a display name and with the original layout (as before they existed). */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error, String magnet, TorrentLibrary library) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, magnet, library, null, ContentLayout.ORIGINAL);
+    }
 
     /** A torrent added from a magnet link, without the library fields. */
     public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
@@ -71,50 +83,61 @@ public record StoredTorrent(
         fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
         verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
         lifecycle = lifecycle == null ? TorrentLifecycle.STOPPED : lifecycle;
+        contentLayout = contentLayout == null ? ContentLayout.ORIGINAL : contentLayout;
     }
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error, magnet, library);
+                uploaded, downloaded, files, error, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library);
+                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withMagnet(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, value, library);
+                uploaded, downloaded, fingerprints, error, value, library, displayName, contentLayout);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value, magnet, library);
+                uploaded, downloaded, fingerprints, value, magnet, library, displayName, contentLayout);
     }
 
     public StoredTorrent withLibrary(TorrentLibrary value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, value);
+                uploaded, downloaded, fingerprints, error, magnet, value, displayName, contentLayout);
     }
 
     public StoredTorrent withDownloadDir(String value) {
         return new StoredTorrent(id, name, addedAt, value, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
+    }
+
+    public StoredTorrent withDisplayName(String value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, value, contentLayout);
+    }
+
+    public StoredTorrent withContentLayout(ContentLayout value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, value);
     }
 }

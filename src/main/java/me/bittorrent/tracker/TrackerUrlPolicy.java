@@ -22,9 +22,18 @@ import java.util.function.IntPredicate;
  * Only literal addresses and {@code localhost} are judged here (no DNS lookup on the event loop); a name that
  * resolves to a private address is contacted like any other name.
  */
-final class TrackerUrlPolicy {
+public final class TrackerUrlPolicy {
 
     private TrackerUrlPolicy() {
+    }
+
+    /**
+     * Whether {@code address:port} is this service's own HTTP API: an address of this machine (loopback, the
+     * wildcard, one of its interfaces) and one of its ports. The rule the .torrent fetcher shares with trackers.
+     */
+    public static boolean isThisService(InetAddress address, int port, IntPredicate ownPort) {
+        return address != null && (address.isLoopbackAddress() || address.isAnyLocalAddress() || isThisMachine(address))
+                && ownPort.test(port);
     }
 
     /**
@@ -90,7 +99,7 @@ final class TrackerUrlPolicy {
     }
 
     /** The address when {@code host} is an IP literal or localhost; null for other names. */
-    static InetAddress literalAddress(String host) {
+    public static InetAddress literalAddress(String host) {
         if (host == null || host.isEmpty()) {
             return null;
         }

@@ -594,14 +594,17 @@ import { createStatusBar } from './statusbar.js';
     const m = /magnet:\?[^\s"'<>]+/i.exec(text || '');
     return m ? m[0] : null;
   }
-  async function addMagnet(magnet, settings) {
-    const body = { magnet };
+  // a magnet link, or a web address of a .torrent file (fetched by the service)
+  async function addMagnet(link, settings) {
+    const web = /^https?:\/\//i.test(link);
+    const body = web ? { url: link } : { magnet: link };
     if (Object.keys(settings).length) body.settings = settings;
     try {
       const answer = await call('POST', '/upload', body);
-      toast('Added ' + answer.name + ': it fetches its metadata from peers once started');
+      toast(answer.message === 'Magnet link added' ? 'Added ' + answer.name + ': it fetches its metadata from peers once started'
+        : 'Added ' + answer.name);
     } catch (e) {
-      toast('Magnet link: ' + e.message, 'error');
+      toast((web ? 'Web address: ' : 'Magnet link: ') + e.message, 'error');
     }
   }
 
@@ -978,7 +981,7 @@ import { createStatusBar } from './statusbar.js';
     $('add-form').addEventListener('submit', async (e) => {
       e.preventDefault();
       const magnet = $('add-magnet').value.trim();
-      if (!chosenFiles.length && !magnet) { toast('Choose a .torrent file or paste a magnet link', 'warning'); return; }
+      if (!chosenFiles.length && !magnet) { toast('Choose a .torrent file or paste a magnet link or web address', 'warning'); return; }
       const settings = readSettings('add', true);
       const files = chosenFiles;
       closeModal($('add-modal'));

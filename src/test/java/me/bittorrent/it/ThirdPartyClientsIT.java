@@ -1,5 +1,6 @@
 package me.bittorrent.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import me.bittorrent.testing.AppProcess;
+import me.bittorrent.testing.LibtorrentPeer;
 import me.bittorrent.testing.Payloads;
 import me.bittorrent.testing.TestCredentials;
 import me.bittorrent.testing.Tools;
@@ -162,6 +164,51 @@ class ThirdPartyClientsIT {
         }
         assertFalse(Files.exists(app.downloadDir().resolve("remote.bin")), "the data was deleted");
         assertFalse(remoteOk("-l").contains("remote.bin"));
+    }
+
+    /**
+     * transmission-remote -a with a web link (issue 13): the service fetches the .torrent from a local "indexer"
+     * (through a redirect), and the torrent downloads from a libtorrent seeder into the download folder.
+     */
+    @Test
+    void transmissionRemoteAddsByWebLinkAndDownloadsFromLibtorrent() throws Exception {
+        Tools.requireTool("transmission-remote");
+        Tools.requireTool("libtorrent");
+        Path seedDir = Payloads.tempDir("weblink-seed");
+        Path data = TorrentBuilder.randomFile(seedDir.resolve("from-indexer.bin"), 700_000, 31);
+        TorrentBuilder torrent = TorrentBuilder.of(data).pieceLength(16384).announce("http://127.0.0.1:9/announce");
+        Path file = torrentFile(torrent, "from-indexer");
+        byte[] bytes = Files.readAllBytes(file);
+        com.sun.net.httpserver.HttpServer indexer = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        indexer.createContext("/", x -> {
+            try (x) {
+                if (x.getRequestURI().getPath().equals("/download")) {
+                    x.getResponseHeaders().add("Location", "/files/from-indexer.torrent");
+                    x.sendResponseHeaders(302, -1);
+                } else {
+                    x.getResponseHeaders().add("Content-Type", "application/x-bittorrent");
+                    x.sendResponseHeaders(200, bytes.length);
+                    x.getResponseBody().write(bytes);
+                }
+            }
+        });
+        indexer.start();
+        try {
+            String link = "http://127.0.0.1:" + indexer.getAddress().getPort() + "/download?apikey=k&id=1";
+            assertTrue(remoteOk("-a", link).contains("success"));
+            String line = awaitListed("from-indexer.bin", l -> true);
+            String id = line.trim().split("\\s+")[0].replace("*", "");
+            try (LibtorrentPeer seed = LibtorrentPeer.seed(file, seedDir).seedMode()
+                    .connectTo("127.0.0.1", app.peerPort()).start()) {
+                seed.awaitReady(BOUND);
+                awaitListed("from-indexer.bin", l -> l.contains("100%"));
+            }
+            assertArrayEquals(Files.readAllBytes(data), Files.readAllBytes(app.downloadDir().resolve("from-indexer.bin")));
+            remoteOk("-t", id, "--remove-and-delete");
+        } finally {
+            indexer.stop(0);
+        }
     }
 
     // ---- @ctrl/qbittorrent and @ctrl/transmission (npm) --------------------------------------------------------

@@ -83,6 +83,7 @@ public class QbApi {
         write("torrents/reannounce", torrents::reannounce);
         write("torrents/setShareLimits", torrents::setShareLimits);
         write("torrents/setForceStart", torrents::setForceStart);
+        write("torrents/rename", torrents::rename);
         write("torrents/topPrio", torrents::topPrio);
         write("torrents/bottomPrio", torrents::bottomPrio);
         write("torrents/increasePrio", torrents::increasePrio);

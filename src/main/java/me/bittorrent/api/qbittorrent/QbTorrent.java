@@ -70,7 +70,19 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
 
     /** The file of a single-file torrent, the top folder of a multi-file one. */
     String contentPath() {
-        return Path.of(savePath()).resolve(name()).toString();
+        me.bittorrent.metainfo.TorrentMeta meta = torrent.meta();
+        Path save = Path.of(savePath());
+        if (meta == null) {
+            return save.resolve(name()).toString();
+        }
+        // as qBittorrent: one file is the file itself (in its folder when it has one), else the top folder, else
+        // (a multi-file torrent added without its top folder) the save path
+        var files = meta.visibleFiles();
+        Path root = meta.multiFile() ? save.resolve(meta.name()) : save;
+        if (files.size() == 1) {
+            return root.resolve(String.join("/", files.get(0).path())).toString();
+        }
+        return root.toString();
     }
 
     long addedOn() {

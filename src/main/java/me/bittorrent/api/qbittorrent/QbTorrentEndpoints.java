@@ -114,6 +114,16 @@ class QbTorrentEndpoints {
         engine.selectFiles(hash, selection).subscribe().with(ok -> r.text(""), r::fail);
     }
 
+    /** torrents/rename: the name shown (its files keep theirs); an empty name is qBittorrent's 409. */
+    void rename(QbRequest r) {
+        String hash = r.hash();
+        String name = r.param("name");
+        if (name == null || name.isBlank()) {
+            throw new ConflictException("Incorrect torrent name");
+        }
+        engine.rename(hash, name).subscribe().with(ok -> r.text(""), r::fail);
+    }
+
     void recheck(QbRequest r) {
         each(r, engine::recheck);
     }

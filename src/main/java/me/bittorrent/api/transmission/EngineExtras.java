@@ -32,14 +32,11 @@ public class EngineExtras {
     }
 
     /**
-     * Makes {@code directory} the torrent's folder, moving what was downloaded. Transmission's {@code move: false}
-     * (the data is already there) is not offered: the engine always moves, never adopts files it did not write.
+     * Makes {@code directory} the torrent's folder: moving what was downloaded, or with {@code move} false (the
+     * data is there already) changing the folder and checking the files found there.
      */
     public Uni<Void> setLocation(String id, String directory, boolean move) {
-        if (!move) {
-            return notYet("changing a torrent's folder without moving its files (move: false)");
-        }
-        return engine.setLocation(id, directory).replaceWithVoid();
+        return engine.setLocation(id, directory, move).replaceWithVoid();
     }
 
     /** Moves the torrent in the download queue. */
@@ -51,10 +48,6 @@ public class EngineExtras {
     public int queuePosition(String id) {
         long rank = engine.queueRank(id);
         return rank <= 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, rank - 1);
-    }
-
-    private static Uni<Void> notYet(String what) {
-        return Uni.createFrom().failure(new NotSupportedYet(what + " is not supported by this service yet"));
     }
 
     /** A method the engine cannot do yet: the RPC answers its message as the result. */

@@ -13,6 +13,7 @@ import me.bittorrent.engine.InvalidRequestException;
 import me.bittorrent.engine.RegisteredTorrent;
 import me.bittorrent.engine.SettingsUpdate;
 import me.bittorrent.engine.TorrentNotFoundException;
+import me.bittorrent.engine.WebTorrentFetcher;
 import me.bittorrent.metainfo.TorrentFile;
 import org.jboss.logging.Logger;
 
@@ -46,6 +47,8 @@ class RpcTorrents {
     TorrentIds ids;
     @Inject
     EngineExtras extras;
+    @Inject
+    WebTorrentFetcher fetcher;
 
     /** Every torrent, oldest first (the order of their ids), each with an id. */
     private List<RegisteredTorrent> all() {
@@ -125,27 +128,39 @@ class RpcTorrents {
     }
 
     /**
-     * metainfo (base64 of the .torrent) or filename. A magnet link or URL is not added yet (a clear result says
-     * so); a path on the server is never read. download-dir other than the service's folder is applied when the
-     * engine can set a torrent's location, else logged; paused; downloadLimit/uploadLimit in KB/s; peer-limit.
+     * metainfo (base64 of the .torrent) or filename: a magnet link, or an http(s) link to a .torrent file fetched by
+     * {@link WebTorrentFetcher} (Transmission's {@code cookies} sent as the Cookie header); a path on the server is
+     * never read. download-dir other than the service's folder is applied when it exists, else logged; paused;
+     * downloadLimit/uploadLimit in KB/s; peer-limit.
      */
     void add(RpcCall r) {
         String metainfo = r.string("metainfo");
         String filename = r.string("filename");
+        boolean paused = r.bool("paused", false);
+        Long down = r.number("downloadLimit");
+        Long up = r.number("uploadLimit");
+        Long peers = r.number("peer-limit");
+        SettingsUpdate settings = new SettingsUpdate(down, up, peers == null ? null : peers.intValue(), null, null,
+                null, null);
+        String dir = r.string("download-dir");
         if ((metainfo == null || metainfo.isBlank()) && filename != null && !filename.isBlank()) {
             String lower = filename.trim().toLowerCase(Locale.ROOT);
-            if (lower.startsWith("magnet:")) {
-                boolean paused = r.bool("paused", false);
-                engine.addMagnet(filename.trim(), SettingsUpdate.NONE)
-                        .call(t -> paused ? Uni.createFrom().voidItem() : engine.start(t.id()))
-                        .subscribe().with(t -> r.success(new JsonObject().put("torrent-added", brief(t))),
-                                failure -> added(r, failure));
-            } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
-                r.result("adding a torrent by URL is not supported by this service yet: send the .torrent file "
-                        + "(metainfo)");
-            } else {
+            if (!lower.startsWith("magnet:") && !WebTorrentFetcher.isWebLink(lower)) {
                 r.result("a file name on the server is not read: send the .torrent file's content (metainfo)");
+                return;
             }
+            fetcher.fetch(filename.trim(), r.string("cookies")).chain(fetched -> {
+                        if (fetched instanceof WebTorrentFetcher.TorrentBytes t) {
+                            return engine.add(t.bytes(), settings)
+                                    .onFailure(me.bittorrent.engine.InvalidTorrentFileException.class)
+                                    .transform(e -> WebTorrentFetcher.notATorrent(t, e));
+                        }
+                        return engine.addMagnet(((WebTorrentFetcher.Magnet) fetched).link(), settings);
+                    })
+                    .call(t -> placeIn(t, dir))
+                    .call(t -> paused ? Uni.createFrom().voidItem() : engine.start(t.id()))
+                    .subscribe().with(t -> r.success(new JsonObject().put("torrent-added", brief(t))),
+                            failure -> added(r, failure));
             return;
         }
         if (metainfo == null || metainfo.isBlank()) {
@@ -159,13 +174,6 @@ class RpcTorrents {
             r.result("invalid or corrupt torrent file: metainfo is not base64");
             return;
         }
-        boolean paused = r.bool("paused", false);
-        Long down = r.number("downloadLimit");
-        Long up = r.number("uploadLimit");
-        Long peers = r.number("peer-limit");
-        SettingsUpdate settings = new SettingsUpdate(down, up, peers == null ? null : peers.intValue(), null, null,
-                null, null);
-        String dir = r.string("download-dir");
         engine.add(bytes, settings)
                 .call(t -> placeIn(t, dir))
                 .call(t -> paused ? Uni.createFrom().voidItem() : engine.start(t.id()))
@@ -179,6 +187,9 @@ class RpcTorrents {
             engine.find(d.torrentId()).ifPresentOrElse(
                     t -> r.success(new JsonObject().put("torrent-duplicate", brief(t))),
                     () -> r.result("duplicate torrent"));
+        } else if (failure instanceof WebTorrentFetcher.NotATorrentLink
+                || failure instanceof WebTorrentFetcher.WebFetchException) { // the message names the link
+            r.result(failure.getMessage());
         } else if (failure instanceof InvalidRequestException e) {
             r.result("invalid or corrupt torrent file: " + e.getMessage());
         } else {

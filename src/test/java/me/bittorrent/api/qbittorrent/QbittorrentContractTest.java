@@ -222,9 +222,10 @@ class QbittorrentContractTest {
     }
 
     @Test
-    void magnetLinksAreAddedWebLinksAreAClearFailureAndNonTorrentsAre415() {
-        given().multiPart("urls", "https://example.invalid/a.torrent").post(API + "torrents/add")
-                .then().statusCode(400).body(org.hamcrest.Matchers.containsString("not supported"));
+    void magnetLinksAreAddedUnreachableWebLinksFailAndNonTorrentsAre415() {
+        // a web link is fetched (WebUrlAddTest); one nobody answers adds nothing: Fails.
+        given().multiPart("urls", "http://127.0.0.1:9/a.torrent").post(API + "torrents/add")
+                .then().statusCode(200).body(org.hamcrest.Matchers.equalTo("Fails."));
         given().multiPart("urls", "magnet:?xt=urn:btih:" + "a".repeat(40)).multiPart("stopped", "true")
                 .post(API + "torrents/add").then().statusCode(200).body(org.hamcrest.Matchers.equalTo("Ok."));
         given().queryParam("hashes", "a".repeat(40)).get(API + "torrents/info").then().statusCode(200)

@@ -112,10 +112,18 @@ final class QbittorrentNox implements AutoCloseable {
 
     /** torrents/add with one .torrent, stopped. */
     void add(byte[] torrent) throws IOException, InterruptedException {
+        add(torrent, java.util.Map.of());
+    }
+
+    /** torrents/add with one .torrent, stopped, and more form fields (savepath, contentLayout ...). */
+    void add(byte[] torrent, java.util.Map<String, String> fields) throws IOException, InterruptedException {
         String boundary = UUID.randomUUID().toString();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"torrents\"; filename=\"t.torrent\""
                 + "\r\nContent-Type: application/x-bittorrent\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = ("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"paused\"\r\n\r\ntrue\r\n--"
+        StringBuilder more = new StringBuilder();
+        fields.forEach((name, value) -> more.append("\r\n--").append(boundary)
+                .append("\r\nContent-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n").append(value));
+        byte[] tail = (more + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"paused\"\r\n\r\ntrue\r\n--"
                 + boundary + "\r\nContent-Disposition: form-data; name=\"stopped\"\r\n\r\ntrue\r\n--" + boundary
                 + "--\r\n").getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[head.length + torrent.length + tail.length];
