@@ -23,6 +23,9 @@ import java.util.Map;
  *                       restored from it and fetches its metadata again)
  * @param library        category, tags, queue position, force start, share limits, seeding clock (null in an
  *                       older file: {@link TorrentLibrary#NONE})
+ * @param filePriorities file path to its priority when it is not normal (low or high; a skipped file is a false
+ *                       in {@code fileSelection}); empty in an older file
+ * @param activeSeconds  seconds the torrent has run (downloading or seeding) over its lifetime
  */
 public record StoredTorrent(
         String id,
@@ -38,7 +41,18 @@ public record StoredTorrent(
         List<StoredFingerprint> fingerprints,
         String error,
         String magnet,
-        TorrentLibrary library) {
+        TorrentLibrary library,
+        Map<String, FilePriority> filePriorities,
+        long activeSeconds) {
+
+    /** Without file priorities and time active (as before they existed). */
+    public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
+            Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
+            long downloaded, List<StoredFingerprint> fingerprints, String error, String magnet,
+            TorrentLibrary library) {
+        this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
+                fingerprints, error, magnet, library, Map.of(), 0);
+    }
 
     /** A torrent added from a magnet link, without the library fields. */
     public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
@@ -67,6 +81,8 @@ public record StoredTorrent(
     @com.fasterxml.jackson.annotation.JsonCreator
     public StoredTorrent {
         library = library == null ? TorrentLibrary.NONE : library;
+        filePriorities = filePriorities == null ? Map.of() : Map.copyOf(filePriorities);
+        activeSeconds = Math.max(0, activeSeconds);
         fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
         fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
         verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
@@ -75,46 +91,56 @@ public record StoredTorrent(
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error, magnet, library);
+                uploaded, downloaded, files, error, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library);
+                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withMagnet(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, value, library);
+                uploaded, downloaded, fingerprints, error, value, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value, magnet, library);
+                uploaded, downloaded, fingerprints, value, magnet, library, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withLibrary(TorrentLibrary value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, value);
+                uploaded, downloaded, fingerprints, error, magnet, value, filePriorities, activeSeconds);
     }
 
     public StoredTorrent withDownloadDir(String value) {
         return new StoredTorrent(id, name, addedAt, value, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library);
+                uploaded, downloaded, fingerprints, error, magnet, library, filePriorities, activeSeconds);
+    }
+
+    public StoredTorrent withFilePriorities(Map<String, FilePriority> value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, value, activeSeconds);
+    }
+
+    public StoredTorrent withActiveSeconds(long value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, filePriorities, value);
     }
 }
