@@ -4,6 +4,7 @@ import me.bittorrent.engine.session.PiecePicker;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.SessionState;
@@ -188,6 +189,30 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return wanted.isEmpty();
     }
 
+    /** A file's priority: SKIP when it is not selected, else its stored level (NORMAL when none is stored). */
+    public FilePriority priorityOf(TorrentFile file) {
+        return !isSelected(file) ? FilePriority.SKIP
+                : stored.filePriorities().getOrDefault(file.displayPath(), FilePriority.NORMAL);
+    }
+
+    /** A file's level whether it is selected or not (Transmission keeps "wanted" and "priority" apart). */
+    public FilePriority levelOf(TorrentFile file) {
+        return stored.filePriorities().getOrDefault(file.displayPath(), FilePriority.NORMAL);
+    }
+
+    /** The priorities per {@code meta.files()} index as sessions take them; null when every file is normal. */
+    public FilePriority[] prioritiesByIndex() {
+        if (meta == null || stored.filePriorities().isEmpty()) {
+            return null;
+        }
+        List<TorrentFile> files = meta.files();
+        FilePriority[] priorities = new FilePriority[files.size()];
+        for (int i = 0; i < priorities.length; i++) {
+            priorities[i] = files.get(i).padding() ? FilePriority.NORMAL : priorityOf(files.get(i));
+        }
+        return priorities;
+    }
+
     /** The selection per {@code meta.files()} index (padding files false), as sessions and stores take it. */
     public boolean[] selectedByIndex() {
         List<TorrentFile> files = meta.files();
@@ -224,7 +249,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         List<FileStatus> files = new ArrayList<>();
         for (TorrentFile file : meta.visibleFiles()) {
             files.add(new FileStatus(file.displayPath(), file.length(), isSelected(file),
-                    percent(verifiedBytesOf(file, verified), file.length())));
+                    percent(verifiedBytesOf(file, verified), file.length()), priorityOf(file).apiName()));
         }
         return files;
     }

@@ -767,6 +767,7 @@ final class SessionRunner {
         if (r != null && torrent.meta() != null) {
             r.session.updateSettings(sessionSettings(torrent.stored().settings()));
             r.session.updateSelection(torrent.selectedByIndex());
+            r.session.updatePriorities(torrent.prioritiesByIndex());
         }
     }
 
@@ -858,6 +859,7 @@ final class SessionRunner {
                     dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
                     recheck ? null : torrent.verifiedPieces(), globalDownload, globalUpload);
             session.journal(journal);
+            session.updatePriorities(now.prioritiesByIndex());
             session.checkFirst(plan.suspects(), plan.sample());
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());

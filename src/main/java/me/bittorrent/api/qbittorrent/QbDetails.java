@@ -3,6 +3,7 @@ package me.bittorrent.api.qbittorrent;
 import me.bittorrent.engine.FileStatus;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.tracker.TrackerStatus;
 
 import java.util.ArrayList;
@@ -95,12 +96,35 @@ final class QbDetails {
             m.put("is_seed", progress >= 1.0);
             m.put("name", meta.multiFile() ? meta.name() + "/" + file.displayPath() : file.displayPath());
             m.put("piece_range", List.of((long) first, (long) last));
-            m.put("priority", status.selected() ? 1L : 0L);
+            m.put("priority", qbPriority(status.priority()));
             m.put("progress", progress);
             m.put("size", file.length());
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * qBittorrent's number for a level: 0 do not download, 1 normal, 6 high (7, maximum, is read as high). It has
+     * no level under normal: low reads as 1.
+     */
+    static long qbPriority(String level) {
+        FilePriority p = FilePriority.byName(level);
+        return p == null ? 1L : switch (p) {
+            case SKIP -> 0L;
+            case LOW, NORMAL -> 1L;
+            case HIGH -> 6L;
+        };
+    }
+
+    /** The level of qBittorrent's number (0, 1, 6 or 7), or null when it is none of them. */
+    static FilePriority level(int qbPriority) {
+        return switch (qbPriority) {
+            case 0 -> FilePriority.SKIP;
+            case 1 -> FilePriority.NORMAL;
+            case 6, 7 -> FilePriority.HIGH;
+            default -> null;
+        };
     }
 
     /** The DHT/PeX/LSD rows (disabled here: status 0) then each tracker with its tier and status. */

@@ -161,7 +161,7 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
     JsonArray fileStats() {
         JsonArray stats = new JsonArray();
         files().forEach(f -> stats.add(new JsonObject().put("bytesCompleted", bytesCompleted(f))
-                .put("wanted", torrent.isSelected(f)).put("priority", 0)));
+                .put("wanted", torrent.isSelected(f)).put("priority", priority(f))));
         return stats;
     }
 
@@ -173,8 +173,17 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
 
     JsonArray priorities() {
         JsonArray priorities = new JsonArray();
-        files().forEach(f -> priorities.add(0));
+        files().forEach(f -> priorities.add(priority(f)));
         return priorities;
+    }
+
+    /** Transmission's -1 low, 0 normal, 1 high: the file's level whether it is wanted or not. */
+    private int priority(TorrentFile f) {
+        return switch (torrent.levelOf(f)) {
+            case LOW -> -1;
+            case HIGH -> 1;
+            default -> 0;
+        };
     }
 
     JsonArray trackers() {
