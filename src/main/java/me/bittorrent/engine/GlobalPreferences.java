@@ -106,7 +106,10 @@ public class GlobalPreferences {
                 p.defaultSettings() != null ? p.defaultSettings() : TorrentSettings.defaults(configDefaultSpeedLimit),
                 dhtAllowed && (p.dht() == null || p.dht()),
                 p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
-                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP);
+                p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP,
+                p.altDownloadLimit() != null ? p.altDownloadLimit() : 0,
+                p.altUploadLimit() != null ? p.altUploadLimit() : 0,
+                p.altSpeedEnabled() != null && p.altSpeedEnabled());
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -131,7 +134,8 @@ public class GlobalPreferences {
                 Preferences stored = new Preferences(p.downloadDir(), next.downloadLimit(), next.uploadLimit(),
                         next.maxConcurrentDownloads(), next.peerPort(), next.defaultSettings(),
                         update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
-                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags());
+                        next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags(),
+                        next.altDownloadLimit(), next.altUploadLimit(), next.altSpeedEnabled());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -141,6 +145,11 @@ public class GlobalPreferences {
         }
         GlobalSettings next = applied[1];
         applyLimits(next);
+        if (next.altSpeedEnabled() != applied[0].altSpeedEnabled()) {
+            LOG.infof(next.altSpeedEnabled() ? "Alternative speed limits on: download %s, upload %s"
+                    : "Alternative speed limits off: back to download %s, upload %s",
+                    limitWords(next.activeDownloadLimit()), limitWords(next.activeUploadLimit()));
+        }
         if (!next.equals(applied[0])) {
             LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
                     + "DHT %s", limitWords(next.downloadLimit()), limitWords(next.uploadLimit()),
@@ -182,8 +191,8 @@ public class GlobalPreferences {
     }
 
     private void applyLimits(GlobalSettings settings) {
-        download.setRate(GlobalSettings.bytesPerSecond(settings.downloadLimit()));
-        upload.setRate(GlobalSettings.bytesPerSecond(settings.uploadLimit()));
+        download.setRate(GlobalSettings.bytesPerSecond(settings.activeDownloadLimit()));
+        upload.setRate(GlobalSettings.bytesPerSecond(settings.activeUploadLimit()));
     }
 
     private static String limitWords(long kilobytesPerSecond) {

@@ -14,10 +14,32 @@ import me.bittorrent.state.TorrentSettings;
  * @param ratioLimit             share ratio at which a seeding torrent stops (or is removed), -1 = none
  * @param seedingTimeLimit       minutes of seeding after which it stops (or is removed), -1 = none
  * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
+ * @param altDownloadLimit       alternative download limit, KB/s, 0 = unlimited (in force while altSpeedEnabled)
+ * @param altUploadLimit         alternative upload limit, KB/s, 0 = unlimited
+ * @param altSpeedEnabled        the alternative limits apply instead of download/upload limit
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
         TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
-        me.bittorrent.state.ShareLimitAction shareLimitAction) {
+        me.bittorrent.state.ShareLimitAction shareLimitAction, long altDownloadLimit, long altUploadLimit,
+        boolean altSpeedEnabled) {
+
+    /** Without the alternative speed limits (off, unlimited). */
+    public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
+            TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
+            me.bittorrent.state.ShareLimitAction shareLimitAction) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
+                seedingTimeLimit, shareLimitAction, 0, 0, false);
+    }
+
+    /** The global download limit in force, KB/s (the alternative one while it is switched on); 0 = unlimited. */
+    public long activeDownloadLimit() {
+        return altSpeedEnabled ? altDownloadLimit : downloadLimit;
+    }
+
+    /** The global upload limit in force, KB/s; 0 = unlimited. */
+    public long activeUploadLimit() {
+        return altSpeedEnabled ? altUploadLimit : uploadLimit;
+    }
 
     /** Without share limits (none, stop). */
     public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,

@@ -135,7 +135,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 s != null ? s.trackers() : fetching != null ? fetching.trackers() : List.of(), stored.settings(),
                 error == null ? null : error,
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
-                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
+                global == null ? 0 : global.activeDownloadLimit(), global == null ? 0 : global.activeUploadLimit(),
                 SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null,
                 stateReason,
                 library.category(), library.tags(), stored.downloadDir(), runner == null ? 0 : runner.queuePosition(),

@@ -16,10 +16,14 @@ package me.bittorrent.state;
  * @param shareLimitAction       what a reached share limit does (stop when never set)
  * @param categories             category name to save path ("" = the download folder)
  * @param tags                   every tag known (also those no torrent carries)
+ * @param altDownloadLimit       alternative download limit in KB/s (0 = unlimited), in force while altSpeedEnabled
+ * @param altUploadLimit         alternative upload limit in KB/s (0 = unlimited)
+ * @param altSpeedEnabled        the alternative limits apply instead of the normal ones (qBittorrent's turtle)
  */
 public record Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
-        ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags) {
+        ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags,
+        Long altDownloadLimit, Long altUploadLimit, Boolean altSpeedEnabled) {
 
     public static final Preferences NONE = new Preferences(null, null, null, null, null, null, (Boolean) null);
 
@@ -27,6 +31,14 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
     public Preferences {
         categories = categories == null ? null : java.util.Map.copyOf(categories);
         tags = tags == null ? null : java.util.List.copyOf(tags);
+    }
+
+    /** Without the alternative speed limits (as before they existed). */
+    public Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
+            Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
+            ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags) {
+        this(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
+                seedingTimeLimit, shareLimitAction, categories, tags, null, null, null);
     }
 
     /** Without the share limits, categories and tags (as before they existed). */
@@ -57,16 +69,19 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
 
     public Preferences withDownloadDir(String dir) {
         return new Preferences(dir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings,
-                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags);
+                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, altDownloadLimit, altUploadLimit,
+                altSpeedEnabled);
     }
 
     public Preferences withCategories(java.util.Map<String, String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags, altDownloadLimit,
+                altUploadLimit, altSpeedEnabled);
     }
 
     public Preferences withTags(java.util.List<String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value,
+                altDownloadLimit, altUploadLimit, altSpeedEnabled);
     }
 }
