@@ -293,7 +293,7 @@ public class DownloadEngine {
         boolean queued = runner.isQueued(torrent.id());
         GlobalSettings global = preferences.settings();
         RegisteredTorrent.RunnerView view = new RegisteredTorrent.RunnerView(queueRank(torrent.id()),
-                runner.seedingSeconds(torrent), runner.busy(torrent.id()));
+                runner.seedingSeconds(torrent), runner.busy(torrent.id()), runner.activeSeconds(torrent));
         MetadataProgress fetching = runner.fetching(torrent.id()).orElse(null);
         if (fetching != null) {
             return torrent.status(live, queued, global, view, fetching); // a magnet's fetch: rare, never memoised

@@ -87,7 +87,12 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
      * What the runner adds to a status: the queue rank (1 = first), seconds seeded so far (the live clock when it
      * runs), and a state it is in without a session (moving, checking), else null.
      */
-    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy, long activeSeconds) {
+
+        /** Without the active clock (what is stored counts). */
+        public RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+            this(queuePosition, seedingSeconds, busy, -1);
+        }
     }
 
     /** As {@link #status(LiveView, boolean, GlobalSettings)}, with what the runner knows ({@code runner} may be null). */
@@ -144,7 +149,10 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 runner == null ? library.seedingSeconds() : runner.seedingSeconds(),
                 stored.addedAt() == null ? 0 : stored.addedAt().getEpochSecond(),
                 library.completedAt() == null ? null : library.completedAt().getEpochSecond(),
-                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName());
+                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName(),
+                runner == null || runner.activeSeconds() < 0 ? stored.activeSeconds() : runner.activeSeconds(),
+                meta == null ? null : meta.notes().comment(), meta == null ? null : meta.notes().createdBy(),
+                meta == null ? null : meta.notes().creationDate());
     }
 
     /** Why a queued torrent waits, in words (queued means every download slot is taken). */

@@ -22,10 +22,10 @@ final class QbDetails {
         var s = t.status();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("addition_date", t.addedOn());
-        m.put("comment", "");
+        m.put("comment", s.comment() == null ? "" : s.comment());
         m.put("completion_date", -1L);
-        m.put("created_by", "");
-        m.put("creation_date", -1L);
+        m.put("created_by", s.createdBy() == null ? "" : s.createdBy());
+        m.put("creation_date", s.creationDate() == null ? -1L : s.creationDate());
         m.put("dl_limit", s.downloadLimit() == 0 ? -1L : QbTorrent.bytesPerSecond(s.downloadLimit()));
         m.put("dl_speed", t.dlspeed());
         m.put("dl_speed_avg", t.dlspeed());
@@ -49,11 +49,11 @@ final class QbDetails {
         m.put("private", meta != null && meta.isPrivate());
         m.put("reannounce", nextAnnounce(t));
         m.put("save_path", t.savePath());
-        m.put("seeding_time", 0L);
+        m.put("seeding_time", s.seedingTime());
         m.put("seeds", (long) s.seeds());
         m.put("seeds_total", (long) s.seeds());
         m.put("share_ratio", s.ratio());
-        m.put("time_elapsed", 0L);
+        m.put("time_elapsed", s.timeActive());
         m.put("total_downloaded", s.downloaded());
         m.put("total_downloaded_session", t.live() == null ? 0L : t.live().snapshot().downloaded());
         m.put("total_size", t.size());

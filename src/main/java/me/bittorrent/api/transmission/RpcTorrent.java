@@ -291,13 +291,13 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
                 ? System.currentTimeMillis() / 1000 : t.addedDate());
         f.put("doneDate", t -> 0L); // the completion time is not recorded yet
         f.put("startDate", t -> 0L);
-        f.put("dateCreated", t -> 0L);
+        f.put("dateCreated", t -> t.status.creationDate() == null ? 0L : t.status.creationDate());
         f.put("editDate", t -> 0L);
         f.put("manualAnnounceTime", t -> -1L);
-        f.put("secondsDownloading", t -> 0L);
-        f.put("secondsSeeding", t -> 0L);
-        f.put("comment", t -> "");
-        f.put("creator", t -> "");
+        f.put("secondsDownloading", t -> Math.max(0, t.status.timeActive() - t.status.seedingTime()));
+        f.put("secondsSeeding", t -> t.status.seedingTime());
+        f.put("comment", t -> t.status.comment() == null ? "" : t.status.comment());
+        f.put("creator", t -> t.status.createdBy() == null ? "" : t.status.createdBy());
         f.put("source", t -> "");
         f.put("labels", t -> new JsonArray());
         f.put("group", t -> "");
