@@ -32,7 +32,9 @@ public class PreferencesResource {
     @Operation(summary = "The service-wide settings",
             description = "download_limit and upload_limit (KB/s, shared by all torrents, 0 = unlimited), "
                     + "max_concurrent_downloads, peer_port, default_settings for new torrents, and dht (the DHT "
-                    + "finds peers for public torrents; false for good with BT_DHT=off).")
+                    + "finds peers for public torrents; false for good with BT_DHT=off), alt_download_limit and "
+                    + "alt_upload_limit (KB/s, 0 = unlimited) with alt_speed_enabled (they apply instead of the normal "
+                    + "limits while on).")
     @APIResponse(responseCode = "200", description = "The settings in force",
             content = @Content(schema = @Schema(implementation = GlobalSettings.class)))
     public GlobalSettings get() {
@@ -46,7 +48,8 @@ public class PreferencesResource {
             description = "Any of download_limit, upload_limit (KB/s, 0 = unlimited), max_concurrent_downloads "
                     + "(1-1000; lowering it queues the newest active downloads), peer_port (1-65535; the listener "
                     + "moves), default_settings (the per-torrent fields, each optional), dht (true/false, applied live; "
-                    + "true is a 400 when the service runs with BT_DHT=off). Fields not sent keep "
+                    + "true is a 400 when the service runs with BT_DHT=off), alt_download_limit, alt_upload_limit (KB/s), "
+                    + "alt_speed_enabled (switches the global limiters at once). Fields not sent keep "
                     + "their value. Saved in the state folder and applied at once.")
     @APIResponse(responseCode = "200", description = "The settings now in force",
             content = @Content(schema = @Schema(implementation = GlobalSettings.class)))
