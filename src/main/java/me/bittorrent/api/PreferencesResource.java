@@ -33,9 +33,10 @@ public class PreferencesResource {
             description = "download_limit and upload_limit (KB/s, shared by all torrents, 0 = unlimited), "
                     + "max_concurrent_downloads, peer_port, default_settings for new torrents, and dht (the DHT "
                     + "finds peers for public torrents; false for good with BT_DHT=off), pex (peer exchange, BEP 11, "
-                    + "with the peers of public torrents; false for good with BT_PEX=off) and lsd (local service "
+                    + "with the peers of public torrents; false for good with BT_PEX=off), lsd (local service "
                     + "discovery announces public torrents on the LAN and finds peers there; false for good with "
-                    + "BT_LSD=off).")
+                    + "BT_LSD=off), alt_download_limit and alt_upload_limit (KB/s, 0 = unlimited) with "
+                    + "alt_speed_enabled (they apply instead of the normal limits while on).")
     @APIResponse(responseCode = "200", description = "The settings in force",
             content = @Content(schema = @Schema(implementation = GlobalSettings.class)))
     public GlobalSettings get() {
@@ -51,7 +52,8 @@ public class PreferencesResource {
                     + "moves), default_settings (the per-torrent fields, each optional), dht (true/false, applied live; "
                     + "true is a 400 when the service runs with BT_DHT=off), pex (true/false; new connections follow it "
                     + "at once; true is a 400 with BT_PEX=off), lsd (true/false, applied live; true is a "
-                    + "400 when the service runs with BT_LSD=off). Fields not sent keep "
+                    + "400 when the service runs with BT_LSD=off), alt_download_limit, alt_upload_limit (KB/s), "
+                    + "alt_speed_enabled (switches the global limiters at once). Fields not sent keep "
                     + "their value. Saved in the state folder and applied at once.")
     @APIResponse(responseCode = "200", description = "The settings now in force",
             content = @Content(schema = @Schema(implementation = GlobalSettings.class)))

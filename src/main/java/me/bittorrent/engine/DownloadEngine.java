@@ -18,6 +18,7 @@ import me.bittorrent.metainfo.InvalidTorrentException;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.ContentLayout;
 import me.bittorrent.state.LoadedTorrent;
@@ -313,7 +314,7 @@ public class DownloadEngine {
         boolean queued = runner.isQueued(torrent.id());
         GlobalSettings global = preferences.settings();
         RegisteredTorrent.RunnerView view = new RegisteredTorrent.RunnerView(queueRank(torrent.id()),
-                runner.seedingSeconds(torrent), runner.busy(torrent.id()));
+                runner.seedingSeconds(torrent), runner.busy(torrent.id()), runner.activeSeconds(torrent));
         MetadataProgress fetching = runner.fetching(torrent.id()).orElse(null);
         if (fetching != null) {
             return torrent.status(live, queued, global, view, fetching); // a magnet's fetch: rare, never memoised
@@ -607,13 +608,47 @@ public class DownloadEngine {
 
     /** Selects or deselects files by path; any unknown path refuses the whole request. */
     public Uni<List<FileStatus>> selectFiles(String id, Map<String, Boolean> selections) {
-        return requireWritableState().chain(() -> selectFilesNow(id, selections));
-    }
-
-    private Uni<List<FileStatus>> selectFilesNow(String id, Map<String, Boolean> selections) {
         if (selections == null) {
             return Uni.createFrom().failure(new InvalidRequestException("file_selections is required"));
         }
+        return changeFiles(id, selections, Map.of());
+    }
+
+    /**
+     * Sets file priorities by path: SKIP deselects the file, another level selects it and sets its level. Any
+     * unknown path refuses the whole request.
+     */
+    public Uni<List<FileStatus>> prioritizeFiles(String id, Map<String, FilePriority> priorities) {
+        if (priorities == null) {
+            return Uni.createFrom().failure(new InvalidRequestException("file_priorities is required"));
+        }
+        Map<String, Boolean> selections = new java.util.LinkedHashMap<>();
+        Map<String, FilePriority> levels = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, FilePriority> e : priorities.entrySet()) {
+            if (e.getValue() == null) {
+                return Uni.createFrom().failure(new InvalidRequestException("file_priorities[\"" + e.getKey()
+                        + "\"] must be one of skip, low, normal, high"));
+            }
+            selections.put(e.getKey(), e.getValue() != FilePriority.SKIP);
+            if (e.getValue() != FilePriority.SKIP) {
+                levels.put(e.getKey(), e.getValue());
+            }
+        }
+        return changeFiles(id, selections, levels);
+    }
+
+    /**
+     * Changes the selection ({@code selections}: path to wanted) and the levels ({@code levels}: path to LOW, NORMAL
+     * or HIGH, the selection untouched, as Transmission keeps "wanted" and "priority" apart) in one step; any unknown
+     * path refuses the whole request.
+     */
+    public Uni<List<FileStatus>> changeFiles(String id, Map<String, Boolean> selections,
+            Map<String, FilePriority> levels) {
+        return requireWritableState().chain(() -> changeFilesNow(id, selections, levels));
+    }
+
+    private Uni<List<FileStatus>> changeFilesNow(String id, Map<String, Boolean> selections,
+            Map<String, FilePriority> levels) {
         return update(id, torrent -> {
             Map<String, Boolean> selection = torrent.selection();
             List<String> unknown = new ArrayList<>();
@@ -624,12 +659,29 @@ public class DownloadEngine {
                     throw new InvalidRequestException("file_selections[\"" + path + "\"] must be true or false");
                 }
             });
+            levels.forEach((path, level) -> {
+                if (!selection.containsKey(path) && !unknown.contains(path)) {
+                    unknown.add(path);
+                } else if (level == null || level == FilePriority.SKIP) {
+                    throw new InvalidRequestException("the priority of \"" + path + "\" must be low, normal or high");
+                }
+            });
             if (!unknown.isEmpty()) {
                 throw new InvalidRequestException("Unknown file path" + (unknown.size() > 1 ? "s" : "") + " in "
                         + torrent.name() + ": " + String.join(", ", unknown));
             }
             selection.putAll(selections);
-            return new RegisteredTorrent(torrent.meta(), torrent.stored().withFileSelection(selection));
+            Map<String, FilePriority> priorities = new java.util.HashMap<>(torrent.stored().filePriorities());
+            levels.forEach((path, level) -> {
+                if (level == FilePriority.NORMAL) {
+                    priorities.remove(path); // normal is the default: only other levels are kept
+                } else {
+                    priorities.put(path, level);
+                }
+            });
+            priorities.keySet().retainAll(selection.keySet());
+            return new RegisteredTorrent(torrent.meta(), torrent.stored().withFileSelection(selection)
+                    .withFilePriorities(priorities));
         }).invoke(runner::changed).map(this::filesOf);
     }
 

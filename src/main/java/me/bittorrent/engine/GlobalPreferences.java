@@ -117,7 +117,10 @@ public class GlobalPreferences {
                 p.ratioLimit() != null ? p.ratioLimit() : -1, p.seedingTimeLimit() != null ? p.seedingTimeLimit() : -1,
                 p.shareLimitAction() != null ? p.shareLimitAction() : ShareLimitAction.STOP,
                 pexAllowed && (p.pex() == null || p.pex()),
-                lsdAllowed && (p.lsd() == null || p.lsd()));
+                lsdAllowed && (p.lsd() == null || p.lsd()),
+                p.altDownloadLimit() != null ? p.altDownloadLimit() : 0,
+                p.altUploadLimit() != null ? p.altUploadLimit() : 0,
+                p.altSpeedEnabled() != null && p.altSpeedEnabled());
     }
 
     /** Settings a new torrent starts with ({@code BT_DEFAULT_SPEED_LIMIT} is their download limit until changed). */
@@ -150,7 +153,8 @@ public class GlobalPreferences {
                         update.dht() != null ? update.dht() : p.dht(), next.ratioLimit(),
                         next.seedingTimeLimit(), next.shareLimitAction(), p.categories(), p.tags(),
                         update.pex() != null ? update.pex() : p.pex(),
-                        update.lsd() != null ? update.lsd() : p.lsd());
+                        update.lsd() != null ? update.lsd() : p.lsd(),
+                        next.altDownloadLimit(), next.altUploadLimit(), next.altSpeedEnabled());
                 save[0] = repository.savePreferences(stored);
                 applied[1] = next;
                 return stored;
@@ -160,6 +164,11 @@ public class GlobalPreferences {
         }
         GlobalSettings next = applied[1];
         applyLimits(next);
+        if (next.altSpeedEnabled() != applied[0].altSpeedEnabled()) {
+            LOG.infof(next.altSpeedEnabled() ? "Alternative speed limits on: download %s, upload %s"
+                    : "Alternative speed limits off: back to download %s, upload %s",
+                    limitWords(next.activeDownloadLimit()), limitWords(next.activeUploadLimit()));
+        }
         if (!next.equals(applied[0])) {
             LOG.infof("Settings changed: download limit %s, upload limit %s, %d concurrent downloads, peer port %d, "
                     + "DHT %s, PEX %s, local service discovery %s", limitWords(next.downloadLimit()),
@@ -202,8 +211,8 @@ public class GlobalPreferences {
     }
 
     private void applyLimits(GlobalSettings settings) {
-        download.setRate(GlobalSettings.bytesPerSecond(settings.downloadLimit()));
-        upload.setRate(GlobalSettings.bytesPerSecond(settings.uploadLimit()));
+        download.setRate(GlobalSettings.bytesPerSecond(settings.activeDownloadLimit()));
+        upload.setRate(GlobalSettings.bytesPerSecond(settings.activeUploadLimit()));
     }
 
     private static String limitWords(long kilobytesPerSecond) {

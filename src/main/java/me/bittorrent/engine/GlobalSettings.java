@@ -16,17 +16,31 @@ import me.bittorrent.state.TorrentSettings;
  * @param shareLimitAction       stop or remove, when a torrent reaches its share limit
  * @param pex                    peer exchange (BEP 11) with the peers of public torrents; false when BT_PEX=off
  * @param lsd                    local service discovery (BEP 14) for public torrents; false when BT_LSD=off
+ * @param altDownloadLimit       alternative download limit, KB/s, 0 = unlimited (in force while altSpeedEnabled)
+ * @param altUploadLimit         alternative upload limit, KB/s, 0 = unlimited
+ * @param altSpeedEnabled        the alternative limits apply instead of download/upload limit
  */
 public record GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
         TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
-        me.bittorrent.state.ShareLimitAction shareLimitAction, boolean pex, boolean lsd) {
+        me.bittorrent.state.ShareLimitAction shareLimitAction, boolean pex, boolean lsd, long altDownloadLimit,
+        long altUploadLimit, boolean altSpeedEnabled) {
 
-    /** Without the PEX and LSD switches (on). */
+    /** Without the PEX and LSD switches (on) and the alternative speed limits (off, unlimited). */
     public GlobalSettings(long downloadLimit, long uploadLimit, int maxConcurrentDownloads, int peerPort,
             TorrentSettings defaultSettings, boolean dht, double ratioLimit, long seedingTimeLimit,
             me.bittorrent.state.ShareLimitAction shareLimitAction) {
         this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
-                seedingTimeLimit, shareLimitAction, true, true);
+                seedingTimeLimit, shareLimitAction, true, true, 0, 0, false);
+    }
+
+    /** The global download limit in force, KB/s (the alternative one while it is switched on); 0 = unlimited. */
+    public long activeDownloadLimit() {
+        return altSpeedEnabled ? altDownloadLimit : downloadLimit;
+    }
+
+    /** The global upload limit in force, KB/s; 0 = unlimited. */
+    public long activeUploadLimit() {
+        return altSpeedEnabled ? altUploadLimit : uploadLimit;
     }
 
     /** Without share limits (none, stop). */

@@ -6,18 +6,33 @@ package me.bittorrent.engine;
  */
 public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
-        String shareLimitAction, Boolean pex, Boolean lsd) {
+        String shareLimitAction, Boolean pex, Boolean lsd, Long altDownloadLimit, Long altUploadLimit,
+        Boolean altSpeedEnabled) {
 
     @com.fasterxml.jackson.annotation.JsonCreator
     public GlobalSettingsUpdate {
     }
 
-    /** Without the PEX and LSD switches (they keep their value). */
+    /** Without the PEX and LSD switches and the alternative speed limits (they keep their value). */
     public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
             Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
             String shareLimitAction) {
         this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
-                seedingTimeLimit, shareLimitAction, null, null);
+                seedingTimeLimit, shareLimitAction, null, null, null, null, null);
+    }
+
+    /** Without the alternative speed limits (they keep their value). */
+    public GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
+            Integer peerPort, SettingsUpdate defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
+            String shareLimitAction, Boolean pex, Boolean lsd) {
+        this(downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht, ratioLimit,
+                seedingTimeLimit, shareLimitAction, pex, lsd, null, null, null);
+    }
+
+    /** Only the alternative speed limits and their switch (each optional). */
+    public static GlobalSettingsUpdate altSpeed(Long altDownloadLimit, Long altUploadLimit, Boolean altSpeedEnabled) {
+        return new GlobalSettingsUpdate(null, null, null, null, null, null, null, null, null, null, null,
+                altDownloadLimit, altUploadLimit, altSpeedEnabled);
     }
 
     /** Without share limits (they keep their value). */
@@ -49,6 +64,10 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
         int port = peerPort != null ? peerPort : current.peerPort();
         SettingsUpdate.checkRate("download_limit", down);
         SettingsUpdate.checkRate("upload_limit", up);
+        long altDown = altDownloadLimit != null ? altDownloadLimit : current.altDownloadLimit();
+        long altUp = altUploadLimit != null ? altUploadLimit : current.altUploadLimit();
+        SettingsUpdate.checkRate("alt_download_limit", altDown);
+        SettingsUpdate.checkRate("alt_upload_limit", altUp);
         if (concurrent < 1 || concurrent > LIMIT_MAX_CONCURRENT_DOWNLOADS) {
             throw new InvalidRequestException(
                     "max_concurrent_downloads must be between 1 and " + LIMIT_MAX_CONCURRENT_DOWNLOADS);
@@ -70,6 +89,7 @@ public record GlobalSettingsUpdate(Long downloadLimit, Long uploadLimit, Integer
                 ? ShareLimits.checkedMinutes("seeding_time_limit", seedingTimeLimit, false) : current.seedingTimeLimit();
         var action = shareLimitAction != null ? ShareLimits.checkedAction(shareLimitAction) : current.shareLimitAction();
         return new GlobalSettings(down, up, concurrent, port, defaults, dht != null ? dht : current.dht(), ratio,
-                minutes, action, pex != null ? pex : current.pex(), lsd != null ? lsd : current.lsd());
+                minutes, action, pex != null ? pex : current.pex(), lsd != null ? lsd : current.lsd(), altDown, altUp,
+                altSpeedEnabled != null ? altSpeedEnabled : current.altSpeedEnabled());
     }
 }

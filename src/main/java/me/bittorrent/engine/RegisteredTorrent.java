@@ -4,6 +4,7 @@ import me.bittorrent.engine.session.PiecePicker;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.state.Bitfields;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.engine.session.SessionSnapshot;
 import me.bittorrent.engine.session.SessionState;
@@ -90,7 +91,12 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
      * What the runner adds to a status: the queue rank (1 = first), seconds seeded so far (the live clock when it
      * runs), and a state it is in without a session (moving, checking), else null.
      */
-    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+    public record RunnerView(long queuePosition, long seedingSeconds, SessionState busy, long activeSeconds) {
+
+        /** Without the active clock (what is stored counts). */
+        public RunnerView(long queuePosition, long seedingSeconds, SessionState busy) {
+            this(queuePosition, seedingSeconds, busy, -1);
+        }
     }
 
     /** As {@link #status(LiveView, boolean, GlobalSettings)}, with what the runner knows ({@code runner} may be null). */
@@ -138,7 +144,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 s != null ? s.trackers() : fetching != null ? fetching.trackers() : List.of(), stored.settings(),
                 error == null ? null : error,
                 stored.settings().speedLimit(), stored.settings().uploadLimit(),
-                global == null ? 0 : global.downloadLimit(), global == null ? 0 : global.uploadLimit(),
+                global == null ? 0 : global.activeDownloadLimit(), global == null ? 0 : global.activeUploadLimit(),
                 SessionState.METADATA.apiName().equals(state) && fetching != null ? fetching.peersAsked() : null,
                 stateReason,
                 library.category(), library.tags(), stored.downloadDir(), runner == null ? 0 : runner.queuePosition(),
@@ -147,7 +153,10 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 runner == null ? library.seedingSeconds() : runner.seedingSeconds(),
                 stored.addedAt() == null ? 0 : stored.addedAt().getEpochSecond(),
                 library.completedAt() == null ? null : library.completedAt().getEpochSecond(),
-                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName());
+                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName(),
+                runner == null || runner.activeSeconds() < 0 ? stored.activeSeconds() : runner.activeSeconds(),
+                meta == null ? null : meta.notes().comment(), meta == null ? null : meta.notes().createdBy(),
+                meta == null ? null : meta.notes().creationDate());
     }
 
     /** Why a queued torrent waits, in words (queued means every download slot is taken). */
@@ -192,6 +201,30 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         return wanted.isEmpty();
     }
 
+    /** A file's priority: SKIP when it is not selected, else its stored level (NORMAL when none is stored). */
+    public FilePriority priorityOf(TorrentFile file) {
+        return !isSelected(file) ? FilePriority.SKIP
+                : stored.filePriorities().getOrDefault(file.displayPath(), FilePriority.NORMAL);
+    }
+
+    /** A file's level whether it is selected or not (Transmission keeps "wanted" and "priority" apart). */
+    public FilePriority levelOf(TorrentFile file) {
+        return stored.filePriorities().getOrDefault(file.displayPath(), FilePriority.NORMAL);
+    }
+
+    /** The priorities per {@code meta.files()} index as sessions take them; null when every file is normal. */
+    public FilePriority[] prioritiesByIndex() {
+        if (meta == null || stored.filePriorities().isEmpty()) {
+            return null;
+        }
+        List<TorrentFile> files = meta.files();
+        FilePriority[] priorities = new FilePriority[files.size()];
+        for (int i = 0; i < priorities.length; i++) {
+            priorities[i] = files.get(i).padding() ? FilePriority.NORMAL : priorityOf(files.get(i));
+        }
+        return priorities;
+    }
+
     /** The selection per {@code meta.files()} index (padding files false), as sessions and stores take it. */
     public boolean[] selectedByIndex() {
         List<TorrentFile> files = meta.files();
@@ -228,7 +261,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
         List<FileStatus> files = new ArrayList<>();
         for (TorrentFile file : meta.visibleFiles()) {
             files.add(new FileStatus(file.displayPath(), file.length(), isSelected(file),
-                    percent(verifiedBytesOf(file, verified), file.length())));
+                    percent(verifiedBytesOf(file, verified), file.length()), priorityOf(file).apiName()));
         }
         return files;
     }

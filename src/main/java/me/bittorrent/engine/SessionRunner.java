@@ -100,6 +100,10 @@ final class SessionRunner {
         volatile long seedingBefore;
         /** System.nanoTime() when the current seeding stretch began, -1 while not seeding. */
         volatile long seedingSince = -1;
+        /** Seconds active (downloading or seeding) before the current stretch; read by other threads (status). */
+        volatile long activeBefore;
+        /** System.nanoTime() when the current active stretch began, -1 while not active. */
+        volatile long activeSince = -1;
         /** The share limit's action was taken: not again. */
         boolean shareLimitDone;
 
@@ -114,6 +118,21 @@ final class SessionRunner {
         long seedingSeconds() {
             long since = seedingSince;
             return seedingBefore + (since < 0 ? 0 : (System.nanoTime() - since) / 1_000_000_000L);
+        }
+
+        long activeSeconds() {
+            long since = activeSince;
+            return activeBefore + (since < 0 ? 0 : (System.nanoTime() - since) / 1_000_000_000L);
+        }
+
+        /** Starts or ends an active stretch: downloading or seeding, as qBittorrent's time active (engine context). */
+        void activeClock(boolean active) {
+            if (active && activeSince < 0) {
+                activeSince = System.nanoTime();
+            } else if (!active && activeSince >= 0) {
+                activeBefore = activeSeconds();
+                activeSince = -1;
+            }
         }
 
         /** Starts or ends a seeding stretch (engine context). */
@@ -648,6 +667,12 @@ final class SessionRunner {
         return busy.get(id);
     }
 
+    /** Seconds the torrent has been active (downloading or seeding): the live clock while it runs, else stored. */
+    long activeSeconds(RegisteredTorrent torrent) {
+        Running r = running.get(torrent.id());
+        return r != null ? r.activeSeconds() : torrent.stored().activeSeconds();
+    }
+
     /** Seconds the torrent has seeded: the live clock while it runs, else what is stored. */
     long seedingSeconds(RegisteredTorrent torrent) {
         Running r = running.get(torrent.id());
@@ -786,6 +811,7 @@ final class SessionRunner {
         if (r != null && torrent.meta() != null) {
             r.session.updateSettings(sessionSettings(torrent.stored().settings()));
             r.session.updateSelection(torrent.selectedByIndex());
+            r.session.updatePriorities(torrent.prioritiesByIndex());
         }
     }
 
@@ -877,6 +903,7 @@ final class SessionRunner {
                     dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
                     recheck ? null : torrent.verifiedPieces(), globalDownload, globalUpload);
             session.journal(journal);
+            session.updatePriorities(now.prioritiesByIndex());
             session.checkFirst(plan.suspects(), plan.sample());
             Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
                     now.stored().downloaded());
@@ -884,6 +911,7 @@ final class SessionRunner {
             sessionsOn[loop]++;
             session.connectionBudget(connections);
             r.seedingBefore = now.stored().library().seedingSeconds();
+            r.activeBefore = now.stored().activeSeconds();
             running.put(id, r);
             DhtService d = dht;
             if (!now.meta().isPrivate()) { // BEP 27: a private torrent never uses PEX (the session checks it too)
@@ -999,6 +1027,7 @@ final class SessionRunner {
             }
             r.state = state;
             r.seedingClock(state == SessionState.SEEDING);
+            r.activeClock(state == SessionState.SEEDING || state == SessionState.DOWNLOADING);
             if (r.stopping == null) {
                 if (state == SessionState.SEEDING) {
                     boolean autoStop = registry.find(r.id).map(t -> t.stored().settings().autoStop()).orElse(false);
@@ -1155,7 +1184,8 @@ final class SessionRunner {
                     .withVerified(Bitfields.toBase64(snapshot.verified(), t.meta().pieceCount()), fingerprints)
                     .withTotals(live.uploaded(), live.downloaded())
                     .withLibrary(library.withSeeding(library.completedAt() == null && complete
-                            ? java.time.Instant.now() : library.completedAt(), r.seedingSeconds()));
+                            ? java.time.Instant.now() : library.completedAt(), r.seedingSeconds()))
+                    .withActiveSeconds(r.activeSeconds());
             stored = lifecycle == null ? stored : stored.withLifecycle(lifecycle);
             stored = withError ? stored.withError(snapshot.error()) : stored;
             return new RegisteredTorrent(t.meta(), stored);

@@ -21,6 +21,9 @@ import me.bittorrent.tracker.TrackerStatus;
  * {@code ratioLimit} and {@code seedingTimeLimit} (minutes) as set on the torrent (-2 = the global one, -1 = none),
  * {@code seedingTime} (seconds seeded over every run), {@code addedOn} and {@code completionOn} (epoch seconds, null
  * until complete), {@code shareLimitAction} (stop, remove, or global). {@code state} may also be moving.
+ * <p>{@code timeActive}: seconds the torrent has run (downloading or seeding) over every run. {@code comment},
+ * {@code createdBy}, {@code creationDate} (epoch seconds): from the .torrent, as its author wrote them (cleaned and
+ * capped), null when absent.
  */
 public record TorrentStatus(
         String name,
@@ -61,5 +64,9 @@ public record TorrentStatus(
         long seedingTime,
         long addedOn,
         Long completionOn,
-        String shareLimitAction) {
+        String shareLimitAction,
+        long timeActive,
+        String comment,
+        String createdBy,
+        Long creationDate) {
 }

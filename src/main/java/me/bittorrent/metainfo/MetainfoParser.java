@@ -84,7 +84,29 @@ public final class MetainfoParser {
                     + total + " bytes in pieces of " + pieceLength + " bytes need " + expectedPieces);
         }
         return new TorrentMeta(new InfoHash(sha1(bytes, infoSpan)), name, (int) pieceLength, pieces, total, files,
-                multiFile, AnnounceTiers.from(top), isPrivate(info), bytes.clone());
+                multiFile, AnnounceTiers.from(top), isPrivate(info), bytes.clone(), notes(top));
+    }
+
+    /** Longest comment kept: the rest is cut (it is shown in a details pane, not stored as a document). */
+    static final int MAX_COMMENT_CHARS = 4096;
+
+    /** comment, created by, creation date: optional, any bad one is left out rather than refusing the torrent. */
+    static TorrentMeta.Notes notes(Map<String, Object> top) {
+        String comment = optionalText(top, "comment", MAX_COMMENT_CHARS);
+        String createdBy = optionalText(top, "created by", 256);
+        Long date = top.get("creation date") instanceof Long seconds && seconds > 0 ? seconds : null;
+        return new TorrentMeta.Notes(comment, createdBy, date);
+    }
+
+    private static String optionalText(Map<String, Object> top, String key, int maxChars) {
+        Object value = top.get(key + ".utf-8") instanceof ByteBuffer ? top.get(key + ".utf-8") : top.get(key);
+        if (!(value instanceof ByteBuffer buffer)) {
+            return null;
+        }
+        // line breaks and tabs are a comment's own layout: spaces keep it readable once the rest is cleaned
+        String text = text(buffer.duplicate()).replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ')
+                .replace('\t', ' ').strip();
+        return text.isEmpty() ? null : me.bittorrent.text.RemoteText.clean(text, maxChars);
     }
 
     private static List<TorrentFile> singleFile(Map<String, Object> info, String name)

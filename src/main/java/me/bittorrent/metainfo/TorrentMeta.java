@@ -15,6 +15,7 @@ import java.util.List;
  * @param announceTiers BEP 12 tiers; a lone 'announce' becomes one tier of one URL
  * @param isPrivate     BEP 27 private flag
  * @param torrentBytes  the .torrent file exactly as received
+ * @param notes         comment, created by and creation date from outside the info dictionary (cleaned, capped)
  */
 public record TorrentMeta(
         InfoHash infoHash,
@@ -26,9 +27,31 @@ public record TorrentMeta(
         boolean multiFile,
         List<List<String>> announceTiers,
         boolean isPrivate,
-        byte[] torrentBytes) {
+        byte[] torrentBytes,
+        Notes notes) {
+
+    /**
+     * What the torrent's author wrote beside the info dictionary, as remote text (cleaned and capped); null when
+     * absent.
+     *
+     * @param comment      the {@code comment} (comment.utf-8 preferred)
+     * @param createdBy    the {@code created by}
+     * @param creationDate the {@code creation date}, seconds since 1970
+     */
+    public record Notes(String comment, String createdBy, Long creationDate) {
+        public static final Notes NONE = new Notes(null, null, null);
+    }
+
+    /** Without notes. */
+    public TorrentMeta(InfoHash infoHash, String name, int pieceLength, byte[] pieceHashes, long totalLength,
+            List<TorrentFile> files, boolean multiFile, List<List<String>> announceTiers, boolean isPrivate,
+            byte[] torrentBytes) {
+        this(infoHash, name, pieceLength, pieceHashes, totalLength, files, multiFile, announceTiers, isPrivate,
+                torrentBytes, Notes.NONE);
+    }
 
     public TorrentMeta {
+        notes = notes == null ? Notes.NONE : notes;
         files = List.copyOf(files);
         announceTiers = announceTiers.stream().map(List::copyOf).toList();
     }

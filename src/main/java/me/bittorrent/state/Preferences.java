@@ -18,11 +18,14 @@ package me.bittorrent.state;
  * @param tags                   every tag known (also those no torrent carries)
  * @param pex                    peer exchange (BEP 11) with public torrents' peers; null = on unless BT_PEX=off
  * @param lsd                    local service discovery (BEP 14) runs; null = on unless BT_LSD=off
+ * @param altDownloadLimit       alternative download limit in KB/s (0 = unlimited), in force while altSpeedEnabled
+ * @param altUploadLimit         alternative upload limit in KB/s (0 = unlimited)
+ * @param altSpeedEnabled        the alternative limits apply instead of the normal ones (qBittorrent's turtle)
  */
 public record Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
         Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
         ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags,
-        Boolean pex, Boolean lsd) {
+        Boolean pex, Boolean lsd, Long altDownloadLimit, Long altUploadLimit, Boolean altSpeedEnabled) {
 
     public static final Preferences NONE = new Preferences(null, null, null, null, null, null, (Boolean) null);
 
@@ -32,12 +35,13 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
         tags = tags == null ? null : java.util.List.copyOf(tags);
     }
 
-    /** Without the PEX and LSD switches (null: on unless BT_PEX=off, BT_LSD=off). */
+    /** Without the PEX and LSD switches and the alternative speed limits (all never set). */
     public Preferences(String downloadDir, Long downloadLimit, Long uploadLimit, Integer maxConcurrentDownloads,
             Integer peerPort, TorrentSettings defaultSettings, Boolean dht, Double ratioLimit, Long seedingTimeLimit,
             ShareLimitAction shareLimitAction, java.util.Map<String, String> categories, java.util.List<String> tags) {
         this(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings, dht,
-                ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, null, null);
+                ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, null, null, null, null,
+                null);
     }
 
     /** Without the share limits, categories and tags (as before they existed). */
@@ -68,16 +72,19 @@ public record Preferences(String downloadDir, Long downloadLimit, Long uploadLim
 
     public Preferences withDownloadDir(String dir) {
         return new Preferences(dir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort, defaultSettings,
-                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, pex, lsd);
+                dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, tags, pex, lsd, altDownloadLimit,
+                altUploadLimit, altSpeedEnabled);
     }
 
     public Preferences withCategories(java.util.Map<String, String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags, pex, lsd);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, value, tags, pex, lsd,
+                altDownloadLimit, altUploadLimit, altSpeedEnabled);
     }
 
     public Preferences withTags(java.util.List<String> value) {
         return new Preferences(downloadDir, downloadLimit, uploadLimit, maxConcurrentDownloads, peerPort,
-                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value, pex, lsd);
+                defaultSettings, dht, ratioLimit, seedingTimeLimit, shareLimitAction, categories, value, pex, lsd,
+                altDownloadLimit, altUploadLimit, altSpeedEnabled);
     }
 }

@@ -25,6 +25,9 @@ import java.util.Map;
  *                       older file: {@link TorrentLibrary#NONE})
  * @param displayName    the name the user gave the torrent (qBittorrent's rename), or null: the torrent's own name
  * @param contentLayout  where its files go below downloadDir (null in an older file: {@link ContentLayout#ORIGINAL})
+ * @param filePriorities file path to its priority when it is not normal (low or high; a skipped file is a false
+ *                       in {@code fileSelection}); empty in an older file
+ * @param activeSeconds  seconds the torrent has run (downloading or seeding) over its lifetime
  */
 public record StoredTorrent(
         String id,
@@ -42,14 +45,16 @@ public record StoredTorrent(
         String magnet,
         TorrentLibrary library,
         String displayName,
-        ContentLayout contentLayout) {
+        ContentLayout contentLayout,
+        Map<String, FilePriority> filePriorities,
+        long activeSeconds) {
 
-    /** Without a display name and with the original layout (as before they existed). */
+    /** Without a display name, file priorities and time active, with the original layout (as before they existed). */
     public StoredTorrent(String id, String name, Instant addedAt, String downloadDir, TorrentSettings settings,
             Map<String, Boolean> fileSelection, TorrentLifecycle lifecycle, String verifiedPieces, long uploaded,
             long downloaded, List<StoredFingerprint> fingerprints, String error, String magnet, TorrentLibrary library) {
         this(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces, uploaded, downloaded,
-                fingerprints, error, magnet, library, null, ContentLayout.ORIGINAL);
+                fingerprints, error, magnet, library, null, ContentLayout.ORIGINAL, Map.of(), 0);
     }
 
     /** A torrent added from a magnet link, without the library fields. */
@@ -79,6 +84,8 @@ public record StoredTorrent(
     @com.fasterxml.jackson.annotation.JsonCreator
     public StoredTorrent {
         library = library == null ? TorrentLibrary.NONE : library;
+        filePriorities = filePriorities == null ? Map.of() : Map.copyOf(filePriorities);
+        activeSeconds = Math.max(0, activeSeconds);
         fileSelection = fileSelection == null ? Map.of() : Map.copyOf(fileSelection);
         fingerprints = fingerprints == null ? List.of() : List.copyOf(fingerprints);
         verifiedPieces = verifiedPieces == null ? "" : verifiedPieces;
@@ -88,56 +95,79 @@ public record StoredTorrent(
 
     public StoredTorrent withSettings(TorrentSettings value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, value, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withFileSelection(Map<String, Boolean> value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, value, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withLifecycle(TorrentLifecycle value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, value, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withVerified(String bitfieldBase64, List<StoredFingerprint> files) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, bitfieldBase64,
-                uploaded, downloaded, files, error, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, files, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withTotals(long uploadedTotal, long downloadedTotal) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library, displayName, contentLayout);
+                uploadedTotal, downloadedTotal, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withMagnet(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, value, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, value, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withError(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, value, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, value, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withLibrary(TorrentLibrary value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, value, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, value, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withDownloadDir(String value) {
         return new StoredTorrent(id, name, addedAt, value, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withDisplayName(String value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, value, contentLayout);
+                uploaded, downloaded, fingerprints, error, magnet, library, value, contentLayout,
+                filePriorities, activeSeconds);
     }
 
     public StoredTorrent withContentLayout(ContentLayout value) {
         return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
-                uploaded, downloaded, fingerprints, error, magnet, library, displayName, value);
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, value,
+                filePriorities, activeSeconds);
+    }
+
+    public StoredTorrent withFilePriorities(Map<String, FilePriority> value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                value, activeSeconds);
+    }
+
+    public StoredTorrent withActiveSeconds(long value) {
+        return new StoredTorrent(id, name, addedAt, downloadDir, settings, fileSelection, lifecycle, verifiedPieces,
+                uploaded, downloaded, fingerprints, error, magnet, library, displayName, contentLayout,
+                filePriorities, value);
     }
 }

@@ -814,7 +814,9 @@ import { createStatusBar } from './statusbar.js';
     dht: 'DHT: find peers without trackers (never for private torrents)',
     pex: 'PEX: exchange peer lists with connected peers (never for private torrents)',
     lsd: 'Local peer discovery: find peers on the local network (never for private torrents)',
-    ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after'
+    ratio_limit: 'Stop seeding at share ratio', seeding_time_limit: 'Stop seeding after',
+    alt_download_limit: 'Alternative download limit', alt_upload_limit: 'Alternative upload limit',
+    alt_speed_enabled: 'Use the alternative limits (the status bar switches them too)'
   };
   // share limits: -1 = none (the server's rule), a ratio has decimals
   const SHARE_LIMITS = { ratio_limit: { step: '0.01', unit: '' }, seeding_time_limit: { step: '1', unit: 'minutes' } };

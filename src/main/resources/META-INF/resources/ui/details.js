@@ -113,6 +113,7 @@ export function createDetails({ root, call, statusOf, history }) {
       ['Pieces', s.total_pieces + ' (' + s.downloaded_pieces + ' verified)'],
       ['Size', bytes(s.total_size) + ' (' + bytes(s.downloaded_size) + ' verified)'],
       ['Comment', s.comment || '—'],
+      ['Created by', s.created_by || '—'], ['Created on', s.creation_date != null ? dateText(s.creation_date) : '—'],
       ['Added', dateText(s.added_on)], ['Completed', dateText(s.completion_on)],
       ['State', s.state + (s.state_reason ? ': ' + s.state_reason : '') + (s.error ? ': ' + s.error : '')]
     ];
@@ -179,7 +180,37 @@ export function createDetails({ root, call, statusOf, history }) {
     root.querySelector('#details-peers-empty').hidden = list.length > 0;
   }
 
-  // ---- files: a sorted tree, read-only (the Files dialog changes the selection) ---------------------------------
+  // ---- files: a sorted tree with a priority per file and per folder (applied to the files under it) ------------
+  const LEVELS = [['skip', 'Skip'], ['low', 'Low'], ['normal', 'Normal'], ['high', 'High']];
+  let filesShape = '';
+  function prioritySelect(label, value, paths) {
+    const select = document.createElement('select');
+    select.className = 'priority-select';
+    select.setAttribute('aria-label', 'Priority of ' + label);
+    for (const [v, text] of LEVELS) select.append(new Option(text, v));
+    if (value === 'mixed') select.append(new Option('Mixed', 'mixed'));
+    select.value = value;
+    select.dataset.paths = JSON.stringify(paths);
+    select.addEventListener('change', () => setPriority(select));
+    return select;
+  }
+  async function setPriority(select) {
+    const level = select.value;
+    if (level === 'mixed') return;
+    const forId = id;
+    const priorities = {};
+    for (const p of JSON.parse(select.dataset.paths)) priorities[p] = level;
+    select.disabled = true; // one request at a time
+    try {
+      await call('POST', '/files/' + encodeURIComponent(forId), { file_priorities: priorities });
+    } catch (e) { /* the answer's detail is shown by call(); the next refresh shows what holds */ }
+    select.disabled = false;
+    if (forId === id && tab === 'files') files();
+  }
+  function folderLevel(list) {
+    const levels = new Set(list.map((f) => f.priority));
+    return levels.size === 1 ? list[0].priority : 'mixed';
+  }
   async function files() {
     const forId = id;
     let answer;
@@ -188,18 +219,55 @@ export function createDetails({ root, call, statusOf, history }) {
     filesFor = forId;
     const body = root.querySelector('#details-files tbody');
     const sorted = answer.files.slice().sort((a, b) => a.path.localeCompare(b.path));
+    const byFolder = new Map();
+    for (const f of sorted) {
+      const dir = f.path.split('/').slice(0, -1).join('/');
+      if (!dir) continue;
+      const parts = dir.split('/');
+      for (let i = 1; i <= parts.length; i++) {
+        const d = parts.slice(0, i).join('/');
+        if (!byFolder.has(d)) byFolder.set(d, []);
+        byFolder.get(d).push(f);
+      }
+    }
+    const shape = forId + '\n' + sorted.map((f) => f.path).join('\n');
+    if (shape === filesShape && body.children.length) {
+      // same files: update figures and levels in place, so a focused select keeps its focus
+      for (const tr of body.children) {
+        const select = tr.querySelector('select');
+        if (tr.dataset.path != null) {
+          const f = sorted.find((x) => x.path === tr.dataset.path);
+          tr.children[2].textContent = num(f.progress, 1) + '%';
+          if (document.activeElement !== select && !select.disabled) select.value = f.priority;
+        } else if (tr.dataset.folder != null && document.activeElement !== select && !select.disabled) {
+          const level = folderLevel(byFolder.get(tr.dataset.folder));
+          if (level === 'mixed' && !select.querySelector('option[value=mixed]')) select.append(new Option('Mixed', 'mixed'));
+          select.value = level;
+        }
+      }
+      return;
+    }
+    filesShape = shape;
     const rows = [];
-    let folder = null;
+    const shown = new Set();
     for (const f of sorted) {
       const parts = f.path.split('/');
-      const dir = parts.slice(0, -1).join('/');
-      if (dir && dir !== folder) {
-        rows.push(row([dir + '/', '', '', ''], ['file-folder', '', '', '']));
-        folder = dir;
+      for (let i = 1; i < parts.length; i++) {
+        const d = parts.slice(0, i).join('/');
+        if (shown.has(d)) continue;
+        shown.add(d);
+        const list = byFolder.get(d);
+        const r = row(['  '.repeat(i - 1) + parts[i - 1] + '/', bytes(list.reduce((n, x) => n + x.size, 0)), '', ''],
+          ['file-folder', 'num', 'num', '']);
+        r.dataset.folder = d;
+        r.children[3].append(prioritySelect('folder ' + d + ' (' + plural(list.length, 'file', 'files') + ')',
+          folderLevel(list), list.map((x) => x.path)));
+        rows.push(r);
       }
-      const r = row([(dir ? '    ' : '') + parts[parts.length - 1], bytes(f.size), num(f.progress, 1) + '%',
-        f.selected ? 'download' : 'skip'], ['file-name', 'num', 'num', '']);
+      const r = row(['  '.repeat(parts.length - 1) + parts[parts.length - 1], bytes(f.size),
+        num(f.progress, 1) + '%', ''], ['file-name', 'num', 'num', '']);
       r.dataset.path = f.path;
+      r.children[3].append(prioritySelect(f.path, f.priority, [f.path]));
       rows.push(r);
     }
     body.replaceChildren(...rows);

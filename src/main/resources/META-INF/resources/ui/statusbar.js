@@ -1,5 +1,6 @@
 // The status bar: the figures of GET /metrics (speeds, totals, free space) and the connection of GET /health
 // (peer port, DHT nodes when the service reports them). Each number keeps its raw value in data-value.
+// The turtle button switches the alternative speed limits (POST /settings alt_speed_enabled) and says which apply.
 import { bytes, speed } from './format.js';
 
 export function createStatusBar({ root, call }) {
@@ -24,6 +25,35 @@ export function createStatusBar({ root, call }) {
     put('active', d.active, d.active + ' of ' + d.total + ' active');
     root.dataset.updated = String(Date.now());
   }
+  const toggle = root.querySelector('#alt-speed-toggle');
+  function limitText(kb) { return kb ? kb + ' KB/s' : 'unlimited'; }
+  function showLimits(g) {
+    if (!toggle || !g || typeof g.alt_speed_enabled !== 'boolean') return;
+    const on = g.alt_speed_enabled;
+    const down = on ? g.alt_download_limit : g.download_limit;
+    const up = on ? g.alt_upload_limit : g.upload_limit;
+    toggle.hidden = false;
+    toggle.setAttribute('aria-pressed', String(on));
+    toggle.classList.toggle('is-warning', on);
+    toggle.querySelector('[data-role=alt-speed-text]').textContent = (on ? 'Alternative limits' : 'Normal limits')
+      + ': ↓ ' + limitText(down) + ', ↑ ' + limitText(up);
+    toggle.title = on ? 'Alternative speed limits apply; press to go back to the normal limits'
+      : 'Normal speed limits apply; press for the alternative limits ('
+        + '↓ ' + limitText(g.alt_download_limit) + ', ↑ ' + limitText(g.alt_upload_limit) + ')';
+  }
+  async function limits() {
+    try { showLimits(await call('GET', '/settings')); } catch (e) { /* the next tick tries again */ }
+  }
+  if (toggle) {
+    toggle.addEventListener('click', async () => {
+      if (toggle.disabled) return;
+      toggle.disabled = true; // one switch at a time
+      try {
+        showLimits(await call('POST', '/settings', { alt_speed_enabled: toggle.getAttribute('aria-pressed') !== 'true' }));
+      } catch (e) { toggle.title = 'The limits could not be switched: ' + e.message; }
+      toggle.disabled = false;
+    });
+  }
   async function health() {
     let h;
     try { h = await call('GET', '/health'); } catch (e) { return; }
@@ -37,9 +67,11 @@ export function createStatusBar({ root, call }) {
     start() {
       metrics();
       health();
+      limits();
       setInterval(metrics, 2000);
+      setInterval(limits, 10000);
       setInterval(health, 15000);
     },
-    refresh() { return Promise.all([metrics(), health()]); }
+    refresh() { return Promise.all([metrics(), health(), limits()]); }
   };
 }

@@ -320,7 +320,31 @@ class DashboardIT {
 
         driver.findElement(By.id("tab-files")).click();
         wait.until(d -> d.findElements(By.cssSelector("#details-files tbody tr[data-path]")).size() == 3);
+        // a priority per file and per folder, chosen with the keyboard
+        WebElement coverPriority = driver.findElement(
+                By.cssSelector("#details-files tr[data-path='cover.jpg'] select.priority-select"));
+        assertEquals("normal", coverPriority.getAttribute("value"));
+        coverPriority.sendKeys("High");
+        wait.until(d -> "high".equals(given().baseUri(app.baseUrl()).get("/files/" + id).then().extract()
+                .path("files.find { it.path == 'cover.jpg' }.priority")));
+        WebElement folderPriority = driver.findElement(
+                By.cssSelector("#details-files tr[data-folder='disc 1'] select.priority-select"));
+        assertEquals("Priority of folder disc 1 (2 files)", folderPriority.getAttribute("aria-label"));
+        assertEquals("normal", folderPriority.getAttribute("value"));
         Browser.screenshot(driver, "06d-details-files");
+        accessible(driver, "desktop with the files tab and its priorities");
+        // the turtle in the status bar: one click switches the alternative limits, it says which apply
+        WebElement turtle = driver.findElement(By.id("alt-speed-toggle"));
+        wait.until(d -> turtle.isDisplayed());
+        assertEquals("false", turtle.getAttribute("aria-pressed"));
+        turtle.click();
+        wait.until(d -> "true".equals(turtle.getAttribute("aria-pressed")));
+        assertTrue(turtle.getText().contains("Alternative limits"), turtle.getText());
+        given().baseUri(app.baseUrl()).get("/settings").then().body("alt_speed_enabled", equalTo(true));
+        Browser.screenshot(driver, "06d2-alt-speed-on");
+        turtle.click();
+        wait.until(d -> "false".equals(turtle.getAttribute("aria-pressed")));
+        given().baseUri(app.baseUrl()).get("/settings").then().body("alt_speed_enabled", equalTo(false));
         driver.findElement(By.id("tab-speed")).click();
         wait.until(d -> d.findElement(By.id("details-graph-text")).getText().startsWith("Last"));
         Browser.screenshot(driver, "06e-details-speed");

@@ -61,6 +61,9 @@ public class QbApi {
         read("app/defaultSavePath", app::defaultSavePath);
         write("app/setPreferences", app::setPreferences);
         read("transfer/info", app::transferInfo);
+        read("transfer/speedLimitsMode", app::speedLimitsMode);
+        write("transfer/toggleSpeedLimitsMode", app::toggleSpeedLimitsMode);
+        write("transfer/setSpeedLimitsMode", app::setSpeedLimitsMode);
         read("sync/maindata", app::maindata);
         read("sync/torrentPeers", app::torrentPeers);
         write("auth/login", auth::login);

@@ -53,6 +53,8 @@ class QbAppEndpoints {
         GlobalSettings g = preferences.settings();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("add_stopped_enabled", false);
+        m.put("alt_dl_limit", QbTorrent.bytesPerSecond(g.altDownloadLimit()));
+        m.put("alt_up_limit", QbTorrent.bytesPerSecond(g.altUploadLimit()));
         m.put("auto_tmm_enabled", false);
         m.put("dht", g.dht());
         m.put("dl_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
@@ -130,8 +132,10 @@ class QbAppEndpoints {
         Boolean dht = json.getValue("dht") instanceof Boolean b ? b : null;
         Boolean pex = json.getValue("pex") instanceof Boolean b ? b : null;
         Boolean lsd = json.getValue("lsd") instanceof Boolean b ? b : null;
+        Long altDown = json.containsKey("alt_dl_limit") ? kilobytes(json, "alt_dl_limit") : null;
+        Long altUp = json.containsKey("alt_up_limit") ? kilobytes(json, "alt_up_limit") : null;
         Uni<?> change = preferences.update(new GlobalSettingsUpdate(down, up, active, port, null, dht, ratio, minutes,
-                action, pex, lsd));
+                action, pex, lsd, altDown, altUp, null));
         if (json.getValue("save_path") instanceof String path && !path.isBlank()
                 && !path.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(path));
@@ -181,12 +185,37 @@ class QbAppEndpoints {
         m.put("dl_info_data", torrents.stream().mapToLong(t -> t.live() == null ? 0
                 : t.live().snapshot().downloaded()).sum());
         m.put("dl_info_speed", torrents.stream().mapToLong(QbTorrent::dlspeed).sum());
-        m.put("dl_rate_limit", QbTorrent.bytesPerSecond(g.downloadLimit()));
+        m.put("dl_rate_limit", QbTorrent.bytesPerSecond(g.activeDownloadLimit()));
         m.put("up_info_data", torrents.stream().mapToLong(t -> t.live() == null ? 0
                 : t.live().snapshot().uploaded()).sum());
         m.put("up_info_speed", torrents.stream().mapToLong(QbTorrent::upspeed).sum());
-        m.put("up_rate_limit", QbTorrent.bytesPerSecond(g.uploadLimit()));
+        m.put("up_rate_limit", QbTorrent.bytesPerSecond(g.activeUploadLimit()));
+        m.put("use_alt_speed_limits", g.altSpeedEnabled());
         return m;
+    }
+
+    /** transfer/speedLimitsMode: 1 while the alternative limits apply, else 0. */
+    void speedLimitsMode(QbRequest r) {
+        r.text(preferences.settings().altSpeedEnabled() ? "1" : "0");
+    }
+
+    /** transfer/toggleSpeedLimitsMode: switches the alternative limits on or off. */
+    void toggleSpeedLimitsMode(QbRequest r) {
+        setAltSpeed(r, !preferences.settings().altSpeedEnabled());
+    }
+
+    /** transfer/setSpeedLimitsMode (qBittorrent 5): {@code mode} 0 normal limits, any other number the alternative. */
+    void setSpeedLimitsMode(QbRequest r) {
+        String mode = r.required("mode");
+        try {
+            setAltSpeed(r, Long.parseLong(mode.trim()) != 0);
+        } catch (NumberFormatException e) {
+            throw new InvalidRequestException("'mode': invalid argument");
+        }
+    }
+
+    private void setAltSpeed(QbRequest r, boolean on) {
+        preferences.update(GlobalSettingsUpdate.altSpeed(null, null, on)).subscribe().with(ok -> r.text(""), r::fail);
     }
 
     /** A full update for rid 0 or one we no longer know, else only what changed since that answer (QbSync). */
@@ -211,7 +240,6 @@ class QbAppEndpoints {
         state.put("queueing", true);
         state.put("refresh_interval", 1500L);
         state.put("total_peer_connections", torrents.stream().mapToLong(t -> t.status().peers()).sum());
-        state.put("use_alt_speed_limits", false);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("torrents", byHash);
         m.put("categories", categories.view());

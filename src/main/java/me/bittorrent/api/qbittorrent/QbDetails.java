@@ -3,6 +3,7 @@ package me.bittorrent.api.qbittorrent;
 import me.bittorrent.engine.FileStatus;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.tracker.TrackerStatus;
 
 import java.util.ArrayList;
@@ -21,10 +22,10 @@ final class QbDetails {
         var s = t.status();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("addition_date", t.addedOn());
-        m.put("comment", "");
+        m.put("comment", s.comment() == null ? "" : s.comment());
         m.put("completion_date", -1L);
-        m.put("created_by", "");
-        m.put("creation_date", -1L);
+        m.put("created_by", s.createdBy() == null ? "" : s.createdBy());
+        m.put("creation_date", s.creationDate() == null ? -1L : s.creationDate());
         m.put("dl_limit", s.downloadLimit() == 0 ? -1L : QbTorrent.bytesPerSecond(s.downloadLimit()));
         m.put("dl_speed", t.dlspeed());
         m.put("dl_speed_avg", t.dlspeed());
@@ -48,11 +49,11 @@ final class QbDetails {
         m.put("private", meta != null && meta.isPrivate());
         m.put("reannounce", nextAnnounce(t));
         m.put("save_path", t.savePath());
-        m.put("seeding_time", 0L);
+        m.put("seeding_time", s.seedingTime());
         m.put("seeds", (long) s.seeds());
         m.put("seeds_total", (long) s.seeds());
         m.put("share_ratio", s.ratio());
-        m.put("time_elapsed", 0L);
+        m.put("time_elapsed", s.timeActive());
         m.put("total_downloaded", s.downloaded());
         m.put("total_downloaded_session", t.live() == null ? 0L : t.live().snapshot().downloaded());
         m.put("total_size", t.size());
@@ -95,12 +96,35 @@ final class QbDetails {
             m.put("is_seed", progress >= 1.0);
             m.put("name", meta.multiFile() ? meta.name() + "/" + file.displayPath() : file.displayPath());
             m.put("piece_range", List.of((long) first, (long) last));
-            m.put("priority", status.selected() ? 1L : 0L);
+            m.put("priority", qbPriority(status.priority()));
             m.put("progress", progress);
             m.put("size", file.length());
             out.add(m);
         }
         return out;
+    }
+
+    /**
+     * qBittorrent's number for a level: 0 do not download, 1 normal, 6 high (7, maximum, is read as high). It has
+     * no level under normal: low reads as 1.
+     */
+    static long qbPriority(String level) {
+        FilePriority p = FilePriority.byName(level);
+        return p == null ? 1L : switch (p) {
+            case SKIP -> 0L;
+            case LOW, NORMAL -> 1L;
+            case HIGH -> 6L;
+        };
+    }
+
+    /** The level of qBittorrent's number (0, 1, 6 or 7), or null when it is none of them. */
+    static FilePriority level(int qbPriority) {
+        return switch (qbPriority) {
+            case 0 -> FilePriority.SKIP;
+            case 1 -> FilePriority.NORMAL;
+            case 6, 7 -> FilePriority.HIGH;
+            default -> null;
+        };
     }
 
     /** The DHT/PeX/LSD rows (disabled here: status 0) then each tracker with its tier and status. */

@@ -175,7 +175,7 @@ record QbTorrent(RegisteredTorrent torrent, TorrentStatus status, LiveView live,
         m.put("state", state.wire);
         m.put("super_seeding", false);
         m.put("tags", String.join(", ", status.tags()));
-        m.put("time_active", 0L);
+        m.put("time_active", status.timeActive());
         m.put("total_size", torrent.meta() == null ? 0L : torrent.meta().totalLength());
         m.put("tracker", workingTracker());
         m.put("trackers_count", (long) trackerUrls().size());

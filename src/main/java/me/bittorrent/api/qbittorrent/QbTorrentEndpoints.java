@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.engine.ConflictException;
 import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.engine.InvalidRequestException;
@@ -88,7 +89,7 @@ class QbTorrentEndpoints {
         return m;
     }
 
-    /** hash, id ('|'-separated file indexes as torrents/files lists them), priority: 0 skips, 1-7 downloads. */
+    /** hash, id ('|'-separated file indexes as torrents/files lists them), priority: 0 skip, 1 normal, 6 high, 7 maximum (high). */
     void filePrio(QbRequest r) {
         String hash = r.hash();
         long priority = r.number("priority", -1);
@@ -98,7 +99,8 @@ class QbTorrentEndpoints {
         RegisteredTorrent torrent = engine.find(hash).orElseThrow(() -> new TorrentNotFoundException(hash));
         List<String> paths = torrent.meta() == null ? List.of()
                 : torrent.meta().visibleFiles().stream().map(f -> f.displayPath()).toList();
-        Map<String, Boolean> selection = new LinkedHashMap<>();
+        FilePriority level = QbDetails.level((int) priority);
+        Map<String, FilePriority> levels = new LinkedHashMap<>();
         for (String index : r.required("id").split("\\|")) {
             int i;
             try {
@@ -109,9 +111,9 @@ class QbTorrentEndpoints {
             if (i < 0 || i >= paths.size()) {
                 throw new ConflictException("File index " + i + " is out of range");
             }
-            selection.put(paths.get(i), priority != 0);
+            levels.put(paths.get(i), level);
         }
-        engine.selectFiles(hash, selection).subscribe().with(ok -> r.text(""), r::fail);
+        engine.prioritizeFiles(hash, levels).subscribe().with(ok -> r.text(""), r::fail);
     }
 
     /** torrents/rename: the name shown (its files keep theirs); an empty name is qBittorrent's 409. */

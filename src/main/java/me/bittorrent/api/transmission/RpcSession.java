@@ -40,9 +40,10 @@ class RpcSession {
         GlobalSettings g = preferences.settings();
         String dir = engine.downloadDir().toString();
         JsonObject s = new JsonObject();
-        s.put("alt-speed-down", 50).put("alt-speed-enabled", false).put("alt-speed-time-begin", 540)
+        s.put("alt-speed-down", g.altDownloadLimit()).put("alt-speed-enabled", g.altSpeedEnabled())
+                .put("alt-speed-time-begin", 540)
                 .put("alt-speed-time-day", 127).put("alt-speed-time-enabled", false).put("alt-speed-time-end", 1020)
-                .put("alt-speed-up", 50);
+                .put("alt-speed-up", g.altUploadLimit());
         s.put("blocklist-enabled", false).put("blocklist-size", 0).put("blocklist-url", "");
         s.put("cache-size-mb", 4).put("config-dir", engine.stateDir().toString());
         s.put("default-trackers", "");
@@ -87,8 +88,8 @@ class RpcSession {
     }
 
     /**
-     * download-dir, speed-limit-down/-up (KB/s) with their -enabled switches, peer-port, download-queue-size,
-     * dht-enabled, pex-enabled, lpd-enabled (local peer discovery).
+     * download-dir, speed-limit-down/-up (KB/s) with their -enabled switches, alt-speed-down/-up (KB/s) and
+     * alt-speed-enabled, peer-port, download-queue-size, dht-enabled, pex-enabled, lpd-enabled (local peer discovery).
      * Other keys are ignored, as Transmission ignores what it does not know.
      */
     void set(RpcCall r) {
@@ -105,7 +106,9 @@ class RpcSession {
                 port == null ? null : (int) Math.max(-1, Math.min(Integer.MAX_VALUE, port)), null,
                 r.arguments.containsKey("dht-enabled") ? (Boolean) r.bool("dht-enabled", true) : null, null, null,
                 null, r.arguments.containsKey("pex-enabled") ? (Boolean) r.bool("pex-enabled", true) : null,
-                r.arguments.containsKey("lpd-enabled") ? (Boolean) r.bool("lpd-enabled", true) : null));
+                r.arguments.containsKey("lpd-enabled") ? (Boolean) r.bool("lpd-enabled", true) : null,
+                r.number("alt-speed-down"), r.number("alt-speed-up"),
+                r.arguments.containsKey("alt-speed-enabled") ? (Boolean) r.bool("alt-speed-enabled", false) : null));
         String dir = r.string("download-dir");
         if (dir != null && !dir.isBlank() && !dir.equals(engine.downloadDir().toString())) {
             change = change.chain(() -> engine.setDownloadDir(dir));

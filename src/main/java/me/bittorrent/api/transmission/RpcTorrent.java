@@ -161,7 +161,7 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
     JsonArray fileStats() {
         JsonArray stats = new JsonArray();
         files().forEach(f -> stats.add(new JsonObject().put("bytesCompleted", bytesCompleted(f))
-                .put("wanted", torrent.isSelected(f)).put("priority", 0)));
+                .put("wanted", torrent.isSelected(f)).put("priority", priority(f))));
         return stats;
     }
 
@@ -173,8 +173,17 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
 
     JsonArray priorities() {
         JsonArray priorities = new JsonArray();
-        files().forEach(f -> priorities.add(0));
+        files().forEach(f -> priorities.add(priority(f)));
         return priorities;
+    }
+
+    /** Transmission's -1 low, 0 normal, 1 high: the file's level whether it is wanted or not. */
+    private int priority(TorrentFile f) {
+        return switch (torrent.levelOf(f)) {
+            case LOW -> -1;
+            case HIGH -> 1;
+            default -> 0;
+        };
     }
 
     JsonArray trackers() {
@@ -282,13 +291,13 @@ record RpcTorrent(int id, RegisteredTorrent torrent, TorrentStatus status, LiveV
                 ? System.currentTimeMillis() / 1000 : t.addedDate());
         f.put("doneDate", t -> 0L); // the completion time is not recorded yet
         f.put("startDate", t -> 0L);
-        f.put("dateCreated", t -> 0L);
+        f.put("dateCreated", t -> t.status.creationDate() == null ? 0L : t.status.creationDate());
         f.put("editDate", t -> 0L);
         f.put("manualAnnounceTime", t -> -1L);
-        f.put("secondsDownloading", t -> 0L);
-        f.put("secondsSeeding", t -> 0L);
-        f.put("comment", t -> "");
-        f.put("creator", t -> "");
+        f.put("secondsDownloading", t -> Math.max(0, t.status.timeActive() - t.status.seedingTime()));
+        f.put("secondsSeeding", t -> t.status.seedingTime());
+        f.put("comment", t -> t.status.comment() == null ? "" : t.status.comment());
+        f.put("creator", t -> t.status.createdBy() == null ? "" : t.status.createdBy());
         f.put("source", t -> "");
         f.put("labels", t -> new JsonArray());
         f.put("group", t -> "");

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.engine.ConflictException;
 import me.bittorrent.engine.DownloadEngine;
 import me.bittorrent.engine.DuplicateTorrentException;
@@ -266,8 +267,8 @@ class RpcTorrents {
 
     /**
      * downloadLimit/uploadLimit (KB/s) with downloadLimited/uploadLimited, peer-limit, files-wanted and
-     * files-unwanted (file indexes), location (moves the files). Other keys (labels, priorities, seed ratio ...)
-     * are accepted and not applied.
+     * files-unwanted, priority-high/-normal/-low (file indexes; an empty list means every file), location (moves
+     * the files). Other keys (labels, seed ratio ...) are accepted and not applied.
      */
     void set(RpcCall r) {
         Long down = limit(r, "downloadLimit", "downloadLimited");
@@ -277,6 +278,9 @@ class RpcTorrents {
                 : new SettingsUpdate(down, up, peers == null ? null : peers.intValue(), null, null, null, null);
         JsonArray wanted = r.array("files-wanted");
         JsonArray unwanted = r.array("files-unwanted");
+        JsonArray high = r.array("priority-high");
+        JsonArray normal = r.array("priority-normal");
+        JsonArray low = r.array("priority-low");
         String location = r.string("location");
         List<String> hashes = targets(r);
         run(r, hashes, id -> {
@@ -284,8 +288,8 @@ class RpcTorrents {
             if (settings != null) {
                 change = change.chain(() -> engine.updateSettings(id, settings).replaceWithVoid());
             }
-            if (wanted != null || unwanted != null) {
-                change = change.chain(() -> select(id, wanted, unwanted));
+            if (wanted != null || unwanted != null || high != null || normal != null || low != null) {
+                change = change.chain(() -> select(id, wanted, unwanted, high, normal, low));
             }
             if (location != null && !location.isBlank()) {
                 change = change.chain(() -> extras.setLocation(id, location, true));
@@ -309,26 +313,35 @@ class RpcTorrents {
         return limit;
     }
 
-    private Uni<Void> select(String id, JsonArray wanted, JsonArray unwanted) {
+    private Uni<Void> select(String id, JsonArray wanted, JsonArray unwanted, JsonArray high, JsonArray normal,
+            JsonArray low) {
         RegisteredTorrent torrent = engine.find(id).orElseThrow(() -> new TorrentNotFoundException(id));
         List<TorrentFile> files = torrent.meta() == null ? List.of() : torrent.meta().visibleFiles();
         Map<String, Boolean> selection = new LinkedHashMap<>();
         put(selection, files, wanted, true);
         put(selection, files, unwanted, false);
-        return selection.isEmpty() ? Uni.createFrom().voidItem()
-                : engine.selectFiles(id, selection).replaceWithVoid();
+        Map<String, FilePriority> levels = new LinkedHashMap<>();
+        put(levels, files, low, FilePriority.LOW);
+        put(levels, files, normal, FilePriority.NORMAL);
+        put(levels, files, high, FilePriority.HIGH);
+        return selection.isEmpty() && levels.isEmpty() ? Uni.createFrom().voidItem()
+                : engine.changeFiles(id, selection, levels).replaceWithVoid();
     }
 
-    private static void put(Map<String, Boolean> selection, List<TorrentFile> files, JsonArray indexes,
-            boolean wanted) {
+    /** Puts {@code value} for each file index in {@code indexes}; an empty list means every file (as Transmission). */
+    private static <T> void put(Map<String, T> selection, List<TorrentFile> files, JsonArray indexes, T value) {
         if (indexes == null) {
+            return;
+        }
+        if (indexes.isEmpty()) {
+            files.forEach(f -> selection.put(f.displayPath(), value));
             return;
         }
         for (Object index : indexes) {
             if (!(index instanceof Number n) || n.intValue() < 0 || n.intValue() >= files.size()) {
                 throw new RpcCall.RpcException("file index out of range: " + index);
             }
-            selection.put(files.get(n.intValue()).displayPath(), wanted);
+            selection.put(files.get(n.intValue()).displayPath(), value);
         }
     }
 

@@ -9,10 +9,12 @@ import java.util.Random;
 import me.bittorrent.metainfo.PieceGeometry;
 import me.bittorrent.metainfo.TorrentFile;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.FilePriority;
 
 /**
- * Which block to request next, from which peer: availability counting, rarest-first with random tie-break,
- * random first pieces, partial pieces first, block bookkeeping and endgame.
+ * Which block to request next, from which peer: priority levels (pieces of high-priority files first),
+ * availability counting, rarest-first with random tie-break within a level, random first pieces, partial pieces
+ * first within a level, block bookkeeping and endgame.
  *
  * <p>Pure bookkeeping, no I/O. Not thread-safe: it lives on the engine context like the rest of a torrent's
  * state. The per-call work is a scan of the small list of partial pieces and, when a new piece must be
@@ -45,8 +47,11 @@ public final class PiecePicker {
     private final List<Partial> partials = new ArrayList<>();
     /** Reused sort buffer for starting new pieces. */
     private final long[] candidates;
-    /** Wanted pieces neither verified nor started: when 0, no scan for new pieces is needed. */
-    private int fresh;
+    /** Per piece: the {@link FilePriority} ordinal of its highest-priority file (NORMAL by default). */
+    private final byte[] priority;
+    /** Wanted pieces neither verified nor started, per priority level: when 0, no scan at that level is needed. */
+    private final int[] freshAt = new int[LEVELS];
+    private static final int LEVELS = FilePriority.values().length;
 
     public PiecePicker(int pieceCount, int pieceLength, long totalLength, BitSet verified, BitSet wanted,
             Random random) {
@@ -58,17 +63,83 @@ public final class PiecePicker {
         this.availability = new int[pieceCount];
         this.partialOf = new Partial[pieceCount];
         this.candidates = new long[pieceCount];
-        this.fresh = countFresh();
+        this.priority = new byte[pieceCount];
+        Arrays.fill(priority, (byte) FilePriority.NORMAL.ordinal());
+        countFresh();
     }
 
-    private int countFresh() {
-        int n = 0;
+    private void countFresh() {
+        Arrays.fill(freshAt, 0);
         for (int i = wanted.nextSetBit(0); i >= 0; i = wanted.nextSetBit(i + 1)) {
             if (!have.get(i) && partialOf[i] == null) {
-                n++;
+                freshAt[priority[i]]++;
             }
         }
+    }
+
+    private int fresh() {
+        int n = 0;
+        for (int f : freshAt) {
+            n += f;
+        }
         return n;
+    }
+
+    /**
+     * Sets each piece's level from its files' priorities (per {@code meta.files()} index; null entries and a null
+     * array mean NORMAL): a piece takes the highest level of the wanted files it touches. SKIP files do not count
+     * (which pieces are wanted at all is {@link #setWanted}'s business).
+     */
+    public void setFilePriorities(TorrentMeta meta, FilePriority[] filePriorities) {
+        byte[] levels = piecePriorities(meta, filePriorities);
+        System.arraycopy(levels, 0, priority, 0, Math.min(levels.length, pieceCount));
+        countFresh();
+    }
+
+    /** The piece levels for a file priority array (see {@link #setFilePriorities}). */
+    static byte[] piecePriorities(TorrentMeta meta, FilePriority[] filePriorities) {
+        byte[] levels = new byte[meta.pieceCount()];
+        if (filePriorities == null) {
+            Arrays.fill(levels, (byte) FilePriority.NORMAL.ordinal());
+            return levels;
+        }
+        Arrays.fill(levels, (byte) FilePriority.LOW.ordinal());
+        boolean[] touched = new boolean[levels.length];
+        List<TorrentFile> files = meta.files();
+        PieceGeometry geometry = meta.geometry();
+        for (int f = 0; f < files.size() && f < filePriorities.length; f++) {
+            TorrentFile file = files.get(f);
+            FilePriority p = filePriorities[f] == null ? FilePriority.NORMAL : filePriorities[f];
+            if (file.padding() || file.length() == 0 || p == FilePriority.SKIP) {
+                continue;
+            }
+            int last = geometry.lastPieceOf(file.offset(), file.length());
+            for (int i = geometry.pieceAt(file.offset()); i <= last; i++) {
+                levels[i] = (byte) Math.max(levels[i], p.ordinal());
+                touched[i] = true;
+            }
+        }
+        for (int f = filePriorities.length; f < files.size(); f++) {
+            TorrentFile file = files.get(f);
+            if (!file.padding() && file.length() > 0) {
+                int last = geometry.lastPieceOf(file.offset(), file.length());
+                for (int i = geometry.pieceAt(file.offset()); i <= last; i++) {
+                    levels[i] = (byte) Math.max(levels[i], FilePriority.NORMAL.ordinal());
+                    touched[i] = true;
+                }
+            }
+        }
+        for (int i = 0; i < levels.length; i++) {
+            if (!touched[i]) {
+                levels[i] = (byte) FilePriority.NORMAL.ordinal();
+            }
+        }
+        return levels;
+    }
+
+    /** The level of a piece (a {@link FilePriority}, never SKIP). */
+    public FilePriority priority(int piece) {
+        return FilePriority.values()[priority[piece]];
     }
 
     public static PiecePicker forMeta(TorrentMeta meta, BitSet verified, boolean[] selected, Random random) {
@@ -157,7 +228,7 @@ public final class PiecePicker {
     public void setWanted(BitSet newWanted) {
         wanted.clear();
         wanted.or(newWanted);
-        fresh = countFresh();
+        countFresh();
     }
 
     /** Every wanted piece is verified. */
@@ -218,9 +289,9 @@ public final class PiecePicker {
 
     /**
      * Up to {@code maxBlocks} blocks to request from a peer that has {@code peerHas}; each returned block is
-     * counted as requested. Partial pieces come first, then new pieces (random first, then rarest-first); when
-     * every missing block is already requested (endgame), blocks outstanding elsewhere are handed out again,
-     * except those already outstanding at this peer.
+     * counted as requested. From the highest priority level down: the level's partial pieces first, then its new
+     * pieces (random first, then rarest-first); when every missing block is already requested (endgame), blocks
+     * outstanding elsewhere are handed out again, except those already outstanding at this peer.
      */
     public List<Block> pick(BitSet peerHas, int maxBlocks, Outstanding alreadyRequested) {
         return pick(peerHas, maxBlocks, alreadyRequested, true);
@@ -232,14 +303,16 @@ public final class PiecePicker {
         if (maxBlocks <= 0) {
             return out;
         }
-        for (int p = 0; p < partials.size() && out.size() < maxBlocks; p++) {
-            Partial partial = partials.get(p);
-            if (wanted.get(partial.piece) && peerHas.get(partial.piece)) {
-                takeFree(partial, out, maxBlocks);
+        for (int level = LEVELS - 1; level > FilePriority.SKIP.ordinal() && out.size() < maxBlocks; level--) {
+            for (int p = 0; p < partials.size() && out.size() < maxBlocks; p++) {
+                Partial partial = partials.get(p);
+                if (priority[partial.piece] == level && wanted.get(partial.piece) && peerHas.get(partial.piece)) {
+                    takeFree(partial, out, maxBlocks);
+                }
             }
-        }
-        if (out.size() < maxBlocks) {
-            startNewPieces(peerHas, out, maxBlocks);
+            if (out.size() < maxBlocks) {
+                startNewPieces(peerHas, out, maxBlocks, level);
+            }
         }
         if (endgame && out.isEmpty() && inEndgame()) {
             for (Partial partial : partials) {
@@ -254,14 +327,14 @@ public final class PiecePicker {
         return out;
     }
 
-    private void startNewPieces(BitSet peerHas, List<Block> out, int maxBlocks) {
-        if (fresh == 0) {
+    private void startNewPieces(BitSet peerHas, List<Block> out, int maxBlocks, int level) {
+        if (freshAt[level] == 0) {
             return;
         }
         boolean randomOrder = have.cardinality() < RANDOM_FIRST_PIECES;
         int n = 0;
         for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
-            if (partialOf[i] == null && wanted.get(i) && !have.get(i)) {
+            if (partialOf[i] == null && priority[i] == level && wanted.get(i) && !have.get(i)) {
                 // sort key: availability, then a random tie-break, then the piece index
                 long rank = randomOrder ? 0 : Math.min(availability[i], 0x7fffff);
                 long tie = random.nextInt(randomOrder ? 0x7fffffff : 0x100);
@@ -298,7 +371,7 @@ public final class PiecePicker {
     private Partial start(int piece) {
         Partial partial = new Partial(piece, blockCount(piece));
         partialOf[piece] = partial;
-        fresh--;
+        freshAt[priority[piece]]--;
         partials.add(partial);
         return partial;
     }
@@ -326,7 +399,7 @@ public final class PiecePicker {
 
     /** Endgame: no wanted block is left that is neither received nor requested. */
     public boolean inEndgame() {
-        if (fresh > 0) {
+        if (fresh() > 0) {
             return false;
         }
         for (Partial partial : partials) {
@@ -406,7 +479,7 @@ public final class PiecePicker {
         if (have.get(piece)) {
             have.clear(piece);
             if (wanted.get(piece) && partialOf[piece] == null) {
-                fresh++;
+                freshAt[priority[piece]]++;
             }
         }
     }
@@ -417,7 +490,7 @@ public final class PiecePicker {
             partialOf[piece] = null;
             partials.remove(partial);
             if (wanted.get(piece) && !have.get(piece)) {
-                fresh++;
+                freshAt[priority[piece]]++;
             }
         }
     }

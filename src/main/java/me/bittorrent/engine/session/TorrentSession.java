@@ -21,6 +21,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import me.bittorrent.metainfo.MetainfoParser;
 import me.bittorrent.metainfo.TorrentMeta;
+import me.bittorrent.state.FilePriority;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.tracker.AnnounceEvent;
 import me.bittorrent.tracker.AnnounceRequest;
@@ -80,6 +81,8 @@ public final class TorrentSession {
 
     private SessionSettings settings;
     private boolean[] selected;
+    /** Per {@code meta.files()} index; null = every file normal. */
+    private FilePriority[] priorities;
     private final BitSet resumeVerified;
     /** Set before start by the integrator: see {@link #journal} and {@link #checkFirst}. */
     private Path journalPath;
@@ -356,6 +359,20 @@ public final class TorrentSession {
         });
     }
 
+    /**
+     * New file priorities (per meta.files() index; null = all normal): pieces of higher-priority files are requested
+     * first from now on (requests already sent stay).
+     */
+    public void updatePriorities(FilePriority[] newPriorities) {
+        context.runOnContext(v -> {
+            priorities = newPriorities == null ? null : newPriorities.clone();
+            if (picker != null && !stopping) {
+                picker.setFilePriorities(meta, priorities);
+                requester.fillAll();
+            }
+        });
+    }
+
     // ---- lifecycle (engine context) ----------------------------------------------------------------------
 
     private Future<Void> doStart() {
@@ -372,6 +389,9 @@ public final class TorrentSession {
                         return null;
                     }
                     picker = PiecePicker.forMeta(meta, verified, selected, random);
+                    if (priorities != null) {
+                        picker.setFilePriorities(meta, priorities);
+                    }
                     requester.open(picker);
                     uploader.open(picker, disk);
                     messages.open(picker);
