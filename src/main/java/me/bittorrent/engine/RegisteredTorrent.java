@@ -143,7 +143,8 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 runner == null ? library.seedingSeconds() : runner.seedingSeconds(),
                 stored.addedAt() == null ? 0 : stored.addedAt().getEpochSecond(),
                 library.completedAt() == null ? null : library.completedAt().getEpochSecond(),
-                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName());
+                library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName(),
+                selectedSize());
     }
 
     /** Why a queued torrent waits, in words (queued means every download slot is taken). */

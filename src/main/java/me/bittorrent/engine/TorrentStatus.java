@@ -21,6 +21,8 @@ import me.bittorrent.tracker.TrackerStatus;
  * {@code ratioLimit} and {@code seedingTimeLimit} (minutes) as set on the torrent (-2 = the global one, -1 = none),
  * {@code seedingTime} (seconds seeded over every run), {@code addedOn} and {@code completionOn} (epoch seconds, null
  * until complete), {@code shareLimitAction} (stop, remove, or global). {@code state} may also be moving.
+ * {@code selectedSize}: bytes of the files chosen for download (what {@code progress} is a percentage of; the
+ * whole torrent when every file is chosen, 0 for a magnet link without its metadata).
  */
 public record TorrentStatus(
         String name,
@@ -61,5 +63,6 @@ public record TorrentStatus(
         long seedingTime,
         long addedOn,
         Long completionOn,
-        String shareLimitAction) {
+        String shareLimitAction,
+        long selectedSize) {
 }
