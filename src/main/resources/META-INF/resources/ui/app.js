@@ -221,6 +221,7 @@ import { createLibrary } from './library.js';
         <button type="button" class="button is-light" data-action="details">Details</button>
         <button type="button" class="button is-light" data-action="settings">Settings</button>
         <button type="button" class="button is-light" data-action="files" hidden>Files</button>
+        <button type="button" class="button is-light" data-action="more" aria-haspopup="menu">More…</button>
         <button type="button" class="button is-danger is-outlined" data-action="remove">Remove</button>
       </div>`;
     card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actOn([id], b.dataset.action, b)));
@@ -348,11 +349,10 @@ import { createLibrary } from './library.js';
     });
     const key = grid.view.sortKey;
     const dir = grid.view.sortDir;
-    shown.sort((a, b) => {
-      const x = sortValue(a.status, key);
-      const y = sortValue(b.status, key);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1);
-    });
+    // each torrent's sort value computed once, not at each of the n log n comparisons
+    const keyed = shown.map((entry) => [sortValue(entry.status, key), entry]);
+    keyed.sort(([x, a], [y, b]) => (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1));
+    for (let i = 0; i < keyed.length; i++) shown[i] = keyed[i][1];
     $('shown-count').textContent = shown.length === torrents.size ? plural(torrents.size, 'download', 'downloads')
       : shown.length + ' of ' + plural(torrents.size, 'download', 'downloads') + ' shown';
     grid.setEntries(shown, knownFields);
@@ -429,6 +429,12 @@ import { createLibrary } from './library.js';
     if (action === 'files') return openFiles(ids[0]);
     if (action === 'remove') return openRemove(ids);
     if (action === 'magnet') return copyMagnet(ids);
+    // a card's More… (phones): the context menu for that torrent, under the button
+    if (action === 'more' && button) {
+      grid.select(ids);
+      const r = button.getBoundingClientRect();
+      return openMenu(r.left, r.bottom);
+    }
     if (library.handles(action)) return library.act(ids, action, button);
     // one request at a time per torrent: what is in flight is skipped (no double requests, no double toasts)
     const run = ids.filter((id) => !torrents.get(id).busy && (!CAN[action] || CAN[action](torrents.get(id).status)));
