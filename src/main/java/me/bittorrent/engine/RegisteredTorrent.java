@@ -156,7 +156,7 @@ public record RegisteredTorrent(TorrentMeta meta, StoredTorrent stored) {
                 library.shareLimitAction() == null ? "global" : library.shareLimitAction().apiName(),
                 runner == null || runner.activeSeconds() < 0 ? stored.activeSeconds() : runner.activeSeconds(),
                 meta == null ? null : meta.notes().comment(), meta == null ? null : meta.notes().createdBy(),
-                meta == null ? null : meta.notes().creationDate());
+                meta == null ? null : meta.notes().creationDate(), selectedSize());
     }
 
     /** Why a queued torrent waits, in words (queued means every download slot is taken). */

@@ -24,6 +24,8 @@ import me.bittorrent.tracker.TrackerStatus;
  * <p>{@code timeActive}: seconds the torrent has run (downloading or seeding) over every run. {@code comment},
  * {@code createdBy}, {@code creationDate} (epoch seconds): from the .torrent, as its author wrote them (cleaned and
  * capped), null when absent.
+ * <p>{@code selectedSize}: bytes of the files chosen for download (what {@code progress} is a percentage of; the
+ * whole torrent when every file is chosen, 0 for a magnet link without its metadata).
  */
 public record TorrentStatus(
         String name,
@@ -68,5 +70,6 @@ public record TorrentStatus(
         long timeActive,
         String comment,
         String createdBy,
-        Long creationDate) {
+        Long creationDate,
+        long selectedSize) {
 }

@@ -6,6 +6,7 @@ import { bytes, speed, eta, num, plural } from './format.js';
 import { createGrid, STATE_COLOURS, stateReason, stateWords } from './grid.js';
 import { createDetails, createHistory } from './details.js';
 import { createStatusBar } from './statusbar.js';
+import { createLibrary } from './library.js';
 
 (function () {
   const torrents = new Map();   // torrent_id -> {id, status, card, multi}
@@ -13,7 +14,8 @@ import { createStatusBar } from './statusbar.js';
 
   const ACTIONS = {
     queued: ['pause', 'stop'], checking: ['pause', 'stop'], downloading: ['pause', 'stop'], metadata: ['pause', 'stop'],
-    seeding: ['pause', 'stop'], stalled: ['pause', 'stop'], paused: ['resume', 'stop'], stopped: ['start'], completed: ['start'], error: ['start']
+    seeding: ['pause', 'stop'], stalled: ['pause', 'stop'], paused: ['resume', 'stop'], stopped: ['start'], completed: ['start'], error: ['start'],
+    moving: []
   };
 
   // ---- toasts -----------------------------------------------------------------------------------------------
@@ -178,6 +180,7 @@ import { createStatusBar } from './statusbar.js';
   let cardLimit = CARD_PAGE;
   let grid = null;
   let details = null;
+  let library = null;
   const history = createHistory();
   const knownFields = new Set();
 
@@ -218,6 +221,7 @@ import { createStatusBar } from './statusbar.js';
         <button type="button" class="button is-light" data-action="details">Details</button>
         <button type="button" class="button is-light" data-action="settings">Settings</button>
         <button type="button" class="button is-light" data-action="files" hidden>Files</button>
+        <button type="button" class="button is-light" data-action="more" aria-haspopup="menu">More…</button>
         <button type="button" class="button is-danger is-outlined" data-action="remove">Remove</button>
       </div>`;
     card.querySelectorAll('[data-action]').forEach((b) => b.addEventListener('click', () => actOn([id], b.dataset.action, b)));
@@ -243,6 +247,7 @@ import { createStatusBar } from './statusbar.js';
     status.smoothEta = smoothEta(entry, status);
     entry.status = status;
     for (const k in status) knownFields.add(k);
+    if (library && status.category) library.noticeCategory(status.category);
     if (openFilesFor === id) refreshFileProgress();
     if (details) details.changed(id);
     updateEmpty();
@@ -264,7 +269,7 @@ import { createStatusBar } from './statusbar.js';
     bar.className = 'progress is-small ' + (status.state === 'error' ? 'is-danger' : (status.progress >= 100 ? 'is-success' : 'is-info'));
     bar.setAttribute('aria-label', name + ' progress');
     // progress is of the selected files; the size beside it is what they add up to when the API says so
-    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.selected_size != null ? status.selected_size : status.total_size);
+    card.querySelector('.progress-text').textContent = num(status.progress, 1) + '% of ' + bytes(status.selected_size > 0 ? status.selected_size : status.total_size);
     card.querySelector('.down').textContent = speed(status.download_speed);
     card.querySelector('.up').textContent = speed(status.upload_speed);
     const seeds = status.seeds != null ? ' (' + plural(status.seeds, 'seed', 'seeds') + ')' : '';
@@ -317,6 +322,7 @@ import { createStatusBar } from './statusbar.js';
     if (Array.isArray(v)) return v.join(',').toLowerCase();
     return Number(v);
   }
+  let lastCategoryCounts = new Map();
   function applyView() {
     const counts = Object.fromEntries(Object.keys(FILTERS).map((k) => [k, 0]));
     const search = view.search.toLowerCase();
@@ -333,6 +339,8 @@ import { createStatusBar } from './statusbar.js';
           || entry.id.startsWith(search))
           && (!view.category || s.category === view.category) && (!view.tag || tagsOf(s).includes(view.tag))) shown.push(entry);
     }
+    if (library) for (const name of library.categoryNames()) if (!categories.has(name)) categories.set(name, 0);
+    lastCategoryCounts = categories;
     fillChoice($('category-filter'), categories, 'All categories');
     fillChoice($('tag-filter'), tags, 'All tags');
     document.querySelectorAll('#filters [data-filter]').forEach((b) => {
@@ -341,11 +349,10 @@ import { createStatusBar } from './statusbar.js';
     });
     const key = grid.view.sortKey;
     const dir = grid.view.sortDir;
-    shown.sort((a, b) => {
-      const x = sortValue(a.status, key);
-      const y = sortValue(b.status, key);
-      return (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1);
-    });
+    // each torrent's sort value computed once, not at each of the n log n comparisons
+    const keyed = shown.map((entry) => [sortValue(entry.status, key), entry]);
+    keyed.sort(([x, a], [y, b]) => (x < y ? -1 : x > y ? 1 : 0) * dir || (a.id < b.id ? -1 : 1));
+    for (let i = 0; i < keyed.length; i++) shown[i] = keyed[i][1];
     $('shown-count').textContent = shown.length === torrents.size ? plural(torrents.size, 'download', 'downloads')
       : shown.length + ' of ' + plural(torrents.size, 'download', 'downloads') + ' shown';
     grid.setEntries(shown, knownFields);
@@ -422,6 +429,13 @@ import { createStatusBar } from './statusbar.js';
     if (action === 'files') return openFiles(ids[0]);
     if (action === 'remove') return openRemove(ids);
     if (action === 'magnet') return copyMagnet(ids);
+    // a card's More… (phones): the context menu for that torrent, under the button
+    if (action === 'more' && button) {
+      grid.select(ids);
+      const r = button.getBoundingClientRect();
+      return openMenu(r.left, r.bottom);
+    }
+    if (library.handles(action)) return library.act(ids, action, button);
     // one request at a time per torrent: what is in flight is skipped (no double requests, no double toasts)
     const run = ids.filter((id) => !torrents.get(id).busy && (!CAN[action] || CAN[action](torrents.get(id).status)));
     if (!run.length) { toast('Nothing to ' + action + ' in the selection', 'warning'); return; }
@@ -473,6 +487,7 @@ import { createStatusBar } from './statusbar.js';
       if (action === 'select-all') on = torrents.size > 0;
       if (b.disabled !== !on && !b.classList.contains('is-loading')) b.disabled = !on;
     });
+    if (library) library.selectionChanged(ids);
     if (ids.length === 1) knowFiles(torrents.get(ids[0])).then(() => { if (grid.selectedIds().length === 1) {
       const f = document.querySelector('#bulk-bar [data-bulk=files]');
       f.disabled = !torrents.get(ids[0]) || torrents.get(ids[0]).multi !== true;
@@ -549,11 +564,9 @@ import { createStatusBar } from './statusbar.js';
     $('add-form').reset();   // every add starts from the defaults, never the previous add's settings
     $('add-magnet').value = magnet || '';
     $('add-modal').querySelector('details').open = false;
+    library.resetAdd();   // category, tags, save path and "start at once" too
     showChosen();
     openModal('add-modal');
-    call('GET', '/categories').then((list) => {
-      $('add-categories').replaceChildren(...list.map((c) => Object.assign(document.createElement('option'), { value: c.name })));
-    }).catch(() => {});
   }
   function showChosen() {
     $('add-chosen').textContent = chosenFiles.length
@@ -567,22 +580,16 @@ import { createStatusBar } from './statusbar.js';
     if (refused.length) toast('Not a .torrent file: ' + refused.map((f) => f.name).join(', '), 'error');
     return ok;
   }
-  async function uploadAll(files, settings) {
-    const category = $('add-category').value.trim();
-    const savePath = $('add-save-path').value.trim();
-    if (category) {
-      try { await call('GET', '/categories').then((list) => list.some((c) => c.name === category)
-        || call('POST', '/categories', { name: category, save_path: '' })); } catch (e) { toast(e.message, 'error'); return; }
-      settings = Object.assign({}, settings, { category });
-    }
+  async function uploadAll(files, settings, options) {
     for (const file of files) {
       const form = new FormData();
       form.append('file', file, file.name);
       if (Object.keys(settings).length) form.append('settings', JSON.stringify(settings));
-      if (savePath) form.append('save_path', savePath);
+      if (options.savePath) form.append('save_path', options.savePath);
       try {
         const answer = await call('POST', '/upload', form);
         toast('Added ' + answer.name);
+        await library.afterAdd(answer.torrent_id, answer.name, options);
       } catch (e) {
         toast(file.name + ': ' + e.message, 'error');
       }
@@ -595,7 +602,7 @@ import { createStatusBar } from './statusbar.js';
     return m ? m[0] : null;
   }
   // a magnet link, or a web address of a .torrent file (fetched by the service)
-  async function addMagnet(link, settings) {
+  async function addMagnet(link, settings, options) {
     const web = /^https?:\/\//i.test(link);
     const body = web ? { url: link } : { magnet: link };
     if (Object.keys(settings).length) body.settings = settings;
@@ -603,6 +610,11 @@ import { createStatusBar } from './statusbar.js';
       const answer = await call('POST', '/upload', body);
       toast(answer.message === 'Magnet link added' ? 'Added ' + answer.name + ': it fetches its metadata from peers once started'
         : 'Added ' + answer.name);
+      // a magnet link has no files yet: its save path is set by moving it (nothing to move yet)
+      if (options.savePath) {
+        try { await call('POST', '/location/' + encodeURIComponent(answer.torrent_id), { save_path: options.savePath }); } catch (e) { toast(answer.name + ': save path not set: ' + e.message, 'error'); }
+      }
+      await library.afterAdd(answer.torrent_id, answer.name, options);
     } catch (e) {
       toast((web ? 'Web address: ' : 'Magnet link: ') + e.message, 'error');
     }
@@ -878,12 +890,26 @@ import { createStatusBar } from './statusbar.js';
       // EventSource hides the status: ask once whether the session is still valid (a 401 leads to sign-in)
       call('GET', '/auth/me').catch(() => {});
     };
+    // `reset` (a new connection, or the service restarted) is followed by one status per torrent: the list is
+    // kept as it is (scroll, selection, focus) and only what the snapshot no longer names goes, once it is quiet
+    let unconfirmed = null;
+    let sweep = null;
+    const sweepLater = () => {
+      clearTimeout(sweep);
+      sweep = setTimeout(() => {
+        if (unconfirmed) for (const id of unconfirmed) forget(id);
+        unconfirmed = null;
+        updateEmpty();
+        performance.mark('bt-snapshot-settled'); // for tests and the curious: the list matches the service again
+      }, 1500);
+    };
     source.addEventListener('reset', () => {
-      for (const id of Array.from(torrents.keys())) forget(id);
-      updateEmpty();
+      unconfirmed = new Set(torrents.keys());
+      sweepLater();
     });
     source.addEventListener('status', (e) => {
       const change = JSON.parse(e.data);
+      if (unconfirmed) { unconfirmed.delete(change.torrent_id); sweepLater(); }
       render(change.torrent_id, change.status);
     });
     // only the fields that changed since this connection's last event for the torrent
@@ -922,6 +948,12 @@ import { createStatusBar } from './statusbar.js';
     details = createDetails({ root: $('details'), call, statusOf: (id) => torrents.has(id) ? torrents.get(id).status : null, history });
     setInterval(() => history.sample(torrents), 1000);
     createStatusBar({ root: $('status-bar'), call }).start();
+    library = createLibrary({ call, toast, openModal, closeModal, locked, nameOf,
+      statusOf: (id) => torrents.has(id) ? torrents.get(id).status : null,
+      isBusy: (id) => !torrents.has(id) || torrents.get(id).busy,
+      setBusy: (id, busy) => { if (torrents.has(id)) setBusy(torrents.get(id), busy); },
+      onCategories: scheduleView, changed: updateBulk });
+    library.init({ counts: () => lastCategoryCounts });
     document.querySelectorAll('#bulk-bar [data-bulk]').forEach((b) => b.addEventListener('click', () => actOn(grid.selectedIds(), b.dataset.bulk, b)));
     $('context-menu').querySelectorAll('[data-menu]').forEach((item) => item.addEventListener('click', () => {
       closeMenu(true);
@@ -984,11 +1016,14 @@ import { createStatusBar } from './statusbar.js';
       e.preventDefault();
       const magnet = $('add-magnet').value.trim();
       if (!chosenFiles.length && !magnet) { toast('Choose a .torrent file or paste a magnet link or web address', 'warning'); return; }
+      let options;
+      try { options = await library.addOptions(); } catch (err) { toast('Not added: ' + err.message, 'error'); return; }
       const settings = readSettings('add', true);
+      if (options.category) settings.category = options.category;
       const files = chosenFiles;
       closeModal($('add-modal'));
-      if (magnet) await addMagnet(magnet, settings);
-      await uploadAll(files, settings);
+      if (magnet) await addMagnet(magnet, settings, options);
+      await uploadAll(files, settings, options);
     });
 
     $('settings-form').addEventListener('submit', (e) => { e.preventDefault(); locked($('settings-save'), saveSettings); });

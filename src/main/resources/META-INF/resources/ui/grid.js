@@ -6,7 +6,7 @@ import { bytes, speed, eta, num, dateText, tagsText } from './format.js';
 export const STATE_COLOURS = {
   queued: 'is-light', checking: 'is-warning', downloading: 'is-info', seeding: 'is-success',
   paused: 'is-warning is-light', stopped: 'is-dark', completed: 'is-success is-light', error: 'is-danger',
-  stalled: 'is-warning', metadata: 'is-info is-light'
+  stalled: 'is-warning', metadata: 'is-info is-light', moving: 'is-link is-light'
 };
 
 // a state in words where its name alone says too little
@@ -198,7 +198,13 @@ export function createGrid({ table, scroller, onOpen, onMenu, onSelection }) {
           td.title = s.name || id;
           break;
         }
-        case 'size': td.textContent = bytes(s.total_size); break;
+        // what is downloaded: the chosen files (qBittorrent's "Size"); the whole torrent in the tooltip
+        case 'size': {
+          const chosen = s.selected_size > 0 ? s.selected_size : s.total_size;
+          td.textContent = bytes(chosen);
+          td.title = chosen !== s.total_size ? 'of ' + bytes(s.total_size) + ' in the torrent' : '';
+          break;
+        }
         case 'progress': {
           const bar = td.firstChild;
           bar.value = s.progress || 0;

@@ -33,7 +33,7 @@ class StatusJsonTest {
                 List.of(new TrackerStatus("udp://127.0.0.1:1/announce", TrackerStatus.ERROR, "timed \"out\"", 0,
                         Instant.ofEpochSecond(1_800_000_000L))),
                 null, null, 0, 0, 0, 0, null, "no peers: \u00fc", "", List.of("a", "b"), "/downloads", 1, false,
-                -2.0, -2, 0, 1_700_000_000L, null, "global", 0, null, null, null);
+                -2.0, -2, 0, 1_700_000_000L, null, "global", 0, null, null, null, 0);
     }
 
     @Test

@@ -47,6 +47,8 @@ class RegisteredTorrentTest {
         assertEquals(1, status.downloadedPieces());
         assertEquals(16384, status.downloadedSize());
         assertEquals(81.92, status.progress(), "progress counts the selected files only (b.bin is not)");
+        assertEquals(20000, status.selectedSize(), "the size of what is downloaded: a.bin only");
+        assertEquals(32768, status.totalSize());
         assertFalse(status.completed());
         List<FileStatus> files = half.files();
         assertEquals(new FileStatus("a.bin", 20000, true, 81.92), files.get(0));
