@@ -35,8 +35,10 @@ export function createStatusBar({ root, call }) {
     toggle.hidden = false;
     toggle.setAttribute('aria-pressed', String(on));
     toggle.classList.toggle('is-warning', on);
-    toggle.querySelector('[data-role=alt-speed-text]').textContent = (on ? 'Alternative limits' : 'Normal limits')
-      + ': ↓ ' + limitText(down) + ', ↑ ' + limitText(up);
+    // short on purpose (the bar must stay two lines on a phone): pressed = the alternative limits apply, and then
+    // the button says them; the title says which apply in full either way
+    toggle.querySelector('[data-role=alt-speed-text]').textContent = on
+      ? 'Alt limits ↓ ' + limitText(down) + ' ↑ ' + limitText(up) : 'Alt limits';
     toggle.title = on ? 'Alternative speed limits apply; press to go back to the normal limits'
       : 'Normal speed limits apply; press for the alternative limits ('
         + '↓ ' + limitText(g.alt_download_limit) + ', ↑ ' + limitText(g.alt_upload_limit) + ')';

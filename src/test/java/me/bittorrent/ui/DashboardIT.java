@@ -345,7 +345,8 @@ class DashboardIT {
         assertEquals("false", turtle.getAttribute("aria-pressed"));
         turtle.click();
         wait.until(d -> "true".equals(turtle.getAttribute("aria-pressed")));
-        assertTrue(turtle.getText().contains("Alternative limits"), turtle.getText());
+        assertTrue(turtle.getText().startsWith("Alt limits ↓"), "it says the limits in force: " + turtle.getText());
+        assertTrue(turtle.getAttribute("title").startsWith("Alternative speed limits apply"), turtle.getAttribute("title"));
         given().baseUri(app.baseUrl()).get("/settings").then().body("alt_speed_enabled", equalTo(true));
         Browser.screenshot(driver, "06d2-alt-speed-on");
         turtle.click();
