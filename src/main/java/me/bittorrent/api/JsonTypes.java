@@ -16,6 +16,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         me.bittorrent.state.TorrentLibrary.class,
         me.bittorrent.state.ShareLimitAction.class,
         me.bittorrent.state.ContentLayout.class,
+        me.bittorrent.state.FilePriority.class,
         LibraryResource.Category.class,
         LibraryResource.LibraryResponse.class,
         me.bittorrent.state.StoredCredentials.class,
