@@ -122,6 +122,8 @@ public class LsdService {
     private List<Network> networks = List.of();
     private boolean wanted;
     private boolean applied;
+    /** Counts opens and closes: a join that completes after a newer switch closes its socket. */
+    private long generation;
     private int peerPort;
     private DatagramSocket socket;
     private long timer = -1;
@@ -254,10 +256,11 @@ public class LsdService {
                 .setLoopbackModeDisabled(false).setIpV6(false));
         s.handler(this::onPacket);
         String name = nic.getName();
+        long opening = ++generation;
         return s.listen(LsdCodec.PORT, "0.0.0.0")
                 .compose(bound -> s.listenMulticastGroup(LsdCodec.GROUP, name, null))
                 .compose(joined -> {
-                    if (!wanted) { // switched off while joining
+                    if (!wanted || opening != generation) { // switched off (or off and on) while joining
                         s.close();
                         return Future.<Void>succeededFuture();
                     }
@@ -283,6 +286,7 @@ public class LsdService {
     }
 
     private Future<Void> close() {
+        generation++;
         if (timer >= 0) {
             vertx.cancelTimer(timer);
             timer = -1;

@@ -273,12 +273,18 @@ class DashboardIT {
         assertTrue(pex.isSelected(), "PEX is on by default");
         assertTrue(pex.findElement(By.xpath("..")).getText().startsWith("PEX"), "the PEX switch says what it is");
         pex.click();
+        // the LSD switch (GET /settings lsd): on by default, switched off here and saved with the rest
+        WebElement lsd = driver.findElement(By.id("global-lsd"));
+        assertTrue(lsd.isSelected(), "local service discovery is on by default");
+        assertTrue(lsd.findElement(By.xpath("..")).getText().startsWith("Local peer discovery"),
+                "the LSD switch says what it is");
+        lsd.click();
         Browser.screenshot(driver, "11-preferences");
         driver.findElement(By.id("preferences-save")).click();
         wait.until(d -> toastTexts(d).stream().anyMatch(t -> t.equals("New downloads go to " + chosen)));
         wait.until(d -> toastTexts(d).contains("Global settings saved"));
         given().baseUri(app.baseUrl()).get("/settings").then().body("max_concurrent_downloads", equalTo(3))
-                .body("pex", equalTo(false));
+                .body("pex", equalTo(false)).body("lsd", equalTo(false)).body("dht", equalTo(true));
         given().baseUri(app.baseUrl()).get("/get-download-dir").then().body("directory", equalTo(chosen.toString()));
         assertTrue(Files.isDirectory(chosen));
 
