@@ -452,9 +452,8 @@ public class DownloadEngine {
                 throw new InvalidTorrentFileException(e.getMessage());
             }
         }).call(meta -> requireWritableState()).call(() -> rememberTags(library.tags())).chain(parsed -> {
+            // a single file placed in a folder is named after that folder, as qbittorrent-nox shows it
             TorrentMeta meta = ContentLayouts.placed(parsed, chosenLayout);
-            // a single file placed in a folder keeps its own name as the torrent's name (qBittorrent shows it so)
-            String name = shownName != null ? shownName : parsed.name().equals(meta.name()) ? null : parsed.name();
             TorrentSettings chosen = update.applyTo(preferences.defaultTorrentSettings());
             String id = meta.infoHash().hex();
             if (torrents.containsKey(id) || !adding.add(id)) {
@@ -467,7 +466,7 @@ public class DownloadEngine {
             long last = torrents.values().stream().mapToLong(t -> t.stored().library().queuePosition()).max().orElse(0);
             RegisteredTorrent torrent = new RegisteredTorrent(meta,
                     newStored(id, parsed.name(), chosen, target, meta).withLibrary(library.withQueuePosition(last + 1))
-                            .withDisplayName(name).withContentLayout(chosenLayout));
+                            .withDisplayName(shownName).withContentLayout(chosenLayout));
             return repository.saveNew(torrent.stored(), torrentBytes)
                     .invoke(() -> {
                         torrents.put(id, torrent);

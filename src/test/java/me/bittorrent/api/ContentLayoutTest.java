@@ -92,7 +92,7 @@ class ContentLayoutTest {
         String movieHash = movie.infoHashHex();
         awaitInfo(movieHash, ContentLayoutTest::complete, "found its data in a folder of its own");
         assertEquals(boxed.resolve("movie/movie.mkv").toString(), info(movieHash).getString("[0].content_path"));
-        assertEquals("movie.mkv", info(movieHash).getString("[0].name"));
+        assertEquals("movie", info(movieHash).getString("[0].name")); // named after its folder, as qBittorrent
         assertFalse(Files.exists(boxed.resolve("movie.mkv")));
 
         // removing with the data deletes the files where they are, and nothing beside them
