@@ -1,6 +1,5 @@
 package me.bittorrent.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,26 +33,28 @@ public class StatusJson {
      * torrent (not a page), so entries of torrents that are gone are dropped.
      */
     public byte[] write(Map<String, TorrentStatus> statuses, boolean everyTorrent) {
-        int estimate = 2;
         byte[][] parts = new byte[statuses.size()][];
+        int length = 2 + Math.max(0, parts.length - 1);
         int i = 0;
         for (Map.Entry<String, TorrentStatus> e : statuses.entrySet()) {
             parts[i] = entry(e.getKey(), e.getValue());
-            estimate += parts[i++].length + 1;
+            length += parts[i++].length;
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimate);
-        out.write('{');
+        byte[] body = new byte[length]; // one copy of each entry, straight into the body
+        int at = 0;
+        body[at++] = '{';
         for (int k = 0; k < parts.length; k++) {
             if (k > 0) {
-                out.write(',');
+                body[at++] = ',';
             }
-            out.writeBytes(parts[k]);
+            System.arraycopy(parts[k], 0, body, at, parts[k].length);
+            at += parts[k].length;
         }
-        out.write('}');
+        body[at] = '}';
         if (everyTorrent && entries.size() > statuses.size()) {
             entries.keySet().retainAll(statuses.keySet());
         }
-        return out.toByteArray();
+        return body;
     }
 
     private byte[] entry(String id, TorrentStatus status) {
