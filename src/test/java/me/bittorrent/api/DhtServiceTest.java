@@ -186,7 +186,7 @@ class DhtServiceTest {
     @Test
     @Order(5)
     void aTrackerlessMagnetWhoseSeederKnowsOnlyUsDownloadsThroughItsAnnounceToUs() throws Exception {
-        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(30)); // its bootstrap node: us, nobody else
+        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(90)); // its bootstrap node: us, nobody else
         String seederAddress = "127.0.0.1:" + chain.port(lone);
         // an info-hash whose first bits are our node id's: we are among the 8 nodes closest to it, the ones the
         // seeder announces to (with 16 chain nodes around, a random hash would reach us only half the time)
@@ -218,7 +218,7 @@ class DhtServiceTest {
     void libtorrentWithOnlyAMagnetAndOnlyOurNodeAsBootstrapDownloadsATorrentWeSeed() throws Exception {
         TorrentBuilder builder = seededByUs("for-lone-leecher.bin", 350_003, 32, false);
         String hex = builder.infoHashHex();
-        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(30)); // it knows our node and nothing else
+        int lone = chain.lone(dht.status().port(), Duration.ofSeconds(90)); // it knows our node and nothing else
         Path leechDir = Payloads.tempDir("dht-lone-leech");
         chain.magnet(lone, hex, leechDir); // metadata and data from us, found through the DHT
         awaitTrue(() -> chain.finished(lone, hex), "the libtorrent magnet leecher finished, from us");
