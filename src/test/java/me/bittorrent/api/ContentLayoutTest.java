@@ -79,7 +79,8 @@ class ContentLayoutTest {
         assertEquals(List.of("a.bin", "sub/b.bin"), names);
         assertFalse(Files.exists(flat.resolve("album")), "no top folder was made");
 
-        // a single file "movie.mkv" with Subfolder (the legacy root_folder=true says the same): in "movie/"
+        // a single file "movie.mkv" with Subfolder: in "movie/" (the legacy root_folder, which Flood sends with every
+        // add, is ignored as qBittorrent 4.3.2+ ignores it: the Subfolder wins over root_folder=false)
         Path single = Payloads.tempDir("layout-single-src").resolve("movie.mkv");
         TorrentBuilder.randomFile(single, 45_000, 13);
         TorrentBuilder movie = TorrentBuilder.of(single).pieceLength(16384);
@@ -87,7 +88,7 @@ class ContentLayoutTest {
         Files.createDirectories(boxed.resolve("movie"));
         Files.copy(single, boxed.resolve("movie/movie.mkv"));
         given().multiPart("torrents", "movie.torrent", movie.build()).multiPart("savepath", boxed.toString())
-                .multiPart("root_folder", "true").post(API + "torrents/add").then().statusCode(200)
+                .multiPart("contentLayout", "Subfolder").multiPart("root_folder", "false").post(API + "torrents/add").then().statusCode(200)
                 .body(equalTo("Ok."));
         String movieHash = movie.infoHashHex();
         awaitInfo(movieHash, ContentLayoutTest::complete, "found its data in a folder of its own");

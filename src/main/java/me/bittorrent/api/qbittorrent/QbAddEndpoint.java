@@ -26,7 +26,7 @@ import java.util.Set;
  * category's save path, else the download folder; with autoTMM/useAutoTMM true the category's save path wins),
  * category (created when missing, as qBittorrent does), tags (comma-separated), ratioLimit and seedingTimeLimit
  * (minutes; -2 or missing: the global limit), rename (the name shown), contentLayout (Original, Subfolder,
- * NoSubfolder; else the legacy root_folder boolean). skip_checking, sequentialDownload and firstLastPiecePrio are
+ * NoSubfolder; the legacy root_folder is ignored, as qBittorrent 4.3.2 and later ignore it). skip_checking, sequentialDownload and firstLastPiecePrio are
  * accepted and not applied; unknown keys are ignored. Answers "Ok." when at least one torrent was added (visible to
  * torrents/properties at once), "Fails." when none was (already added, or a link that could not be fetched: the
  * log says why), 415 for an uploaded file that is not a torrent.
@@ -92,7 +92,11 @@ class QbAddEndpoint {
                 .subscribe().with(added -> r.text(added.contains(Boolean.TRUE) ? "Ok." : "Fails."), r::fail);
     }
 
-    /** contentLayout (Flood sends "undefined": the original layout), else the legacy root_folder boolean. */
+    /**
+     * contentLayout (Flood sends "undefined": the original layout). The legacy root_folder is ignored, as
+     * qBittorrent 4.3.2 and later (5.1 here) ignore it: Flood sends root_folder=true with every add, and honouring it
+     * put a single file in a folder of its own, so Flood's add of a file already on disk never found it.
+     */
     private static ContentLayout layout(QbRequest r) {
         String value = r.param("contentLayout");
         if (value != null) {
@@ -110,10 +114,6 @@ class QbAddEndpoint {
                     // unknown: as absent
                 }
             }
-        }
-        String root = r.param("root_folder");
-        if (root != null && (root.equalsIgnoreCase("true") || root.equalsIgnoreCase("false"))) {
-            return r.bool("root_folder", true) ? ContentLayout.SUBFOLDER : ContentLayout.NO_SUBFOLDER;
         }
         return ContentLayout.ORIGINAL;
     }

@@ -31,7 +31,7 @@ class ContentLayoutNoxTest {
         Path src = Payloads.tempDir("nox-layout-src");
         List<Case> cases = new ArrayList<>();
         int n = 0;
-        // the legacy root_folder is not compared: qbittorrent-nox 4.5 ignores it, we honour it (ContentLayoutTest)
+        // the legacy root_folder is not compared: qbittorrent-nox 4.5 ignores it, and so do we (ContentLayoutTest)
         for (String[] layout : new String[][] {{"contentLayout", "Original"}, {"contentLayout", "Subfolder"},
                 {"contentLayout", "NoSubfolder"}}) {
             Path album = src.resolve("album" + n);
