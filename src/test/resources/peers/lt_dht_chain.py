@@ -21,6 +21,7 @@ from stdin, one per line:
 Exits when stdin closes.
 """
 import json
+import os
 import select
 import sys
 import tempfile
@@ -71,13 +72,19 @@ def main():
     out({"event": "ready", "ports": ports})
     stats = {}
     leeching = set()
+    pending = b""
     while True:
         ready, _, _ = select.select([sys.stdin], [], [], 0.05)
+        lines = []
         if ready:
-            line = sys.stdin.readline()
-            if not line:
+            chunk = os.read(sys.stdin.fileno(), 65536)
+            if not chunk:
                 return
-            cmd = line.split()
+            # every whole line that arrived, not one: select() cannot see a line left in a read buffer (two
+            # commands written together left the second unanswered until the next one came)
+            *lines, pending = (pending + chunk).split(b"\n")
+        for raw in lines:
+            cmd = raw.decode().split()
             if not cmd:
                 continue
             if cmd[0] == "node":
