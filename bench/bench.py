@@ -33,7 +33,8 @@ import service  # noqa: E402
 from report import Report  # noqa: E402
 from swarm import ROOT, WORK, Failed, Payload, Tracker, log, start_seeder  # noqa: E402
 
-CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native"]
+SERVICES = ("jvm", "native", "trial")  # this service: jvm, its native runner, the jar with --trial-options
+CLIENTS = ["libtorrent", "aria2", "qbittorrent", "jvm", "native", "trial"]
 SCENARIOS = ["download", "seed", "many"]
 EXTRA_SCENARIOS = ["attack", "restart"]  # run only when named: minutes of attack, 6 GiB
 DEFAULT_SCENARIOS = SCENARIOS
@@ -98,6 +99,9 @@ def parse_args():
     p.add_argument("--native", default=os.environ.get("BTME_NATIVE"), metavar="PATH",
                    help="the native runner (e.g. target/bittorrent-me-0.1.0-SNAPSHOT-runner): adds 'native' rows "
                         "beside the JVM's (env BTME_NATIVE)")
+    p.add_argument("--trial-options", metavar="OPTIONS",
+                   help="JVM options (one string) added to the README's for client 'trial': this service's jar as "
+                        "'jvm' but with them, for an A/B of JVM flags in one interleaved run")
     p.add_argument("-p", "--tracker-port", type=int, default=46969, help="opentracker's port (in the torrents)")
     p.add_argument("-t", "--timeout", type=int, default=600, help="seconds per download (default 600)")
     p.add_argument("--many-loaded", type=int, help="torrents loaded in 'many' (default 1000)")
@@ -130,10 +134,14 @@ def parse_args():
             p.error("--native %s: not an executable file" % args.native)
     elif "native" in args.clients:
         args.clients.remove("native")
+    if "trial" in args.clients and not args.trial_options:
+        p.error("client 'trial' needs --trial-options")
     return args
 
 
 def service_cmd(variant, args):
+    if variant == "trial":
+        return service.JVM_CMD[:-2] + args.trial_options.split() + service.JVM_CMD[-2:]
     return service.JVM_CMD if variant == "jvm" else [args.native]
 
 
@@ -159,14 +167,17 @@ def attempt(rows, scenario, client, run, fn):
                 log("  %s: idle %.2f%% of a core, anon %.0f MiB%s" % (r["client"], r["idle"], r["anon"],
                     ", status call p99 %.1f ms" % r["p99"] if "p99" in r else ""))
             else:
-                log("  %s: %.2f s, %.2f CPU s, anon %.0f MiB, %s" % (r["client"], r["wall"], r["cpu"], r["anon"],
-                                                                     "sha256 ok" if r["ok"] else "sha256 WRONG"))
+                log("  %s: %.2f s, %.2f CPU s%s%s, anon %.0f MiB, %s" % (
+                    r["client"], r["wall"], r["cpu"],
+                    " (JIT %.2f)" % r["jit"] if r.get("jit", float("nan")) == r.get("jit") else "",
+                    ", its seeder %.2f CPU s" % r["seeder_cpu"] if "seeder_cpu" in r else "", r["anon"],
+                    "sha256 ok" if r["ok"] else "sha256 WRONG"))
     except Exception as e:  # Failed, or a fault of the harness: either way the other measurements go on
         if not isinstance(e, Failed):
             traceback.print_exc()
             e = "%s: %s" % (type(e).__name__, e)
         log("  %s FAILED: %s" % (client, e))
-        names = [client + " cold", client + " warm"] if scenario == "download" and client in ("jvm", "native") \
+        names = [client + " cold", client + " warm"] if scenario == "download" and client in SERVICES \
             else [client]
         for name in names:
             rows.append(dict(scenario=scenario, client=name, run=run, error=str(e)))
@@ -175,8 +186,8 @@ def attempt(rows, scenario, client, run, fn):
 def main():
     args = parse_args()
     os.makedirs(WORK, exist_ok=True)
-    services = [c for c in args.clients if c in ("jvm", "native")]
-    if "jvm" in services:
+    services = [c for c in args.clients if c in SERVICES]
+    if "jvm" in services or "trial" in services:
         ensure_jar(args.rebuild)
     started = datetime.datetime.now(datetime.timezone.utc)
     header = ["## bench %s%s" % (started.strftime("%Y-%m-%d %H:%M UTC"),
@@ -187,7 +198,8 @@ def main():
                   else ""),
               "Repository at commit %s. Service: jvm = `%s` (jar built %s)%s; HTTP Basic auth on every call." % (
                   revision(), " ".join(service.JVM_CMD), built(os.path.join(ROOT, service.JVM_CMD[-1])),
-                  "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")]
+                  "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")
+              + ("; trial = `%s`" % " ".join(service_cmd("trial", args)) if "trial" in args.clients else "")]
     payload = second = tracker = big = None
     seeders = []
     rows = []
@@ -206,6 +218,8 @@ def main():
             seeders.append(start_seeder(big, "seed-restart"))
         if "download" in args.scenarios:
             seeders += [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
+            # each download row also reports its seeder's CPU during it (a CPU-bound seeder sets the pace)
+            payload.seeder_pid, second.seeder_pid = seeders[-2].proc.pid, seeders[-1].proc.pid
         for run in range(1, args.runs + 1):
             if "download" in args.scenarios:
                 for c in args.clients:

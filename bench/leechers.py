@@ -8,22 +8,25 @@ import shutil
 import subprocess
 import time
 
-from swarm import WORK, DoneFifo, Failed, LtProcess, free_port, fresh_dir, proc_figures, stop_process
+from swarm import WORK, DoneFifo, Failed, LtProcess, free_port, fresh_dir, proc_figures, seeder_cpu, stop_process
 
 
-def row(scenario, client, run, wall, figures, ok, note=""):
-    return dict(scenario=scenario, client=client, run=run, wall=wall, ok=ok, note=note, **figures)
+def row(scenario, client, run, wall, figures, ok, note="", **extra):
+    return dict(scenario=scenario, client=client, run=run, wall=wall, ok=ok, note=note, **figures, **extra)
 
 
 def libtorrent(run, payload, timeout):
     out = fresh_dir("lt-")
+    seeder0 = seeder_cpu(payload)
     leech = LtProcess("leech", payload.torrent, out)
     try:
         done, _, figures = leech.wait_event("finished", timeout)
+        seeder = seeder_cpu(payload) - seeder0
         if figures is None:
             raise Failed("libtorrent exited at completion, no /proc figures")
         leech.close()
-        return row("download", "libtorrent", run, done - leech.launched, figures, payload.verify(out))
+        return row("download", "libtorrent", run, done - leech.launched, figures, payload.verify(out),
+                   seeder_cpu=seeder)
     finally:
         if leech.proc.poll() is None:
             leech.proc.kill()

@@ -5,7 +5,8 @@ import statistics
 
 from swarm import MB
 
-DOWNLOAD_ORDER = ["libtorrent", "aria2", "qbittorrent", "jvm cold", "jvm warm", "native cold", "native warm"]
+DOWNLOAD_ORDER = ["libtorrent", "aria2", "qbittorrent", "jvm cold", "jvm warm", "trial cold", "trial warm",
+                  "native cold", "native warm"]
 
 
 def good(rows, scenario, client):
@@ -42,7 +43,7 @@ class Report:
                 self.med[key] = dict(n=len(ok), **{k: median(ok, k) for k in
                                                    ("wall", "cpu", "anon", "peak", "ready", "idle", "p50", "p99",
                                                     "pmax", "body_kib", "anon0", "anon_max", "p99_after",
-                                                    "to_downloading", "hashed")})
+                                                    "to_downloading", "hashed", "seeder_cpu", "jit")})
 
     def clients(self, scenario, order=()):
         seen = [c for (s, c) in self.med if s == scenario]
@@ -61,13 +62,15 @@ class Report:
             for c in self.clients("download", DOWNLOAD_ORDER):
                 m = self.med[("download", c)]
                 lines.append([c, self.count("download", c), fmt(m["wall"]), fmt(self.size / MB / m["wall"], 0),
-                              fmt(m["cpu"]), fmt(m["cpu"] / size_gib), fmt(m["anon"], 0), fmt(m["peak"], 0),
-                              fmt(m["ready"])])
-            out += table(["leecher", "runs ok", "done s", "MB/s", "CPU s", "CPU s/GiB", "anon RSS MiB",
-                          "peak RSS MiB", "start -> ready s"], lines)
+                              fmt(m["cpu"]), fmt(m["cpu"] / size_gib), fmt(m["jit"]), fmt(m["seeder_cpu"]),
+                              fmt(m["anon"], 0), fmt(m["peak"], 0), fmt(m["ready"])])
+            out += table(["leecher", "runs ok", "done s", "MB/s", "CPU s", "CPU s/GiB", "of it JIT s",
+                          "seeder CPU s", "anon RSS MiB", "peak RSS MiB", "start -> ready s"], lines)
             out += ["", "done s: launch -> complete (warm: `POST /start` -> complete, the service already running "
                         "after the cold download). CPU s: the whole process at completion (warm: during that "
-                        "download only). RSS: RssAnon and VmHWM at completion."]
+                        "download only); of it JIT s: the JVM's C1 and C2 compiler threads. seeder CPU s: the "
+                        "libtorrent seeder's during that download (launch or `POST /start` -> complete). RSS: RssAnon "
+                        "and VmHWM at completion."]
         if self.clients("seed"):
             out += ["", "### Seeding %s to a python-libtorrent leecher" % self._size(), ""]
             lines = []
@@ -162,6 +165,10 @@ class Report:
         lt_wall, lt_cpu = g("download", "libtorrent", "wall"), g("download", "libtorrent", "cpu")
         ratio("jvm warm done / libtorrent done (issue 10)", g("download", "jvm warm", "wall"), lt_wall, 0.8)
         ratio("jvm warm CPU / libtorrent CPU (issue 10)", g("download", "jvm warm", "cpu"), lt_cpu, 0.8)
+        ratio("jvm warm: its seeder's CPU / libtorrent's seeder's CPU", g("download", "jvm warm", "seeder_cpu"),
+              g("download", "libtorrent", "seeder_cpu"), None)
+        ratio("trial warm done / libtorrent done", g("download", "trial warm", "wall"), lt_wall, None)
+        ratio("trial warm CPU / libtorrent CPU", g("download", "trial warm", "cpu"), lt_cpu, None)
         ratio("jvm cold done / libtorrent done", g("download", "jvm cold", "wall"), lt_wall, None)
         ratio("jvm cold CPU / libtorrent CPU", g("download", "jvm cold", "cpu"), lt_cpu, None)
         add("jvm cold anon RSS at completion (issue 10)", g("download", "jvm cold", "anon"), "MiB", 150)

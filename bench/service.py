@@ -20,7 +20,9 @@ import threading
 import time
 import uuid
 
-from swarm import WORK, Failed, LtProcess, free_port, fresh_dir, proc_cpu, proc_figures, proc_mem, stop_process
+from swarm import (WORK, Failed, LtProcess, free_port, fresh_dir, jit_cpu, proc_cpu, proc_figures, proc_mem,
+                   seeder_cpu,
+                   stop_process)
 
 # the README's run command, from the repository root (its JVM options: README "Run it", Dockerfile.jvm)
 JVM_OPTIONS = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xmn12m", "-XX:MinHeapFreeRatio=10",
@@ -91,7 +93,7 @@ class Service:
             if torrent_id in self.first:
                 return
         try:
-            figures = proc_figures(self.proc.pid)
+            figures = dict(proc_figures(self.proc.pid), jit=jit_cpu(self.proc.pid))
         except OSError:
             figures = None
         with self.cond:
@@ -263,19 +265,23 @@ def download(run, variant, cmd, cwd, first, second, timeout, then_seed=False):
         ready = svc.wait_ready()
         svc.connect_events()
         tid = svc.upload(first.torrent)
+        seeder0 = seeder_cpu(first)
         svc.post("/start/" + tid)
         at, figures, source, lag = svc.wait_completed(tid, timeout)
+        seeder = seeder_cpu(first) - seeder0
         cold = result("download", variant + " cold", run, at - svc.launched, figures, first.verify(svc.download_dir),
-                      "ready in %.2f s; %s" % (ready, clock_note(source, lag)), ready=ready)
+                      "ready in %.2f s; %s" % (ready, clock_note(source, lag)), ready=ready, seeder_cpu=seeder)
         try:
             tid = svc.upload(second.torrent)
-            cpu0 = proc_cpu(svc.proc.pid)
+            cpu0, jit0 = proc_cpu(svc.proc.pid), jit_cpu(svc.proc.pid)
+            seeder0 = seeder_cpu(second)
             t0 = time.monotonic()
             svc.post("/start/" + tid)
             at, figures, source, lag = svc.wait_completed(tid, timeout)
-            figures = dict(figures, cpu=figures["cpu"] - cpu0)
+            seeder = seeder_cpu(second) - seeder0
+            figures = dict(figures, cpu=figures["cpu"] - cpu0, jit=figures["jit"] - jit0)
             warm = result("download", variant + " warm", run, at - t0, figures, second.verify(svc.download_dir),
-                          clock_note(source, lag))
+                          clock_note(source, lag), seeder_cpu=seeder)
         except Failed as e:
             warm = dict(scenario="download", client=variant + " warm", run=run, error=str(e))
         if not then_seed:

@@ -222,6 +222,30 @@ class Tracker:
         stop_process(self.proc, 5)
         shutil.rmtree(self.root, ignore_errors=True)
 
+def jit_cpu(pid):
+    """CPU s of the JVM's JIT compiler threads (C1, C2) of a live process; NaN when it has none (native, libtorrent)."""
+    total, found = 0.0, False
+    for task in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, task)) as f:
+                raw = f.read()
+        except OSError:
+            continue  # the thread ended
+        if raw[raw.index("(") + 1:].startswith(("C1 CompilerThre", "C2 CompilerThre")):
+            fields = raw.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLK_TCK
+            found = True
+    return total if found else float("nan")
+
+
+def seeder_cpu(payload):
+    """CPU s used so far by the payload's libtorrent seeder of the download rows (NaN without one)."""
+    pid = getattr(payload, "seeder_pid", None)
+    try:
+        return proc_cpu(pid) if pid else float("nan")
+    except OSError:
+        return float("nan")
+
 
 # ---------------------------------------------------------------- libtorrent peers
 
