@@ -100,8 +100,9 @@ def parse_args():
                    help="the native runner (e.g. target/bittorrent-me-0.1.0-SNAPSHOT-runner): adds 'native' rows "
                         "beside the JVM's (env BTME_NATIVE)")
     p.add_argument("--trial-options", metavar="OPTIONS",
-                   help="JVM options (one string) added to the README's for client 'trial': this service's jar as "
-                        "'jvm' but with them, for an A/B of JVM flags in one interleaved run")
+                   help="JVM options added to the README's for client 'trial' (one string, given with '=': "
+                        "--trial-options=\"-XX:A -XX:B\"): the jar as 'jvm' but with them, an A/B of JVM flags in "
+                        "one interleaved run")
     p.add_argument("-p", "--tracker-port", type=int, default=46969, help="opentracker's port (in the torrents)")
     p.add_argument("-t", "--timeout", type=int, default=600, help="seconds per download (default 600)")
     p.add_argument("--many-loaded", type=int, help="torrents loaded in 'many' (default 1000)")
