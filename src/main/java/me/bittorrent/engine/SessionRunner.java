@@ -92,6 +92,8 @@ final class SessionRunner {
         boolean checkHeld;
         /** Its files matched their saved fingerprints at launch: the saved state is still true of them. */
         boolean trusted;
+        /** Every wanted piece was saved as verified when it launched. */
+        boolean savedComplete;
         Uni<Void> stopping;
         /** Index of the torrent context it runs on ({@link SessionRunner#torrentContexts}). */
         int loop;
@@ -171,8 +173,13 @@ final class SessionRunner {
             }
         }
 
+        /**
+         * A seed by its saved pieces holds no slot while they are checked (a restart's seeds without fingerprints
+         * queued the real downloads behind their checks); when the check finds pieces missing it downloads and
+         * holds one, possibly one over the maximum for a while (as resume).
+         */
         boolean holdsSlot() {
-            return stopping == null && state.downloads();
+            return stopping == null && state.downloads() && !(state == SessionState.CHECKING && savedComplete);
         }
     }
 
@@ -988,6 +995,7 @@ final class SessionRunner {
             checksRunning++;
         }
         r.trusted = plan.kind() == ResumePlan.Kind.TRUST;
+        r.savedComplete = now.wantedComplete(saved);
         DhtService d = dht;
         if (!now.meta().isPrivate()) { // BEP 27: a private torrent never uses PEX (the session checks it too)
             session.pex(() -> pex);
