@@ -965,6 +965,10 @@ final class SessionRunner {
         launching.remove(id);
         launchingComplete.remove(id);
         RegisteredTorrent now = registry.find(id).orElseThrow();
+        if (!Path.of(now.stored().downloadDir()).equals(dir)) {
+            launch(now); // moved while it waited for its check (the move's admit found it launching): plan again
+            return;
+        }
         boolean force = now.stored().settings().verifyPieces(); // read now: a recheck asked while it waited counts
         ResumePlan plan = force ? ResumePlan.full(null) : planned;
         boolean hashes = hashes(plan, now);
