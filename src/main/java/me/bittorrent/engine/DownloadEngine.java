@@ -169,8 +169,8 @@ public class DownloadEngine {
                     .invoke(() -> lsd.apply(runner.listenPort(), preferences.settings().lsd()));
         }).subscribe().with(
                 ignored -> {
-                    LOG.infof("Ready: %d torrent(s) restored from %s, downloads go to %s",
-                            torrents.size(), repository.stateDir(), downloadDir.get());
+                    LOG.infof("Ready: %d torrent(s) restored from %s in %d ms, downloads go to %s",
+                            torrents.size(), repository.stateDir(), loadMillis, downloadDir.get());
                     runner.resumeAll();
                 },
                 failure -> {
@@ -196,6 +196,7 @@ public class DownloadEngine {
 
     /** Restores the preferences and every stored torrent; {@link #isLoaded()} is true afterwards. */
     public Uni<Void> load() {
+        long began = System.nanoTime();
         return preferences.load()
                 .invoke(global -> Optional.ofNullable(preferences.preferences().downloadDir())
                         .ifPresent(dir -> downloadDir.set(Path.of(dir).toAbsolutePath().normalize())))
@@ -206,12 +207,14 @@ public class DownloadEngine {
                         downloadDir.get(), e.getMessage()))
                         .onFailure().recoverWithNull())
                 .chain(repository::loadAll)
-                .chain(found -> blocking(() -> found.stream().map(this::restore).toList()))
+                // parsing each .torrent (its info-hash checked) on every core, in the loaded order
+                .chain(found -> blocking(() -> found.parallelStream().map(this::restore).toList()))
                 .map(DownloadEngine::withQueuePositions)
                 .invoke(restored -> {
                     restored.forEach(torrent -> torrents.put(torrent.id(), torrent));
                     queueChanged();
                     restored.forEach(changes::publish);
+                    loadMillis = (System.nanoTime() - began) / 1_000_000;
                     loaded = true;
                 })
                 .replaceWithVoid();
@@ -231,6 +234,9 @@ public class DownloadEngine {
             LOG.warnf("Local service discovery did not close cleanly: %s", e.getMessage());
         }
     }
+
+    /** How long {@link #load()} took (reading and parsing the state folder), for the Ready line. */
+    private volatile long loadMillis;
 
     public boolean isLoaded() {
         return loaded;

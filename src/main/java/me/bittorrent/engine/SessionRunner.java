@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ import me.bittorrent.tracker.PeerAddress;
 import me.bittorrent.engine.session.TorrentSession;
 import me.bittorrent.state.Bitfields;
 import me.bittorrent.state.StoredFingerprint;
+import me.bittorrent.state.StoredTorrent;
 import me.bittorrent.state.TorrentLifecycle;
 import me.bittorrent.state.TorrentSettings;
 import me.bittorrent.storage.FileFingerprint;
@@ -86,6 +88,12 @@ final class SessionRunner {
         final long downloadedBefore;
         SessionState state = SessionState.CHECKING;
         long persistTimer = -1;
+        /** Holds one of the runner's check places until it leaves CHECKING or ends (engine context). */
+        boolean checkHeld;
+        /** Its files matched their saved fingerprints at launch: the saved state is still true of them. */
+        boolean trusted;
+        /** Every wanted piece was saved as verified when it launched. */
+        boolean savedComplete;
         Uni<Void> stopping;
         /** Index of the torrent context it runs on ({@link SessionRunner#torrentContexts}). */
         int loop;
@@ -165,8 +173,13 @@ final class SessionRunner {
             }
         }
 
+        /**
+         * A seed by its saved pieces holds no slot while they are checked (a restart's seeds without fingerprints
+         * queued the real downloads behind their checks); when the check finds pieces missing it downloads and
+         * holds one, possibly one over the maximum for a while (as resume).
+         */
         boolean holdsSlot() {
-            return stopping == null && state.downloads();
+            return stopping == null && state.downloads() && !(state == SessionState.CHECKING && savedComplete);
         }
     }
 
@@ -228,8 +241,19 @@ final class SessionRunner {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /** Torrents waiting for a download slot: id to arrival order. */
     private final Map<String, Long> queued = new ConcurrentHashMap<>();
-    /** Torrents whose session is being prepared (fingerprints compared) right now. */
+    /** Torrents whose session is being prepared (fingerprints compared, or waiting for its turn to check). */
     private final Set<String> launching = ConcurrentHashMap.newKeySet();
+    /** Of those, the ones whose wanted pieces are all saved as verified: they hold no download slot. */
+    private final Set<String> launchingComplete = ConcurrentHashMap.newKeySet();
+    /**
+     * Sessions that hash pieces from disk as they open (a full check or the pieces unsaved at a kill): at most
+     * {@link #MAX_CHECKS} at once (libtorrent's active_checking), the others wait in {@link #checkWaiting} in
+     * order, shown as checking. A restart with 1,000 torrents to check no longer hashes 1,000 at once on the
+     * shared worker pool (engine context only).
+     */
+    private int checksRunning;
+    private final java.util.ArrayDeque<Runnable> checkWaiting = new java.util.ArrayDeque<>();
+    static final int MAX_CHECKS = 2;
     /** Magnet links fetching their metadata (state metadata; they hold no download slot). */
     private final Map<String, MetadataSession> fetching = new ConcurrentHashMap<>();
     /** Addresses a metadata fetch learned, for the session that takes over (engine context). */
@@ -852,7 +876,7 @@ final class SessionRunner {
     private int downloadSlotsUsed() {
         int used = 0;
         for (String id : launching) {
-            used += forced(id) ? 0 : 1;
+            used += forced(id) || launchingComplete.contains(id) ? 0 : 1;
         }
         for (Running r : running.values()) {
             used += r.holdsSlot() && !forced(r.id) ? 1 : 0;
@@ -877,75 +901,137 @@ final class SessionRunner {
     private void launch(RegisteredTorrent torrent) {
         String id = torrent.id();
         launching.add(id);
+        BitSet saved = torrent.verifiedPieces();
+        if (torrent.wantedComplete(saved)) {
+            launchingComplete.add(id);
+        }
         Path dir = Path.of(torrent.stored().downloadDir());
         boolean[] selected = torrent.selectedByIndex();
         Path journal = registry.journal(id);
         vertx.executeBlocking(() -> ResumePlan.plan(torrent.meta(), dir, selected, torrent.stored().fingerprints(),
-                torrent.verifiedPieces(), journal, new java.util.Random()), false).onComplete(ar -> {
-            launching.remove(id);
-            RegisteredTorrent now = registry.find(id).orElse(null);
-            if (now == null || !wantsToRun(now) || shuttingDown || busy.containsKey(id)) {
-                pumpQueue();
+                saved, journal, new java.util.Random()), false).onComplete(ar -> {
+            if (!stillWanted(id)) {
                 return;
             }
-            boolean force = now.stored().settings().verifyPieces();
-            ResumePlan plan = force ? ResumePlan.full(null)
-                    : ar.succeeded() ? ar.result() : ResumePlan.full("its files cannot be compared: " + ar.cause());
-            boolean recheck = plan.kind() == ResumePlan.Kind.FULL;
-            if (plan.reason() != null) {
-                LOG.infof("'%s': %s; checking every piece again", now.name(), plan.reason());
-            } else if (plan.kind() == ResumePlan.Kind.UNSAVED) {
-                LOG.infof("'%s' was not stopped cleanly: checking the %d piece(s) written since the last save "
-                        + "and %d saved one(s)", now.name(), plan.suspects().cardinality(), plan.sample().cardinality());
+            ResumePlan plan = ar.succeeded() ? ar.result()
+                    : ResumePlan.full("its files cannot be compared: " + ar.cause());
+            if (hashes(plan, registry.find(id).orElseThrow()) && checksRunning >= MAX_CHECKS) {
+                LOG.infof("'%s' waits for its turn to check its files (%d torrent(s) checking)", torrent.name(),
+                        checksRunning);
+                checkWaiting.add(() -> {
+                    if (stillWanted(id)) {
+                        begin(torrent, saved, dir, journal, plan);
+                    }
+                });
+                return;
             }
-            int loop = leastBusyLoop();
-            TorrentSession session = new TorrentSession(vertx, torrentContexts[loop], peerId, listenPort, trackers, now.meta(),
-                    dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
-                    recheck ? null : torrent.verifiedPieces(), globalDownload, globalUpload);
-            session.journal(journal);
-            session.updatePriorities(now.prioritiesByIndex());
-            session.checkFirst(plan.suspects(), plan.sample());
-            Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
-                    now.stored().downloaded());
-            r.loop = loop;
-            sessionsOn[loop]++;
-            session.connectionBudget(connections);
-            r.seedingBefore = now.stored().library().seedingSeconds();
-            r.activeBefore = now.stored().activeSeconds();
-            running.put(id, r);
-            DhtService d = dht;
-            if (!now.meta().isPrivate()) { // BEP 27: a private torrent never uses PEX (the session checks it too)
-                session.pex(() -> pex);
-            }
-            if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
-                session.dht(d.link());
-                d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
-            }
-            LsdService l = lsd;
-            if (l != null && !now.meta().isPrivate()) { // BEP 27: nor local service discovery
-                l.track(now.meta().infoHash(), session::addPeer);
-            }
-            peers.register(session, peerId);
-            // events are emitted on the session's context; the runner's state changes on the engine context. Each
-            // event hops there by itself (in order: one emitting thread): emitOn's bounded queue made the session's
-            // BroadcastProcessor fail this subscriber when the engine context fell 256 events behind (a fast
-            // download on a busy machine), and from then on no verified piece was saved until the next stop
-            session.events().subscribe().with(event -> context.runOnContext(v -> onEvent(r, event)),
-                    e -> LOG.errorf("'%s': its events stopped: %s", now.name(), e.getMessage()));
-            session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
-                    e.getMessage()));
-            // a magnet's peers: its x.pe, and those its metadata fetch learned
-            List<PeerAddress> peersToDial = new ArrayList<>(MagnetTorrents.peers(MagnetTorrents.parse(
-                    now.stored().magnet())));
-            peersToDial.addAll(handover.getOrDefault(id, List.of()));
-            handover.remove(id);
-            peersToDial.forEach(p -> session.addPeer(p.host(), p.port()));
-            if (force) {
-                registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored().withSettings(
-                        withoutForcedCheck(t.stored().settings())))).subscribe().with(ok -> { }, e -> { });
-            }
-            changed.accept(id);
+            begin(torrent, saved, dir, journal, plan);
         });
+    }
+
+    /** Whether the session will hash pieces as it opens: a full check (asked, or the plan's), or unsaved pieces. */
+    private static boolean hashes(ResumePlan plan, RegisteredTorrent now) {
+        return now.stored().settings().verifyPieces() || plan.kind() == ResumePlan.Kind.FULL
+                || !plan.suspects().isEmpty() || !plan.sample().isEmpty();
+    }
+
+    /** After a launch's plan (or its wait for a check place): false, and the launch dropped, when it no longer runs. */
+    private boolean stillWanted(String id) {
+        RegisteredTorrent now = registry.find(id).orElse(null);
+        if (now == null || !wantsToRun(now) || shuttingDown || busy.containsKey(id)) {
+            launching.remove(id);
+            launchingComplete.remove(id);
+            pumpQueue();
+            return false;
+        }
+        return true;
+    }
+
+    /** A check place ended (the session left CHECKING or stopped): the next torrent waiting for one begins. */
+    private void releaseCheck(Running r) {
+        if (!r.checkHeld) {
+            return;
+        }
+        r.checkHeld = false;
+        checksRunning--;
+        while (checksRunning < MAX_CHECKS && !checkWaiting.isEmpty()) {
+            checkWaiting.poll().run();
+        }
+    }
+
+    /** Creates and starts the session of a launch whose plan is known. Engine context. */
+    private void begin(RegisteredTorrent torrent, BitSet saved, Path dir, Path journal, ResumePlan planned) {
+        String id = torrent.id();
+        launching.remove(id);
+        launchingComplete.remove(id);
+        RegisteredTorrent now = registry.find(id).orElseThrow();
+        if (!Path.of(now.stored().downloadDir()).equals(dir)) {
+            launch(now); // moved while it waited for its check (the move's admit found it launching): plan again
+            return;
+        }
+        boolean force = now.stored().settings().verifyPieces(); // read now: a recheck asked while it waited counts
+        ResumePlan plan = force ? ResumePlan.full(null) : planned;
+        boolean hashes = hashes(plan, now);
+        boolean recheck = plan.kind() == ResumePlan.Kind.FULL;
+        if (plan.reason() != null) {
+            LOG.infof("'%s': %s; checking every piece again", now.name(), plan.reason());
+        } else if (plan.kind() == ResumePlan.Kind.UNSAVED) {
+            LOG.infof("'%s' was not stopped cleanly: checking the %d piece(s) written since the last save "
+                    + "and %d saved one(s)", now.name(), plan.suspects().cardinality(), plan.sample().cardinality());
+        }
+        int loop = leastBusyLoop();
+        TorrentSession session = new TorrentSession(vertx, torrentContexts[loop], peerId, listenPort, trackers, now.meta(),
+                dir, sessionSettings(now.stored().settings()), now.selectedByIndex(),
+                recheck ? null : saved, globalDownload, globalUpload);
+        session.journal(journal);
+        session.updatePriorities(now.prioritiesByIndex());
+        session.checkFirst(plan.suspects(), plan.sample());
+        Running r = new Running(id, session, new TorrentStory(now.name(), meters), now.stored().uploaded(),
+                now.stored().downloaded());
+        r.loop = loop;
+        sessionsOn[loop]++;
+        session.connectionBudget(connections);
+        r.seedingBefore = now.stored().library().seedingSeconds();
+        r.activeBefore = now.stored().activeSeconds();
+        running.put(id, r);
+        if (hashes) {
+            r.checkHeld = true;
+            checksRunning++;
+        }
+        r.trusted = plan.kind() == ResumePlan.Kind.TRUST;
+        r.savedComplete = now.wantedComplete(saved);
+        DhtService d = dht;
+        if (!now.meta().isPrivate()) { // BEP 27: a private torrent never uses PEX (the session checks it too)
+            session.pex(() -> pex);
+        }
+        if (d != null && !now.meta().isPrivate()) { // BEP 27: a private torrent never touches the DHT
+            session.dht(d.link());
+            d.track(now.meta().infoHash(), () -> listenPort, session::addPeer);
+        }
+        LsdService l = lsd;
+        if (l != null && !now.meta().isPrivate()) { // BEP 27: nor local service discovery
+            l.track(now.meta().infoHash(), session::addPeer);
+        }
+        peers.register(session, peerId);
+        // events are emitted on the session's context; the runner's state changes on the engine context. Each
+        // event hops there by itself (in order: one emitting thread): emitOn's bounded queue made the session's
+        // BroadcastProcessor fail this subscriber when the engine context fell 256 events behind (a fast
+        // download on a busy machine), and from then on no verified piece was saved until the next stop
+        session.events().subscribe().with(event -> context.runOnContext(v -> onEvent(r, event)),
+                e -> LOG.errorf("'%s': its events stopped: %s", now.name(), e.getMessage()));
+        session.start().subscribe().with(ok -> { }, e -> LOG.errorf("'%s' could not start: %s", now.name(),
+                e.getMessage()));
+        // a magnet's peers: its x.pe, and those its metadata fetch learned
+        List<PeerAddress> peersToDial = new ArrayList<>(MagnetTorrents.peers(MagnetTorrents.parse(
+                now.stored().magnet())));
+        peersToDial.addAll(handover.getOrDefault(id, List.of()));
+        handover.remove(id);
+        peersToDial.forEach(p -> session.addPeer(p.host(), p.port()));
+        if (force) {
+            registry.update(id, t -> new RegisteredTorrent(t.meta(), t.stored().withSettings(
+                    withoutForcedCheck(t.stored().settings())))).subscribe().with(ok -> { }, e -> { });
+        }
+        changed.accept(id);
     }
 
     /**
@@ -1026,6 +1112,9 @@ final class SessionRunner {
                 r.lastDataNanos = System.nanoTime(); // the 60 s of a stall count from when downloading begins
             }
             r.state = state;
+            if (state != SessionState.CHECKING) {
+                releaseCheck(r);
+            }
             r.seedingClock(state == SessionState.SEEDING);
             r.activeClock(state == SessionState.SEEDING || state == SessionState.DOWNLOADING);
             if (r.stopping == null) {
@@ -1034,7 +1123,7 @@ final class SessionRunner {
                     if (autoStop) {
                         LOG.infof("'%s' is complete and auto_stop is on: stopping it", r.story.name());
                         stopSession(r, TorrentLifecycle.STOPPED, true).subscribe().with(ok -> { }, e -> { });
-                    } else {
+                    } else if (!savedAsSeeding(r)) {
                         persist(r, TorrentLifecycle.SEEDING, false).subscribe().with(ok -> { }, e -> { });
                     }
                 } else if (state == SessionState.DOWNLOADING && registry.find(r.id)
@@ -1079,6 +1168,24 @@ final class SessionRunner {
             changed.accept(r.id);
         }
         fetching.keySet().forEach(changed);
+    }
+
+    /**
+     * A restarted seed whose saved state already says all of it (seeding, these pieces and totals, its completion
+     * time) and whose files matched their fingerprints: nothing to save. 1,000 seeds starting again wrote 2,000
+     * state files with 4,000 fsyncs before.
+     */
+    private boolean savedAsSeeding(Running r) {
+        RegisteredTorrent t = registry.find(r.id).orElse(null);
+        if (t == null || t.meta() == null || !r.trusted) {
+            return false;
+        }
+        StoredTorrent stored = t.stored();
+        LiveView live = r.live();
+        return stored.lifecycle() == TorrentLifecycle.SEEDING && stored.error() == null
+                && stored.library().completedAt() != null && stored.uploaded() == live.uploaded()
+                && stored.downloaded() == live.downloaded()
+                && Bitfields.toBase64(live.snapshot().verified(), t.meta().pieceCount()).equals(stored.verifiedPieces());
     }
 
     /** A seeding torrent that reached its share limit (its own or the global one) stops or is removed. */
@@ -1141,6 +1248,7 @@ final class SessionRunner {
                         : Uni.createFrom().voidItem())
                 .onTermination().invoke(() -> context.runOnContext(v -> {
                     r.story.count(r.session.latestSnapshot());
+                    releaseCheck(r);
                     if (running.remove(r.id, r)) {
                         sessionsOn[r.loop]--;
                     }

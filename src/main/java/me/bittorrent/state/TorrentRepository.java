@@ -183,11 +183,8 @@ public class TorrentRepository {
                     }
                 }
             }
-            List<LoadedTorrent> loaded = new ArrayList<>();
-            for (String id : ids) {
-                loaded.add(load(id));
-            }
-            return loaded;
+            // reading and parsing 2,000 small files: on every core (the common pool), in id order
+            return ids.parallelStream().map(this::load).toList();
         });
     }
 

@@ -382,7 +382,11 @@ public final class TorrentSession {
         started = true;
         disk = new DiskIo(vertx, meta, journalPath, opener);
         boolean checking = resumeVerified == null || !suspects.isEmpty() || !sample.isEmpty();
-        setState(checking ? SessionState.CHECKING : SessionState.DOWNLOADING);
+        // a torrent whose saved pieces cover everything wanted is seeding from the start: reading "downloading"
+        // while its files open took a download slot (queueing real downloads behind 1,000 seeds at a restart)
+        // and made the runner save its lifecycle twice
+        boolean seeded = !checking && !paused && wantedCovered(resumeVerified);
+        setState(checking ? SessionState.CHECKING : seeded ? SessionState.SEEDING : SessionState.DOWNLOADING);
         opening = openFiles(openRetryMillis)
                 .map(verified -> {
                     if (stopping) {
@@ -406,6 +410,12 @@ public final class TorrentSession {
                     return (Void) null;
                 }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
         return opening;
+    }
+
+    private boolean wantedCovered(BitSet verified) {
+        BitSet missing = PiecePicker.wantedPieces(meta, selected);
+        missing.andNot(verified);
+        return missing.isEmpty();
     }
 
     /**
