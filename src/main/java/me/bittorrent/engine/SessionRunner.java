@@ -343,13 +343,13 @@ final class SessionRunner {
                     listenPort = bound;
                     LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all", host, bound,
                             connections.maxTotal());
-                    vertx.setPeriodic(1000, id -> everySecond());
+                    everySecondOnTheSecond();
                 })
                 .onFailure().recoverWithItem(e -> {
                     listenProblem = "Cannot listen for peers on " + host + ":" + port + ": " + e.getMessage()
                             + " (set BT_PEER_PORT to a free port); downloads still work, but no peer can connect to us";
                     LOG.error(listenProblem);
-                    context.runOnContext(v -> vertx.setPeriodic(1000, id -> everySecond()));
+                    context.runOnContext(v -> everySecondOnTheSecond());
                     return null;
                 })
                 .replaceWithVoid();
@@ -1054,6 +1054,21 @@ final class SessionRunner {
                 }
             });
         }
+    }
+
+    /**
+     * Runs {@link #everySecond} on each whole second of the monotonic clock, where the idle sessions' ticks, the
+     * announce and DHT timers fall too: an idle loop wakes once for all of them.
+     */
+    private void everySecondOnTheSecond() {
+        long delay = 1000 - Math.floorMod(Math.floorDiv(System.nanoTime(), 1_000_000L), 1000L);
+        vertx.setTimer(delay < 500 ? delay + 1000 : delay, id -> {
+            try {
+                everySecond();
+            } finally {
+                everySecondOnTheSecond();
+            }
+        });
     }
 
     private void everySecond() {
