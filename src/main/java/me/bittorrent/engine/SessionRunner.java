@@ -145,8 +145,31 @@ final class SessionRunner {
             }
         }
 
+        /**
+         * The last view {@link #live} made and what it was made from: while the snapshot, the stop and the stall
+         * clock's verdict are the same, it is the same object (GET /status of 1,000 torrents made 200 views and
+         * their stall sentences per call, and a fresh "about to check" snapshot that defeated the status memo).
+         */
+        private volatile LiveMemo liveMemo;
+
+        private record LiveMemo(SessionSnapshot from, boolean stopping, boolean noDataForLong, LiveView view) {
+        }
+
         LiveView live() {
-            SessionSnapshot s = session.latestSnapshot();
+            SessionSnapshot from = session.latestSnapshot();
+            boolean isStopping = stopping != null;
+            boolean noDataForLong = System.nanoTime() - lastDataNanos >= STALL_AFTER.toNanos();
+            LiveMemo memo = liveMemo;
+            if (memo != null && memo.from() == from && memo.stopping() == isStopping
+                    && memo.noDataForLong() == noDataForLong) {
+                return memo.view();
+            }
+            LiveView view = freshLive(from);
+            liveMemo = new LiveMemo(from, isStopping, noDataForLong, view);
+            return view;
+        }
+
+        private LiveView freshLive(SessionSnapshot s) {
             if (s.state() == SessionState.STOPPED && stopping == null) {
                 // created, not started yet: what it is about to do, never "stopped" (STATE.md "Status intent")
                 s = new SessionSnapshot(SessionState.CHECKING, s.error(), s.verified(), s.bytesLeft(), s.downloaded(),
