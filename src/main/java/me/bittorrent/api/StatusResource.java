@@ -1,6 +1,8 @@
 package me.bittorrent.api;
 
+import io.netty.buffer.Unpooled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -56,7 +58,7 @@ public class StatusResource {
                     additionalProperties = TorrentStatus.class)))
     @APIResponse(responseCode = "400", description = "An unknown field, or a negative offset or limit",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
-    public Uni<RestResponse<byte[]>> all(
+    public Uni<RestResponse<Buffer>> all(
             @Parameter(description = "Comma-separated status fields to return, e.g. name,state,progress")
             @QueryParam("fields") String fields,
             @Parameter(description = "Torrents to skip (in torrent_id order); default 0") @QueryParam("offset")
@@ -81,8 +83,10 @@ public class StatusResource {
                     page.put(e.getKey(), e.getValue());
                 }
             }
-            RestResponse.ResponseBuilder<byte[]> answer = RestResponse.ResponseBuilder.ok(wanted == null
-                    ? statusJson.write(page, !paged) : onlyFields(page, wanted), MediaType.APPLICATION_JSON_TYPE);
+            // a Vert.x buffer is written as it is: the whole body is never one more array (StatusJson.body)
+            RestResponse.ResponseBuilder<Buffer> answer = RestResponse.ResponseBuilder.ok(wanted == null
+                    ? statusJson.body(page, !paged) : Buffer.buffer(Unpooled.wrappedBuffer(onlyFields(page, wanted))),
+                    MediaType.APPLICATION_JSON_TYPE);
             if (paged) {
                 answer.header("X-Total-Count", all.size());
             }

@@ -153,8 +153,31 @@ final class SessionRunner {
             }
         }
 
+        /**
+         * The last view {@link #live} made and what it was made from: while the snapshot, the stop and the stall
+         * clock's verdict are the same, it is the same object (GET /status of 1,000 torrents made 200 views and
+         * their stall sentences per call, and a fresh "about to check" snapshot that defeated the status memo).
+         */
+        private volatile LiveMemo liveMemo;
+
+        private record LiveMemo(SessionSnapshot from, boolean stopping, boolean noDataForLong, LiveView view) {
+        }
+
         LiveView live() {
-            SessionSnapshot s = session.latestSnapshot();
+            SessionSnapshot from = session.latestSnapshot();
+            boolean isStopping = stopping != null;
+            boolean noDataForLong = System.nanoTime() - lastDataNanos >= STALL_AFTER.toNanos();
+            LiveMemo memo = liveMemo;
+            if (memo != null && memo.from() == from && memo.stopping() == isStopping
+                    && memo.noDataForLong() == noDataForLong) {
+                return memo.view();
+            }
+            LiveView view = freshLive(from);
+            liveMemo = new LiveMemo(from, isStopping, noDataForLong, view);
+            return view;
+        }
+
+        private LiveView freshLive(SessionSnapshot s) {
             if (s.state() == SessionState.STOPPED && stopping == null) {
                 // created, not started yet: what it is about to do, never "stopped" (STATE.md "Status intent")
                 s = new SessionSnapshot(SessionState.CHECKING, s.error(), s.verified(), s.bytesLeft(), s.downloaded(),
@@ -367,13 +390,13 @@ final class SessionRunner {
                     listenPort = bound;
                     LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all", host, bound,
                             connections.maxTotal());
-                    vertx.setPeriodic(1000, id -> everySecond());
+                    everySecondOnTheSecond();
                 })
                 .onFailure().recoverWithItem(e -> {
                     listenProblem = "Cannot listen for peers on " + host + ":" + port + ": " + e.getMessage()
                             + " (set BT_PEER_PORT to a free port); downloads still work, but no peer can connect to us";
                     LOG.error(listenProblem);
-                    context.runOnContext(v -> vertx.setPeriodic(1000, id -> everySecond()));
+                    context.runOnContext(v -> everySecondOnTheSecond());
                     return null;
                 })
                 .replaceWithVoid();
@@ -1143,6 +1166,21 @@ final class SessionRunner {
                 }
             });
         }
+    }
+
+    /**
+     * Runs {@link #everySecond} on each whole second of the monotonic clock, where the idle sessions' ticks, the
+     * announce and DHT timers fall too: an idle loop wakes once for all of them.
+     */
+    private void everySecondOnTheSecond() {
+        long delay = 1000 - Math.floorMod(Math.floorDiv(System.nanoTime(), 1_000_000L), 1000L);
+        vertx.setTimer(delay < 500 ? delay + 1000 : delay, id -> {
+            try {
+                everySecond();
+            } finally {
+                everySecondOnTheSecond();
+            }
+        });
     }
 
     private void everySecond() {

@@ -85,8 +85,9 @@ public class WebTorrentFetcher {
     @Inject
     public WebTorrentFetcher(Vertx vertx) {
         this.vertx = vertx;
+        // no keep-alive, so no pool cleaner (it woke an event loop every second for connections never kept)
         this.http = vertx.createHttpClient(new HttpClientOptions().setTryUseCompression(true).setKeepAlive(false)
-                .setVerifyHost(true));
+                .setVerifyHost(true), new io.vertx.core.http.PoolOptions().setCleanerPeriod(0));
     }
 
     /** Learns this service's own HTTP ports from Quarkus' HTTP server. */

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
@@ -56,10 +57,11 @@ public class HttpTrackerClient implements TrackerClient {
     public HttpTrackerClient(Vertx vertx) {
         this.vertx = vertx;
         // No keep-alive: announces are minutes apart, and opentracker closes every connection after its reply
-        // without saying so, which made a pooled connection fail the next announce.
+        // without saying so, which made a pooled connection fail the next announce. So no pool cleaner either: it
+        // woke an event loop every second to look for idle connections that never exist.
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setTryUseCompression(true)
-                .setKeepAlive(false));
+                .setKeepAlive(false), new PoolOptions().setCleanerPeriod(0));
     }
 
     /** Connect and read timeout of each request (default 15 s). */

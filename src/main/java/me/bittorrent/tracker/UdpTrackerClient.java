@@ -196,7 +196,7 @@ public class UdpTrackerClient implements TrackerClient {
 
         Future<AnnounceResponse> start() {
             long ms = deadline.toMillis();
-            deadlineTimer = vertx.setTimer(Math.max(1, ms), t -> finish(new TrackerException("UDP tracker "
+            deadlineTimer = vertx.setTimer(onTheSecond(ms, System.nanoTime()), t -> finish(new TrackerException("UDP tracker "
                     + target.key() + " did not answer within " + seconds(ms) + " (" + tries + " tries)")));
             socket().onComplete(ar -> {
                 if (ar.succeeded()) {
@@ -230,7 +230,8 @@ public class UdpTrackerClient implements TrackerClient {
             transactionId = newTransactionId();
             tries++;
             pending.put(transactionId, onReply);
-            timer = vertx.setTimer(Math.max(1, baseTimeout.toMillis() << attempt), t -> onSilence(s));
+            timer = vertx.setTimer(onTheSecond(baseTimeout.toMillis() << attempt, System.nanoTime()),
+                    t -> onSilence(s));
             s.send(packet.apply(transactionId), target.port(), target.host()).onFailure(e -> finish(
                     new TrackerException("could not send to UDP tracker " + target.key() + ": " + e.getMessage(), e)));
         }
@@ -313,6 +314,20 @@ public class UdpTrackerClient implements TrackerClient {
             pending.remove(transactionId);
             done.tryFail(failure);
         }
+    }
+
+    /**
+     * A delay of a second or more, lengthened to end on a whole second of the monotonic clock (a timer wheel's 1 s
+     * slot): 200 torrents announced to a silent UDP tracker within a few seconds of each other retransmit and give
+     * up together, so the event loop wakes a few times per round instead of once per torrent. Shorter delays are
+     * kept as they are.
+     */
+    static long onTheSecond(long millis, long nanoTime) {
+        if (millis < 1000) {
+            return Math.max(1, millis);
+        }
+        long past = Math.floorMod(Math.floorDiv(nanoTime, 1_000_000L) + millis, 1000L);
+        return past == 0 ? millis : millis + 1000 - past;
     }
 
     static String seconds(long ms) {

@@ -195,4 +195,18 @@ class UdpTrackerClientTest {
 
         assertTrue(onContext.get(20, TimeUnit.SECONDS));
     }
+
+    @Test
+    void retransmissionsOfManyTorrentsEndOnTheSameWholeSecond() {
+        long base = 1_000_000_000_000L; // a monotonic clock reading on a whole second, in nanos
+        for (long offsetMillis : new long[] {1, 137, 499, 999}) {
+            long now = base + offsetMillis * 1_000_000L;
+            long delay = UdpTrackerClient.onTheSecond(15_000, now);
+            assertTrue(delay >= 15_000 && delay < 16_000, "never sooner, at most a second later: " + delay);
+            assertEquals(0, (base / 1_000_000L + offsetMillis + delay) % 1000, "ends on a whole second");
+        }
+        assertEquals(15_000, UdpTrackerClient.onTheSecond(15_000, base), "already on the second");
+        assertEquals(200, UdpTrackerClient.onTheSecond(200, base + 7_000_000L), "short delays (tests) are exact");
+        assertEquals(1, UdpTrackerClient.onTheSecond(0, base));
+    }
 }
