@@ -26,7 +26,7 @@ class EngineWarmUp {
      * What a first start still loaded after {@link WarmUp#sessionClasses()} (seen with {@code -Xlog:class+load}):
      * nested and package-private classes, and Vert.x's HTTP client request path used by the first announce.
      */
-    private static final String[] FIRST_START = {"me.bittorrent.engine.ResumePlan",
+    static final String[] FIRST_START = {"me.bittorrent.engine.ResumePlan",
         "me.bittorrent.engine.ResumePlan$Kind", "me.bittorrent.storage.SafeFolder",
         "me.bittorrent.storage.DirectWrites", "me.bittorrent.engine.session.DiskIo$Opener",
         "me.bittorrent.engine.session.DiskIo$Opened", "me.bittorrent.engine.session.PiecePicker$Partial",
