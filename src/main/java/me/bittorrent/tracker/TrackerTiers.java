@@ -10,10 +10,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
- * The trackers of one torrent in BEP 12 tiers. Each tier is shuffled once at construction; an announce tries
- * tier 1's trackers in order, then tier 2's, and so on, and a tracker that answers moves to the front of its
+ * The trackers of one torrent in BEP 12 tiers. Each tier is shuffled once at construction; an announce goes to
+ * every tier at once, tries each tier's trackers in order, and a tracker that answers moves to the front of its
  * tier.
  *
  * <p>Not thread-safe and needs no locks: the engine calls it from its one Vert.x context. The status updates
@@ -24,6 +25,8 @@ public final class TrackerTiers {
 
     private final List<List<String>> tiers = new ArrayList<>();
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** Tiers (by index) whose announce is in flight. */
+    private final java.util.Set<Integer> busyTiers = new java.util.HashSet<>();
     private final TrackerClient client;
     private final Clock clock;
 
@@ -66,16 +69,58 @@ public final class TrackerTiers {
     }
 
     /**
-     * Announces to the first tracker that answers, in tier order. Fails with the last tracker's error when none
-     * answers, or at once when the torrent has no trackers.
+     * Announces to every tier at once; see {@link #announce(AnnounceRequest, Consumer)}. The answers after the
+     * first are dropped (tests and callers that only need one).
      */
     public Uni<AnnounceResponse> announce(AnnounceRequest request) {
-        List<String> order = new ArrayList<>();
-        tiers.forEach(order::addAll);
-        if (order.isEmpty()) {
+        return announce(request, later -> { });
+    }
+
+    /**
+     * Announces to every tier at once, as qBittorrent does by default ("always announce to all tiers") and as
+     * Transmission does: within a tier the trackers are tried in order until one answers (BEP 12), and a tier whose
+     * tracker is dead or trickles its reply until the deadline cannot hold up the next tier, whose tracker may be
+     * the one that knows the swarm. The Uni gets the first answer of any tier; the answers of the tiers that
+     * answer after it go to {@code later} (their peers are as good). It fails only when every tier failed, with
+     * the last error, or at once when the torrent has no trackers. A tier whose previous announce is still in
+     * flight is not asked again until it ends.
+     */
+    public Uni<AnnounceResponse> announce(AnnounceRequest request, Consumer<AnnounceResponse> later) {
+        if (tiers.isEmpty()) {
             return Uni.createFrom().failure(new TrackerException("this torrent has no trackers"));
         }
-        return tryFrom(order, 0, request);
+        return Uni.createFrom().emitter(emitter -> {
+            List<Integer> idle = new ArrayList<>();
+            for (int i = 0; i < tiers.size(); i++) {
+                if (busyTiers.add(i)) {
+                    idle.add(i);
+                }
+            }
+            if (idle.isEmpty()) {
+                emitter.fail(new TrackerException("every tracker is still busy with the announce before this one"));
+                return;
+            }
+            int[] pending = {idle.size()};
+            boolean[] answered = {false};
+            for (int index : idle) {
+                tryFrom(List.copyOf(tiers.get(index)), 0, request).subscribe().with(answer -> {
+                    busyTiers.remove(index);
+                    pending[0]--;
+                    if (!answered[0]) {
+                        answered[0] = true;
+                        emitter.complete(answer);
+                    } else {
+                        later.accept(answer);
+                    }
+                }, failure -> {
+                    busyTiers.remove(index);
+                    if (--pending[0] == 0 && !answered[0]) {
+                        emitter.fail(new TrackerException(entries.size() == 1 ? messageOf(failure)
+                                : "no tracker answered; last: " + messageOf(failure), failure));
+                    }
+                });
+            }
+        });
     }
 
     public List<TrackerStatus> statuses() {
@@ -94,6 +139,7 @@ public final class TrackerTiers {
         });
     }
 
+    /** The trackers of one tier, in order, until one answers; fails with the last one's error. */
     private Uni<AnnounceResponse> tryFrom(List<String> order, int index, AnnounceRequest request) {
         String url = order.get(index);
         return Uni.createFrom().deferred(() -> {
@@ -105,9 +151,7 @@ public final class TrackerTiers {
                     if (index + 1 < order.size()) {
                         return tryFrom(order, index + 1, request);
                     }
-                    return Uni.createFrom().failure(new TrackerException(
-                            order.size() == 1 ? messageOf(failure) : "no tracker answered; last: " + messageOf(failure),
-                            failure));
+                    return Uni.createFrom().failure(failure);
                 });
     }
 

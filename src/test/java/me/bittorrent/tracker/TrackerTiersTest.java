@@ -58,7 +58,7 @@ class TrackerTiersTest {
     }
 
     @Test
-    void triesTiersInOrderAndFallsBack() {
+    void asksEveryTierAndFallsBackWithinATier() {
         Scripted client = new Scripted("c");
         TrackerTiers tiers = new TrackerTiers(List.of(List.of("a", "b"), List.of("c"), List.of("d")), client,
                 NO_SHUFFLE, CLOCK);
@@ -66,12 +66,43 @@ class TrackerTiersTest {
         AnnounceResponse response = result(tiers.announce(request(AnnounceEvent.STARTED)));
 
         assertEquals(ANSWER, response);
-        assertEquals(List.of("a", "b", "c"), client.calls); // d is never needed
+        assertEquals(List.of("a", "b", "c", "d"), client.calls); // every tier, each in its own order
         Map<String, TrackerStatus> s = byUrl(tiers.statuses());
         assertEquals(new TrackerStatus("a", "error", "refused by a", 0, null), s.get("a"));
         assertEquals(new TrackerStatus("b", "error", "refused by b", 0, null), s.get("b"));
         assertEquals(new TrackerStatus("c", "working", null, 2, NOW.plusSeconds(600)), s.get("c"));
-        assertEquals(new TrackerStatus("d", "not contacted", null, 0, null), s.get("d"));
+        assertEquals(new TrackerStatus("d", "error", "refused by d", 0, null), s.get("d"));
+    }
+
+    @Test
+    void aTierThatNeverAnswersHoldsUpNoOtherTierAndLaterAnswersArePassedOn() {
+        List<UniEmitter<? super AnnounceResponse>> slow = new ArrayList<>();
+        AnnounceResponse third = new AnnounceResponse(900, 60, List.of(new PeerAddress("10.0.0.3", 3)), 0, 1, null);
+        List<UniEmitter<? super AnnounceResponse>> slowThird = new ArrayList<>();
+        TrackerClient client = (url, r) -> switch (url) {
+            case "slow" -> Uni.createFrom().emitter(slow::add);
+            case "honest" -> Uni.createFrom().item(ANSWER);
+            default -> Uni.createFrom().emitter(slowThird::add);
+        };
+        TrackerTiers tiers = new TrackerTiers(List.of(List.of("slow"), List.of("honest"), List.of("late")), client,
+                NO_SHUFFLE, CLOCK);
+        List<AnnounceResponse> first = new ArrayList<>();
+        List<AnnounceResponse> later = new ArrayList<>();
+
+        tiers.announce(request(AnnounceEvent.STARTED), later::add).subscribe().with(first::add);
+
+        assertEquals(List.of(ANSWER), first, "tier 2 answered while tier 1 had not");
+        assertEquals("updating", byUrl(tiers.statuses()).get("slow").status());
+        slowThird.get(0).complete(third);
+        assertEquals(List.of(third), later, "a tier answering after the first is not lost");
+
+        // tier 1 is still busy: the next announce does not ask it again, the other tiers are asked
+        List<AnnounceResponse> next = new ArrayList<>();
+        tiers.announce(request(AnnounceEvent.NONE)).subscribe().with(next::add);
+        assertEquals(List.of(ANSWER), next);
+        assertEquals(1, slow.size(), "the busy tracker was asked once");
+        slow.get(0).fail(new TrackerException("did not finish answering within 30 s"));
+        assertEquals("error", byUrl(tiers.statuses()).get("slow").status());
     }
 
     @Test
@@ -85,13 +116,13 @@ class TrackerTiersTest {
 
         client.calls.clear();
         result(tiers.announce(request(AnnounceEvent.NONE)));
-        assertEquals(List.of("c"), client.calls);
+        assertEquals(List.of("c", "x"), client.calls); // tier 1 from its answering tracker; tier 2 as always
 
         // c stops answering: a and b are tried next, and b, answering now, becomes the first.
         client.answering = Set.of("b");
         client.calls.clear();
         result(tiers.announce(request(AnnounceEvent.NONE)));
-        assertEquals(List.of("c", "a", "b"), client.calls);
+        assertEquals(List.of("c", "a", "b", "x"), client.calls);
         assertEquals(List.of(List.of("b", "c", "a"), List.of("x")), tiers.tiers());
         assertEquals("error", byUrl(tiers.statuses()).get("c").status());
     }

@@ -116,7 +116,13 @@ final class Announcer {
         cancelTimer();
         inFlight = true;
         AnnounceEvent event = pendingEvent;
-        subscribe(tiers.announce(requests.apply(event)), answer -> {
+        // every tier is asked at once: the first answer schedules the next announce, the later tiers' peers are
+        // learned as they come (a slow tracker in tier 1 must not keep the swarm of tier 3 waiting)
+        subscribe(tiers.announce(requests.apply(event), later -> context.runOnContext(v -> {
+            if (!stopped) {
+                onAnswer.accept(later);
+            }
+        })), answer -> {
             inFlight = false;
             if (stopped) {
                 return;

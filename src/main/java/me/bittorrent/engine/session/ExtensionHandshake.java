@@ -60,7 +60,11 @@ final class ExtensionHandshake {
 
     /** The peer's reqq, or -1 when absent or unreadable. */
     static int reqq(byte[] payload) {
-        Map<String, Object> dict = decode(payload);
+        return reqq(decode(payload));
+    }
+
+    /** The reqq of a decoded handshake, or -1. */
+    static int reqq(Map<String, Object> dict) {
         if (dict != null && dict.get("reqq") instanceof Long n && n > 0) {
             return (int) Math.min(n, 100_000);
         }
@@ -97,7 +101,11 @@ final class ExtensionHandshake {
 
     /** The peer's client name ({@code v}), made safe to log and show (1 KiB at most), or null. */
     static String client(byte[] payload) {
-        Map<String, Object> dict = decode(payload);
+        return client(decode(payload));
+    }
+
+    /** The client name of a decoded handshake, or null. */
+    static String client(Map<String, Object> dict) {
         if (dict != null && dict.get("v") instanceof ByteBuffer v) {
             return RemoteText.clean(StandardCharsets.UTF_8.decode(v.duplicate()).toString(), 64);
         }

@@ -110,6 +110,10 @@ final class PeerExchange {
             return; // we did not offer it (private torrent, PEX off): ignored
         }
         if (peer.pexInNanos != 0 && nowNanos - peer.pexInNanos < MIN_GAP_IN_NANOS) {
+            if (!UtPex.wellFormed(payload)) {
+                peer.close("sent a malformed ut_pex message"); // too soon or not, garbage is a reason to hang up
+                return;
+            }
             if (floods++ % 100 == 0) {
                 LOG.debugf("'%s': %s sends PEX messages too often; dropping them", name, peer.address);
             }

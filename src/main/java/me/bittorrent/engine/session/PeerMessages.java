@@ -1,6 +1,12 @@
 package me.bittorrent.engine.session;
 
+import org.jboss.logging.Logger;
+
+import me.bittorrent.bencode.BencodeDecoder;
+import me.bittorrent.bencode.BencodeException;
+import me.bittorrent.bencode.BencodeLimits;
 import me.bittorrent.state.Bitfields;
+import me.bittorrent.text.RemoteText;
 import me.bittorrent.wire.FrameDecoder;
 import me.bittorrent.wire.PeerConnection;
 import me.bittorrent.wire.PeerMessage;
@@ -12,6 +18,11 @@ import me.bittorrent.wire.PeerMessage;
  */
 final class PeerMessages {
 
+    private static final Logger LOG = Logger.getLogger(TorrentSession.class);
+    /** Addresses remembered as already reported at INFO; beyond this the oldest is forgotten. */
+    private static final int MAX_REPORTED = 256;
+
+    private final String name;
     private final int pieceCount;
     private final Swarm swarm;
     private final Requester requester;
@@ -23,7 +34,22 @@ final class PeerMessages {
     /** BEP 11 peer exchange, or null (tests without it). */
     private PeerExchange exchange;
 
+    /** Hosts whose drop was logged at INFO (insertion order, bounded). */
+    private final java.util.Set<String> reported = java.util.Collections.newSetFromMap(
+            new java.util.LinkedHashMap<String, Boolean>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > MAX_REPORTED;
+                }
+            });
+    private long dropped;
+
     PeerMessages(int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
+        this("torrent", pieceCount, swarm, requester, uploader);
+    }
+
+    PeerMessages(String name, int pieceCount, Swarm swarm, Requester requester, Uploader uploader) {
+        this.name = name;
         this.pieceCount = pieceCount;
         this.swarm = swarm;
         this.requester = requester;
@@ -87,19 +113,7 @@ final class PeerMessages {
             uploader.cancel(peer, cancel);
         } else if (message instanceof PeerMessage.Extended extended) {
             if (extended.id() == 0) {
-                int reqq = ExtensionHandshake.reqq(extended.payload());
-                if (reqq > 0) {
-                    peer.reqq = reqq;
-                }
-                String client = ExtensionHandshake.client(extended.payload());
-                if (client != null) {
-                    peer.client = client;
-                }
-                java.util.Map<String, Object> dict = ExtensionHandshake.decode(extended.payload());
-                peer.utMetadataId = ExtensionHandshake.utMetadataId(dict);
-                if (exchange != null) {
-                    exchange.handshake(peer, dict, System.nanoTime());
-                }
+                onExtensionHandshake(peer, extended.payload());
             } else if (extended.id() == UtMetadata.OUR_ID) {
                 onMetadataRequest(peer, extended.payload());
             } else if (extended.id() == UtPex.OUR_ID && exchange != null) {
@@ -114,10 +128,69 @@ final class PeerMessages {
         // KeepAlive needs nothing
     }
 
+    /**
+     * BEP 10: the peer's extension handshake. One that is not a bencoded dictionary within our limits (a string
+     * claiming 2 GB, 100,000 nested lists, 200,000 tokens, a cut-off dictionary), or that claims an info dictionary
+     * larger than any we accept, comes from no honest client: the peer is dropped rather than kept holding a
+     * connection slot. (libtorrent merely ignores an undecodable handshake but disconnects for an undecodable
+     * ut_pex or ut_metadata message; we treat the handshake the same way, as issue 11 asks.)
+     */
+    private void onExtensionHandshake(Peer peer, byte[] payload) {
+        java.util.Map<String, Object> dict;
+        try {
+            dict = BencodeDecoder.decodeDictionary(payload, BencodeLimits.PEER_MESSAGE);
+        } catch (BencodeException e) {
+            drop(peer, "its extension handshake is not valid bencode: " + e.detail());
+            return;
+        }
+        long metadataSize = ExtensionHandshake.metadataSize(dict);
+        if (metadataSize > UtMetadata.MAX_SIZE) {
+            drop(peer, "its extension handshake claims an info dictionary of " + metadataSize
+                    + " bytes (at most " + UtMetadata.MAX_SIZE + ")");
+            return;
+        }
+        int reqq = ExtensionHandshake.reqq(dict);
+        if (reqq > 0) {
+            peer.reqq = reqq;
+        }
+        String client = ExtensionHandshake.client(dict);
+        if (client != null) {
+            peer.client = client;
+        }
+        peer.utMetadataId = ExtensionHandshake.utMetadataId(dict);
+        if (exchange != null) {
+            exchange.handshake(peer, dict, System.nanoTime());
+        }
+    }
+
+    /**
+     * Closes a peer that sent what no honest client sends, and says so at INFO once per address (an attacker
+     * that reconnects at once would otherwise write a line per connection); later drops are at DEBUG.
+     */
+    private void drop(Peer peer, String why) {
+        dropped++;
+        if (reported.add(peer.host)) {
+            LOG.infof("'%s': dropped peer %s: %s (further drops of %s are not logged)", name, peer.address,
+                    RemoteText.clean(why, 200), peer.host);
+        } else {
+            LOG.debugf("'%s': dropped peer %s again: %s", name, peer.address, RemoteText.clean(why, 200));
+        }
+        peer.close(why);
+    }
+
+    /** Peers dropped for hostile extension messages (for tests and logs). */
+    long hostileDrops() {
+        return dropped;
+    }
+
     /** BEP 9: a peer asks for a piece of our info dictionary; data when we can, else a reject. */
     private void onMetadataRequest(Peer peer, byte[] payload) {
         UtMetadata.Message m = UtMetadata.decode(payload);
-        if (m == null || m.type() != UtMetadata.REQUEST || peer.utMetadataId == 0) {
+        if (m == null) {
+            drop(peer, "it sent a ut_metadata message that is not valid (libtorrent drops such a peer too)");
+            return;
+        }
+        if (m.type() != UtMetadata.REQUEST || peer.utMetadataId == 0) {
             return; // data or rejects we never asked for, or a peer that did not say how to answer
         }
         boolean serve = metadata != null && m.piece() < UtMetadata.pieceCount(metadata.length)

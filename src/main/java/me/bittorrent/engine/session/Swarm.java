@@ -346,9 +346,9 @@ final class Swarm {
                         bans.banAddress(peer.address);
                     }
                     bans.banHost(peer.host);
-                    LOG.warnf("'%s': peer %s (and its address %s) banned after %d bad pieces", meta.name(),
-                            peer.address, peer.host,
-                            BanPolicy.STRIKES_TO_BAN);
+                    LOG.warnf("'%s': peer %s (and its address %s) banned: it sent corrupt data (%d pieces it alone"
+                            + " sent failed, or a block of a piece that passed later differed)", meta.name(),
+                            peer.address, peer.host, BanPolicy.STRIKES_TO_BAN);
                     peer.close("banned: sent corrupt data");
                 }
             }

@@ -157,7 +157,7 @@ public final class TorrentSession {
                 this::transferring);
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,
                 this::transferring, random);
-        this.messages = new PeerMessages(meta.pieceCount(), swarm, requester, uploader);
+        this.messages = new PeerMessages(meta.name(), meta.pieceCount(), swarm, requester, uploader);
         this.messages.dhtPorts((host, port) -> dht.nodeSeen(host, port));
         this.exchange = new PeerExchange(meta.name(), swarm::peers, meta::pieceCount, swarm::learn,
                 () -> !meta.isPrivate() && pexSwitch.getAsBoolean());

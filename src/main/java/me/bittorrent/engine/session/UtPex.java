@@ -48,6 +48,16 @@ final class UtPex {
      * dictionary (the caller drops the peer, as libtorrent does). Strings of the wrong length or a missing
      * {@code added.f} cost only the flags (libtorrent ignores such an {@code added}; we take the addresses).
      */
+    /** Whether {@code payload} is a bencoded dictionary within our limits (what {@link #decode} would accept). */
+    static boolean wellFormed(byte[] payload) {
+        try {
+            BencodeDecoder.decodeDictionary(payload, BencodeLimits.PEER_MESSAGE);
+            return true;
+        } catch (BencodeException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     static Message decode(byte[] payload) {
         Map<String, Object> dict;
         try {

@@ -59,4 +59,26 @@ class ExtensionHandshakeFuzzTest {
             }
         }
     }
+
+    /** The two extension messages after the handshake: ut_pex (BEP 11) and ut_metadata (BEP 9). */
+    @Test
+    void everyMutatedPexOrMetadataMessageIsReadOrRefused() {
+        List<byte[]> seeds = List.of(
+                b("d5:added12:\u007f\0\0\1\u001a\u00e1\u007f\0\0\2\u001a\u00e27:added.f2:\0\u00027:dropped6:\n\0\0\1\0\1e"),
+                b("d8:msg_typei0e5:piecei0ee"), b("d8:msg_typei2e5:piecei3ee"),
+                b("d8:msg_typei1e5:piecei0e10:total_sizei20ee" + "x".repeat(20)));
+        BencodeFuzzer fuzzer = new BencodeFuzzer(20261204L, seeds);
+        int iterations = BencodeFuzzer.iterations();
+        for (int i = 0; i < iterations; i++) {
+            byte[] input = fuzzer.next();
+            try {
+                UtPex.Message pex = UtPex.decode(input);
+                assertTrue(pex == null || pex.added().size() + pex.dropped().size() <= input.length / 6, "input " + i);
+                UtMetadata.Message m = UtMetadata.decode(input);
+                assertTrue(m == null || m.type() >= 0 && m.type() <= 2 && m.data().length <= input.length, "input " + i);
+            } catch (RuntimeException | Error e) {
+                throw new AssertionError("input " + i + " (" + input.length + " bytes) broke a PEX/metadata parser", e);
+            }
+        }
+    }
 }
