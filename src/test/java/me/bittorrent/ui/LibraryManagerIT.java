@@ -202,6 +202,8 @@ class LibraryManagerIT {
         assertFalse("stopped".equals(state(app, gamma)), "a force-started torrent runs");
         menuItem(driver, wait, "force-start");
         wait.until(d -> Boolean.FALSE.equals(status(app, gamma).get("force_start")));
+        // the page has its answer too (until then Gamma is busy there and a queue move would be refused as such)
+        wait.until(d -> toasts(d).contains("Force start off: Gamma.bin"));
 
         // ---- queue order: Gamma to the top, then to the bottom
         int last = ((Number) status(app, gamma).get("queue_position")).intValue();
@@ -335,10 +337,16 @@ class LibraryManagerIT {
 
     /** A name of 300 characters without a space: its toast wraps inside the window, on a desktop and a phone. */
     private void longNameToast(ChromeDriver driver, WebDriverWait wait, AppProcess app, Path work) {
-        String longName = "Some.Show.S01E01.".repeat(17) + "mkv"; // 292 characters, no space
+        String given = "Some.Show.S01E01.".repeat(17) + "mkv"; // 292 characters, no space
         String id = add(app, TorrentBuilder.of(Payloads.file(work.resolve("long.bin"), 5000)).pieceLength(16384)
-                .name(longName).build());
+                .name(given).build());
+        // the service shortens a name to what a file system holds (the extension kept): still long, no space in it
+        String longName = (String) status(app, id).get("name");
+        assertTrue(longName.length() > 200 && !longName.contains(" "), longName);
         wait.until(d -> !d.findElements(By.cssSelector("tr.torrent-row[data-id='" + id + "']")).isEmpty());
+        System.out.println("LibraryManagerIT: the long name's cell: " + js(driver).executeScript(
+                "const c = document.querySelector(\"tr.torrent-row[data-id='\" + arguments[0] + \"'] td.col-name\");"
+                        + "const r = c.getBoundingClientRect(); return c.textContent.length + ' characters, ' + r.width + ' px wide';", id));
         DashboardIT.select(driver, id);
         wait.until(d -> DashboardIT.bulk(d, "start").isEnabled());
         DashboardIT.bulk(driver, "start").click();
