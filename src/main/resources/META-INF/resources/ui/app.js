@@ -962,6 +962,9 @@ import { createLibrary } from './library.js';
 
   // ---- wiring -----------------------------------------------------------------------------------------------
   document.addEventListener('DOMContentLoaded', () => {
+    // the stream first: the service builds the snapshot while the page sets itself up (no event is handled before
+    // this handler returns, so everything below is ready when the first one is)
+    connect();
     document.querySelectorAll('.settings-fields').forEach(buildSettingsFields);
     $('add-button').addEventListener('click', () => openAdd());
     $('search').addEventListener('input', (e) => { view.search = e.target.value.trim(); scheduleView(); });
@@ -1144,6 +1147,5 @@ import { createLibrary } from './library.js';
     }
 
     updateEmpty();
-    connect();
   });
 })();
