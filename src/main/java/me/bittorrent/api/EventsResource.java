@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -56,6 +58,11 @@ public class EventsResource {
             ObjectNode event = mapper.valueToTree(change);
             switch (change.type()) {
                 case "reset" -> sent.clear();
+                case "snapshot" -> {
+                    sent.clear();
+                    event.get("statuses").fields().forEachRemaining(
+                            entry -> sent.put(entry.getKey(), (ObjectNode) entry.getValue()));
+                }
                 case "removed" -> sent.remove(change.torrentId());
                 case "status" -> {
                     ObjectNode status = (ObjectNode) event.get("status");
@@ -92,16 +99,21 @@ public class EventsResource {
                     + "as they happen (a torrent's status at most about twice a second). Reconnecting with the "
                     + "Last-Event-ID header replays only what was missed (the last 1000 changes are kept); an id "
                     + "older than that, or from before a restart, gets `reset` and a fresh snapshot. A comment line "
-                    + "is sent every 15 s so proxies keep the connection open.")
+                    + "is sent every 15 s so proxies keep the connection open. With `snapshot=true` that fresh "
+                    + "snapshot is one event instead: `snapshot` {id, type, statuses} where `statuses` maps each "
+                    + "torrent id to its status (forget every torrent it does not name); what follows is the same.")
     @APIResponse(responseCode = "200", description = "The event stream; each event's data is a TorrentChange",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS,
                     schema = @Schema(implementation = TorrentChange.class)))
     public Multi<OutboundSseEvent> events(@Context Sse sse,
             @Parameter(description = "The id of the last event received; sent by EventSource when it reconnects")
-            @HeaderParam("Last-Event-ID") String lastEventId) {
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Parameter(description = "true: a fresh snapshot is one `snapshot` event holding every torrent's status, "
+                    + "instead of `reset` and one `status` per torrent (what the dashboard asks for)")
+            @QueryParam("snapshot") @DefaultValue("false") boolean snapshot) {
         Multi<OutboundSseEvent> stream = Multi.createFrom().deferred(() -> {
             Deltas deltas = new Deltas(mapper); // one per connection: what this client was sent
-            return changes.stream(parse(lastEventId)).map(deltas::apply)
+            return changes.stream(parse(lastEventId), snapshot).map(deltas::apply)
                     .map(event -> sse.newEventBuilder()
                             .id(event.get("id").asText())
                             .name(event.get("type").asText())

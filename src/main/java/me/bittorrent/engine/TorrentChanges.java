@@ -1,5 +1,6 @@
 package me.bittorrent.engine;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
@@ -41,8 +42,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class TorrentChanges {
 
-    /** A numbered change. {@code type}: "status" (status set), "removed" (status null), "reset" (forget all; ids null). */
-    public record TorrentChange(long id, String type, String torrentId, TorrentStatus status) {
+    /**
+     * A numbered change. {@code type}: "status" (status set), "removed" (status null), "reset" (forget all; ids null),
+     * "snapshot" (forget all, then every torrent's status in {@code statuses}, by torrent id; only for a subscriber
+     * that asked for one snapshot event instead of a reset and a status per torrent).
+     */
+    public record TorrentChange(long id, String type, String torrentId, TorrentStatus status,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, TorrentStatus> statuses) {
+
+        public TorrentChange(long id, String type, String torrentId, TorrentStatus status) {
+            this(id, type, torrentId, status, null);
+        }
     }
 
     static final int BACKLOG = 1000;
@@ -161,6 +171,14 @@ public class TorrentChanges {
      * torrent's current status first (all numbered with the id the stream stood at), then live changes.
      */
     public Multi<TorrentChange> stream(Long lastEventId) {
+        return stream(lastEventId, false);
+    }
+
+    /**
+     * As {@link #stream(Long)}; with {@code oneSnapshot} a fresh snapshot is one "snapshot" change holding every
+     * torrent's status rather than a "reset" and a "status" per torrent (1,000 torrents: one message, not 1,001).
+     */
+    public Multi<TorrentChange> stream(Long lastEventId, boolean oneSnapshot) {
         return Multi.createFrom().deferred(() -> {
             UnicastProcessor<TorrentChange> pending = UnicastProcessor.create();
             Cancellable attached = live.subscribe().with(pending::onNext, pending::onError, pending::onComplete);
@@ -170,7 +188,9 @@ public class TorrentChanges {
             if (missed != null) {
                 first = Multi.createFrom().iterable(missed);
             } else {
-                first = engine.statuses().onItem().transformToMulti(all -> Multi.createFrom().iterable(snapshot(standing, all)));
+                first = engine.statuses().onItem().transformToMulti(all -> Multi.createFrom().iterable(oneSnapshot
+                        ? List.of(new TorrentChange(standing, "snapshot", null, null, all))
+                        : snapshot(standing, all)));
             }
             // every change up to `standing` is in the backlog or reflected in the snapshot; later ones come live
             return Multi.createBy().concatenating().streams(first, pending.select().where(change -> change.id() > standing))

@@ -312,7 +312,10 @@ import { createLibrary } from './library.js';
     queued: (s) => s.state === 'queued'
   };
   function sortValue(s, key) {
-    if (key === 'eta') return (s.state === 'downloading' && s.eta >= 0 && isFinite(s.eta)) ? s.eta : Infinity;
+    if (key === 'eta') {
+      const shown = s.smoothEta !== undefined ? s.smoothEta : s.eta; // the ETA the row shows
+      return (s.state === 'downloading' && shown != null && shown >= 0 && isFinite(shown)) ? shown : Infinity;
+    }
     const v = s[key];
     if (v == null) return key === 'name' ? '' : -Infinity;
     if (typeof v === 'string') {
@@ -387,12 +390,35 @@ import { createLibrary } from './library.js';
     $('more-cards').textContent = 'Show ' + Math.min(CARD_PAGE, shown.length - cardLimit) + ' more';
   }
 
-  // the engine's ETA follows the instant speed and jumps with it; an exponential moving average keeps it readable
+  // The engine's ETA is remaining / instant speed, so it jumps with every wobble of the speed. As qBittorrent and
+  // Transmission do, the page averages the speed instead (an exponential moving average over a few seconds, by the
+  // time between statuses) and shows remaining / average. The shown ETA then counts down with the clock and only
+  // leaves that countdown when the average says it is more than 10 % off: jitter never makes it go up and down,
+  // a real change of speed moves it within seconds.
+  const ETA_TAU = 4;        // seconds: the average's time constant
+  const ETA_BAND = 0.10;    // how far the countdown may be from the estimate before it follows it
   function smoothEta(entry, status) {
     const raw = status.eta;
-    if (status.state !== 'downloading' || raw == null || raw < 0 || !isFinite(raw)) { entry.eta = null; return raw; }
-    entry.eta = entry.eta == null ? raw : entry.eta + 0.2 * (raw - entry.eta);
-    return entry.eta;
+    const rate = (status.download_speed || 0) * 1024; // bytes/s
+    if (status.state !== 'downloading') { entry.eta = null; return raw; }
+    const now = performance.now() / 1000;
+    const size = status.selected_size > 0 ? status.selected_size : status.total_size;
+    // what is left: the engine's own figure when it has one (eta x speed), else from the progress
+    const left = raw > 0 && rate > 0 ? raw * rate : Math.max(0, (size || 0) * (100 - (status.progress || 0)) / 100);
+    const e = entry.eta;
+    if (!e) {
+      if (!(rate > 0)) return raw;
+      entry.eta = { at: now, rate, shown: left / rate };
+      return entry.eta.shown;
+    }
+    const dt = Math.max(0, now - e.at);
+    e.at = now;
+    e.rate += (1 - Math.exp(-dt / ETA_TAU)) * (rate - e.rate);
+    if (e.rate < 1) { e.shown = null; return null; } // nothing comes in any more: unknown (∞)
+    const estimate = left / e.rate;
+    const countdown = e.shown == null ? estimate : Math.max(0, e.shown - dt);
+    e.shown = Math.min(Math.max(countdown, estimate * (1 - ETA_BAND)), estimate * (1 + ETA_BAND));
+    return e.shown;
   }
 
   function forget(id) {
@@ -876,7 +902,8 @@ import { createLibrary } from './library.js';
   // ---- live updates -----------------------------------------------------------------------------------------
   function connect() {
     const indicator = $('connection');
-    const source = new EventSource('/events');
+    // snapshot=true: the whole list comes as one event (1,000 torrents: one message to parse and one render)
+    const source = new EventSource('/events?snapshot=true');
     source.onopen = () => {
       indicator.className = 'tag is-success'; indicator.textContent = 'live';
       document.body.classList.remove('is-stale');
@@ -907,6 +934,17 @@ import { createLibrary } from './library.js';
       unconfirmed = new Set(torrents.keys());
       sweepLater();
     });
+    // the whole list at once (a new connection, or the service restarted): what it does not name is gone; the rest
+    // is updated in place, so scroll, selection and focus stay
+    source.addEventListener('snapshot', (e) => {
+      clearTimeout(sweep);
+      unconfirmed = null;
+      const statuses = JSON.parse(e.data).statuses || {};
+      for (const id of Array.from(torrents.keys())) if (!(id in statuses)) forget(id);
+      for (const id in statuses) render(id, statuses[id]);
+      updateEmpty();
+      performance.mark('bt-snapshot-settled');
+    });
     source.addEventListener('status', (e) => {
       const change = JSON.parse(e.data);
       if (unconfirmed) { unconfirmed.delete(change.torrent_id); sweepLater(); }
@@ -924,6 +962,9 @@ import { createLibrary } from './library.js';
 
   // ---- wiring -----------------------------------------------------------------------------------------------
   document.addEventListener('DOMContentLoaded', () => {
+    // the stream first: the service builds the snapshot while the page sets itself up (no event is handled before
+    // this handler returns, so everything below is ready when the first one is)
+    connect();
     document.querySelectorAll('.settings-fields').forEach(buildSettingsFields);
     $('add-button').addEventListener('click', () => openAdd());
     $('search').addEventListener('input', (e) => { view.search = e.target.value.trim(); scheduleView(); });
@@ -1106,6 +1147,5 @@ import { createLibrary } from './library.js';
     }
 
     updateEmpty();
-    connect();
   });
 })();

@@ -147,6 +147,42 @@ class EventsTest {
         }
     }
 
+    /** ?snapshot=true: the whole list in one event (the dashboard's first render), then the same deltas. */
+    @Test
+    void oneSnapshotEventThenDeltas() throws Exception {
+        String one = ApiTest.upload(ApiTest.singleFile("events-snap-one.bin", 40000).build(), null);
+        String two = ApiTest.upload(ApiTest.singleFile("events-snap-two.bin", 40000).build(), null);
+        URI folded = URI.create(events + "?snapshot=true");
+        try (EventReader reader = new EventReader(folded, null)) {
+            Event first = reader.next(e -> true);
+            assertEquals("snapshot", first.name(), "one event, not a reset and a status each: " + first);
+            assertTrue(first.data().contains("\"type\":\"snapshot\""), first.data());
+            assertTrue(first.data().contains("\"" + one + "\":{") && first.data().contains("\"" + two + "\":{"),
+                    "every torrent's status by id: " + first.data());
+            assertTrue(first.data().contains("\"name\":\"events-snap-two.bin\""), first.data());
+
+            given().contentType(ContentType.JSON).body("{\"speed_limit\": 78}").post("/settings/" + two)
+                    .then().statusCode(200);
+            Event changed = reader.next(e -> e.data().contains(two));
+            // the snapshot counts as sent: what follows is a delta of what changed
+            assertEquals("delta", changed.name(), changed.data());
+            assertTrue(changed.data().contains("\"speed_limit\":78"), changed.data());
+            assertFalse(changed.data().contains("\"name\":"), changed.data());
+            assertFalse(changed.data().contains("statuses"), "other events are as without the parameter");
+        } finally {
+            given().post("/remove/" + one).then().statusCode(200);
+            given().post("/remove/" + two).then().statusCode(200);
+        }
+        // an id this process never gave out: a fresh snapshot, as one event again
+        try (EventReader reader = new EventReader(folded, "17")) {
+            assertEquals("snapshot", reader.until(e -> true).get(0).name());
+        }
+        // without the parameter nothing changes for other clients
+        try (EventReader reader = new EventReader(events, null)) {
+            assertEquals("reset", reader.until(e -> true).get(0).name());
+        }
+    }
+
     /** Issue 11 item 11: a client that goes away is normal; the log says nothing above DEBUG about it. */
     @Test
     void aClosedClientLogsNoError() throws Exception {
