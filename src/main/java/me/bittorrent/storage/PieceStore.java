@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -178,11 +177,26 @@ public final class PieceStore implements Closeable {
      * @throws MissingDataException when a file is absent or too short
      */
     public void readBlock(int piece, int begin, int length, byte[] dst, int dstOffset) throws IOException {
-        checkedPieceSize(piece);
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        readBlock(piece, begin, ByteBuffer.wrap(dst, dstOffset, length));
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes of {@code piece} from {@code begin} into {@code dst}, then advances its
+     * position past them. A direct {@code dst} is read into by the kernel itself; a heap one costs the JDK a copy
+     * through a temporary direct buffer (uploads read into pooled direct buffers for that reason).
+     *
+     * @throws MissingDataException when a file is absent or too short
+     */
+    public void readBlock(int piece, int begin, ByteBuffer dst) throws IOException {
+        checkedPieceSize(piece);
+        int start = dst.position();
+        int length = dst.remaining();
         for (FileSpan s : layout.spans(piece, begin, length)) {
-            readSpan(s, dst, dstOffset + s.pieceOffset() - begin);
+            int at = start + s.pieceOffset() - begin;
+            readSpan(s, dst.duplicate().limit(at + s.length()).position(at));
         }
+        dst.position(start + length);
     }
 
     /** Re-hashes piece {@code index} from disk; false when it does not match or its data is missing. */
@@ -362,13 +376,15 @@ public final class PieceStore implements Closeable {
 
     // ---- internals ----
 
-    private void readSpan(FileSpan s, byte[] dst, int at) throws IOException {
+    /** Fills {@code buf} (exactly the span) from the span's file. */
+    private void readSpan(FileSpan s, ByteBuffer buf) throws IOException {
         TorrentFile f = meta.files().get(s.fileIndex());
         if (f.padding()) {
-            Arrays.fill(dst, at, at + s.length(), (byte) 0);
+            while (buf.hasRemaining()) {
+                buf.put((byte) 0);
+            }
             return;
         }
-        ByteBuffer buf = ByteBuffer.wrap(dst, at, s.length());
         FileChannel ch = channel(s.fileIndex(), READ);
         if (ch != null) {
             readFully(ch, buf, s.fileOffset(), f);

@@ -1,5 +1,6 @@
 package me.bittorrent.wire;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
@@ -57,6 +58,23 @@ public final class MessageEncoder {
             return single(PeerMessage.ID_NOT_INTERESTED);
         }
         throw new IllegalArgumentException("unknown message " + message);
+    }
+
+    /** The length of a Piece message's frame start: length prefix, id, index, begin. */
+    public static final int PIECE_HEADER_LENGTH = 13;
+
+    /**
+     * Writes the frame start of a Piece message into the first {@link #PIECE_HEADER_LENGTH} bytes of {@code frame},
+     * whose readable bytes after them are the block: the frame then goes out as it is, one buffer, no copy.
+     */
+    public static ByteBuf pieceFrame(ByteBuf frame, int piece, int begin) {
+        int length = frame.readableBytes() - PIECE_HEADER_LENGTH;
+        if (length < 0) {
+            throw new IllegalArgumentException("a Piece frame needs " + PIECE_HEADER_LENGTH + " bytes for its header");
+        }
+        int at = frame.readerIndex();
+        frame.setInt(at, 9 + length).setByte(at + 4, PeerMessage.ID_PIECE).setInt(at + 5, piece).setInt(at + 9, begin);
+        return frame;
     }
 
     /** The 13-byte frame start of a Piece message (length prefix, id, index, begin); the data follows it. */

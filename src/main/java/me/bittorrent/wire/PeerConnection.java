@@ -220,6 +220,33 @@ public final class PeerConnection {
     }
 
     /**
+     * Queues Piece frames read from disk ({@link MessageEncoder#pieceFrame}: header and block in one pooled direct
+     * buffer each) as one gathered write, and takes ownership of them: they are released once written, or at once
+     * when the connection is closed. Netty writes direct buffers as they are; the heap buffers of {@link #send}
+     * are first copied into direct ones.
+     */
+    public void sendFrames(java.util.List<ByteBuf> frames) {
+        if (closeReason != null || frames.isEmpty()) {
+            frames.forEach(ReferenceCountUtil::safeRelease);
+            return;
+        }
+        ByteBuf out;
+        if (frames.size() == 1) {
+            out = frames.get(0);
+        } else {
+            io.netty.buffer.CompositeByteBuf all = frames.get(0).alloc().compositeDirectBuffer(frames.size());
+            for (ByteBuf frame : frames) {
+                all.addComponent(true, frame);
+            }
+            out = all;
+        }
+        bytesWritten += out.readableBytes();
+        // writeMessage hands the buffer to Netty as it is (a Buffer's getByteBuf() would make it unreleasable)
+        ((NetSocketInternal) socket).writeMessage(out, NO_CALLBACK);
+        lastWriteNanos = System.nanoTime();
+    }
+
+    /**
      * Queues several messages (no Piece among them) as one write: one flush, one syscall, where sending them one
      * by one outside a read handler flushes each (e.g. a pipeline of Requests topped up after a hash check).
      */

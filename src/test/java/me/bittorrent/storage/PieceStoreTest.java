@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -78,6 +79,41 @@ class PieceStoreTest {
                         "piece " + b[0] + " begin " + b[1] + " length " + b[2]);
             }
             assertThrows(IllegalArgumentException.class, () -> store.readBlock(4, 30, 5, new byte[5], 0));
+        }
+    }
+
+    @Test
+    void readBlockIntoADirectBufferFillsExactlyItsRemainingBytesAcrossFilesPaddingAndThePartFile() throws Exception {
+        TestTorrent t = nested();
+        boolean[] sel = {true, false, false, true, true}; // b.bin and c.bin live in the part file
+        try (PieceStore store = new PieceStore(t.meta(), dir, sel, false)) {
+            t.writeAll(store);
+            int[][] blocks = {{1, 30, 20}, {1, 0, 64}, {0, 0, 64}, {4, 0, 34}, {2, 60, 4}};
+            for (int[] b : blocks) {
+                ByteBuffer dst = ByteBuffer.allocateDirect(b[2] + 10);
+                dst.position(3).limit(3 + b[2]);
+                store.readBlock(b[0], b[1], dst);
+                assertEquals(3 + b[2], dst.position(), "advanced past the block");
+                byte[] got = new byte[b[2]];
+                dst.position(3);
+                dst.get(got);
+                int from = t.pieceOffset(b[0]) + b[1];
+                assertArrayEquals(Arrays.copyOfRange(t.content(), from, from + b[2]), got,
+                        "piece " + b[0] + " begin " + b[1] + " length " + b[2]);
+                dst.clear();
+                assertEquals(0, dst.get(2), "nothing before the position");
+                assertEquals(0, dst.get(3 + b[2]), "nothing after the limit");
+            }
+        }
+        TestTorrent padded = TestTorrent.multi("padded", 16, file(5, "a"), pad(11), file(16, "b"), pad(12), file(4, "c"));
+        try (PieceStore store = new PieceStore(padded.meta(), dir, padded.all(), false)) {
+            padded.writeAll(store);
+            ByteBuffer dst = ByteBuffer.allocateDirect(16);
+            while (dst.hasRemaining()) {
+                dst.put((byte) 7);
+            }
+            store.readBlock(0, 0, dst.clear());
+            assertEquals(ByteBuffer.wrap(Arrays.copyOfRange(padded.content(), 0, 16)), dst.flip());
         }
     }
 

@@ -88,6 +88,21 @@ class FrameCodecTest {
     }
 
     @Test
+    void aPieceFrameWrittenInPlaceDecodesAsThePiece() {
+        byte[] block = random(16384, 5);
+        io.netty.buffer.ByteBuf frame = io.netty.buffer.Unpooled.directBuffer(MessageEncoder.PIECE_HEADER_LENGTH + block.length);
+        frame.writerIndex(MessageEncoder.PIECE_HEADER_LENGTH).writeBytes(block);
+        MessageEncoder.pieceFrame(frame, 9, 49152);
+        PeerMessage.Piece expected = new PeerMessage.Piece(9, 49152, Buffer.buffer(block));
+        assertEquals(MessageEncoder.encode(expected), Buffer.buffer(frame.copy()), "the same bytes as the encoder's frame");
+        Collector c = new Collector();
+        new FrameDecoder(c).feed(Buffer.buffer(frame));
+        assertEquals(List.of(expected), c.messages);
+        assertThrows(IllegalArgumentException.class,
+                () -> MessageEncoder.pieceFrame(io.netty.buffer.Unpooled.buffer(12).writerIndex(12), 0, 0));
+    }
+
+    @Test
     void manyFramesInOneChunk() {
         List<PeerMessage> messages = everyMessage(16384);
         Collector c = new Collector();

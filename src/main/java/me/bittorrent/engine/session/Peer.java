@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.vertx.core.buffer.Buffer;
+import me.bittorrent.wire.MessageEncoder;
 import me.bittorrent.wire.PeerConnection;
 import me.bittorrent.wire.PeerMessage;
 
@@ -37,6 +41,23 @@ final class Peer {
 
         /** True while the socket's write queue is full (no more upload reads until it drains). */
         boolean writeQueueFull();
+
+        /**
+         * Piece frames read for an upload ({@link MessageEncoder#pieceFrame}), sent in one write; the link owns
+         * them and releases them. This default (fakes in tests) decodes each into a {@link PeerMessage.Piece}.
+         */
+        default void sendFrames(List<ByteBuf> frames) {
+            for (ByteBuf frame : frames) {
+                try {
+                    int at = frame.readerIndex();
+                    byte[] data = ByteBufUtil.getBytes(frame, at + MessageEncoder.PIECE_HEADER_LENGTH,
+                            frame.readableBytes() - MessageEncoder.PIECE_HEADER_LENGTH);
+                    send(new PeerMessage.Piece(frame.getInt(at + 5), frame.getInt(at + 9), Buffer.buffer(data)));
+                } finally {
+                    frame.release();
+                }
+            }
+        }
     }
 
     /** At most this many released requests are remembered per peer (its reqq is at most 500 anyway). */
@@ -143,6 +164,11 @@ final class Peer {
             @Override
             public boolean writeQueueFull() {
                 return connection.writeQueueFull();
+            }
+
+            @Override
+            public void sendFrames(List<ByteBuf> frames) {
+                connection.sendFrames(frames);
             }
         };
         return new Peer(link, address, connection.remoteHost(),

@@ -9,9 +9,9 @@ import java.util.function.Predicate;
 
 import org.jboss.logging.Logger;
 
-import io.netty.buffer.Unpooled;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
 import me.bittorrent.metainfo.PieceGeometry;
+import me.bittorrent.wire.MessageEncoder;
 import me.bittorrent.wire.PeerMessage;
 
 /**
@@ -29,7 +29,7 @@ final class Uploader {
     static final int MAX_READS_IN_FLIGHT = 32;
     static final int MAX_READS_PER_PEER = 8;
     static final int MAX_REQUEST_LENGTH = 128 * 1024;
-    /** One disk read covers a peer's queued requests that follow each other in a piece, up to this many bytes. */
+    /** One disk task reads a peer's queued requests that follow each other in a piece, up to this many bytes. */
     static final int MAX_READ_BYTES = 256 * 1024;
 
     private final String name;
@@ -124,7 +124,8 @@ final class Uploader {
     /**
      * Reads queued blocks from disk and sends them, within the upload budget and the read caps. Requests that
      * continue each other in one piece (a peer asks for a piece's blocks in order) share one disk read of up to
-     * {@link #MAX_READ_BYTES}; each block then goes out as a view of that read, not a copy.
+     * {@link #MAX_READ_BYTES}, each block read into a pooled direct buffer behind room for its header, and the
+     * run's frames go out in one gathered write.
      */
     void pump(Peer peer) {
         while (transferring.getAsBoolean() && !peer.amChoking && !peer.uploadQueue.isEmpty()
@@ -154,10 +155,14 @@ final class Uploader {
 
     private void read(Peer peer, List<PeerMessage.Request> run, int length) {
         PeerMessage.Request first = run.get(0);
+        int[] lengths = new int[run.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = run.get(i).length();
+        }
         readsInFlight++;
         peer.readsInFlight++;
         readBytes += length;
-        disk.read(first.piece(), first.begin(), length).onComplete(ar -> {
+        disk.readBlocks(first.piece(), first.begin(), lengths, MessageEncoder.PIECE_HEADER_LENGTH).onComplete(ar -> {
             readsInFlight--;
             peer.readsInFlight--;
             readBytes -= length;
@@ -166,18 +171,17 @@ final class Uploader {
                         ar.cause().getMessage());
                 limiter.giveBack(length);
             } else if (connected.test(peer) && !peer.amChoking && transferring.getAsBoolean()) {
-                byte[] data = ar.result();
-                int at = 0;
-                for (PeerMessage.Request request : run) {
-                    // a view of the read, not a copy (Buffer.buffer(byte[]) would copy the block once more)
-                    peer.send(new PeerMessage.Piece(request.piece(), request.begin(),
-                            Buffer.buffer(Unpooled.wrappedBuffer(data, at, request.length()))));
-                    at += request.length();
+                List<ByteBuf> frames = ar.result();
+                for (int i = 0; i < frames.size(); i++) {
+                    MessageEncoder.pieceFrame(frames.get(i), run.get(i).piece(), run.get(i).begin());
                 }
+                peer.link.sendFrames(frames); // the link releases them once written
                 long nowMillis = System.currentTimeMillis();
                 uploaded += length;
                 meter.add(length, nowMillis);
                 peer.uploadMeter.add(length, nowMillis);
+            } else {
+                ar.result().forEach(ByteBuf::release);
             }
             pump(peer);
         });
