@@ -359,6 +359,16 @@ class LibraryManagerIT {
                         + "const r = c.getBoundingClientRect(); return c.textContent.length + ' characters, ' + r.width + ' px wide';", id));
         DashboardIT.select(driver, id);
         wait.until(d -> DashboardIT.bulk(d, "start").isEnabled());
+        // the click brought the middle of the name into view: the cell must not scroll away from its start
+        // (a scrolled cell showed nothing at all), and its text starts at its left edge
+        Object scrolled = js(driver).executeScript(
+                "const c = document.querySelector(\"tr.torrent-row[data-id='\" + arguments[0] + \"'] td.col-name\");"
+                        + "const n = c.querySelector('.torrent-name');"
+                        + "return c.scrollLeft + ' ' + Math.round(n.getBoundingClientRect().left - c.getBoundingClientRect().left);", id);
+        String[] offsets = String.valueOf(scrolled).split(" ");
+        assertEquals("0", offsets[0], "the name cell scrolled by " + scrolled);
+        assertTrue(Integer.parseInt(offsets[1]) >= 0 && Integer.parseInt(offsets[1]) < 20,
+                "the long name starts at its cell's left edge: " + scrolled);
         DashboardIT.bulk(driver, "start").click();
         wait.until(d -> toasts(d).stream().anyMatch(t -> t.contains(longName)));
         toastFits(driver, longName, 1280);
