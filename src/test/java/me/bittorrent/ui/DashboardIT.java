@@ -299,7 +299,7 @@ class DashboardIT {
      */
     private void detailsWhileDownloading(ChromeDriver driver, WebDriverWait wait, AppProcess app, String id,
             LibtorrentPeer seed) {
-        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] .torrent-name")).click();
+        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] td.col-name")).click();
         bulk(driver, "details").click();
         wait.until(d -> d.findElement(By.id("details")).isDisplayed());
         assertEquals(ALBUM, driver.findElement(By.id("details-title")).getText());
@@ -393,7 +393,7 @@ class DashboardIT {
 
     /** A plain click on the torrent's row: it alone is selected. */
     static void select(org.openqa.selenium.WebDriver driver, String id) {
-        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] .torrent-name")).click();
+        driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] td.col-name")).click();
     }
 
     /** Preferences > API keys: one created (shown once) works as Bearer; revoked, it is refused at once. Then sign out. */

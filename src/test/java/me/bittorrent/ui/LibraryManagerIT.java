@@ -53,6 +53,7 @@ class LibraryManagerIT {
                 keepTheEventSource(driver, wait);
                 selectedPartOnly(driver, wait, app, work);
                 etaIsSmooth(driver, wait, app, work);
+                stalledRowSaysWhy(driver, app, work);
                 thousandTorrents(driver, wait, app, work);
             } catch (AssertionError | RuntimeException e) {
                 Browser.screenshot(driver, "library-failure");
@@ -359,8 +360,10 @@ class LibraryManagerIT {
                         + "const r = c.getBoundingClientRect(); return c.textContent.length + ' characters, ' + r.width + ' px wide';", id));
         DashboardIT.select(driver, id);
         wait.until(d -> DashboardIT.bulk(d, "start").isEnabled());
-        // the click brought the middle of the name into view: the cell must not scroll away from its start
+        // a click on the cell (or find-in-page) must not scroll it away from the name's start
         // (a scrolled cell showed nothing at all), and its text starts at its left edge
+        js(driver).executeScript("document.querySelector(\"tr.torrent-row[data-id='\" + arguments[0] + \"'] .torrent-name\")"
+                + ".scrollIntoView({block: 'nearest', inline: 'center'});", id);
         Object scrolled = js(driver).executeScript(
                 "const c = document.querySelector(\"tr.torrent-row[data-id='\" + arguments[0] + \"'] td.col-name\");"
                         + "const n = c.querySelector('.torrent-name');"
@@ -624,6 +627,28 @@ class LibraryManagerIT {
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
+    /** A download whose only tracker is dead reads "stalled" on its row, with the reason in words (issue 14). */
+    private void stalledRowSaysWhy(ChromeDriver driver, AppProcess app, Path work) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort(); // nothing listens there once closed: the announce fails at once
+        }
+        String id = add(app, TorrentBuilder.of(Payloads.file(work.resolve("stalled.bin"), 7000)).pieceLength(16384)
+                .announce("http://127.0.0.1:" + closed + "/announce").build());
+        given().baseUri(app.baseUrl()).post("/start/" + id).then().statusCode(200);
+        String script = "const c = document.querySelector(\"tr.torrent-row[data-id='\" + arguments[0] + \"'] td.col-state\");"
+                + "return c ? c.textContent : '';";
+        String shown = new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> {
+            String text = (String) js(driver).executeScript(script, id);
+            return text.startsWith("stalled") && text.contains("no peers: the tracker failed") ? text : null;
+        });
+        System.out.println("LibraryManagerIT: the stalled row's state: " + shown);
+        Browser.screenshot(driver, "library-14-stalled-row");
+        given().baseUri(app.baseUrl()).post("/remove/" + id + "?delete_files=true").then().statusCode(200);
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> d.findElements(
+                By.cssSelector("tr.torrent-row[data-id='" + id + "']")).isEmpty());
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------------
 
     private static String add(AppProcess app, byte[] torrent) {
@@ -652,7 +677,7 @@ class LibraryManagerIT {
 
     private static void ctrlClick(WebDriver driver, String id) {
         new Actions(driver).keyDown(Keys.CONTROL)
-                .click(driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] .torrent-name")))
+                .click(driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + id + "'] td.col-name")))
                 .keyUp(Keys.CONTROL).perform();
     }
 

@@ -83,7 +83,7 @@ final class LibraryView {
         wait.until(d -> names(d).get(0).equals("lib-000.bin"));
         DashboardIT.select(driver, ids.get(0));
         new Actions(driver).keyDown(Keys.SHIFT)
-                .click(driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + ids.get(4) + "'] .torrent-name")))
+                .click(driver.findElement(By.cssSelector("tr.torrent-row[data-id='" + ids.get(4) + "'] td.col-name")))
                 .keyUp(Keys.SHIFT).perform();
         wait.until(d -> "5 downloads selected".equals(d.findElement(By.id("selection-count")).getText()));
         DashboardIT.bulk(driver, "start").click();
