@@ -54,6 +54,7 @@ class LibraryManagerIT {
                 selectedPartOnly(driver, wait, app, work);
                 etaIsSmooth(driver, wait, app, work);
                 stalledRowSaysWhy(driver, app, work);
+                columnsChosenAndResized(driver, wait, app, work);
                 thousandTorrents(driver, wait, app, work);
             } catch (AssertionError | RuntimeException e) {
                 Browser.screenshot(driver, "library-failure");
@@ -647,6 +648,66 @@ class LibraryManagerIT {
         given().baseUri(app.baseUrl()).post("/remove/" + id + "?delete_files=true").then().statusCode(200);
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> d.findElements(
                 By.cssSelector("tr.torrent-row[data-id='" + id + "']")).isEmpty());
+    }
+
+    /**
+     * The table's columns (issue 14: "resizable, choosable columns"): one unticked in the chooser goes, one ticked
+     * comes, Name cannot be hidden; a column dragged wider stays wider; both survive a reload (localStorage); "Reset
+     * widths" and ticking back restore the defaults.
+     */
+    private void columnsChosenAndResized(ChromeDriver driver, WebDriverWait wait, AppProcess app, Path work) {
+        // the toolbar (and its chooser) shows once there is a download
+        String id = add(app, TorrentBuilder.of(Payloads.file(work.resolve("columns.bin"), 3000)).pieceLength(16384).build());
+        wait.until(d -> !d.findElements(By.cssSelector("tr.torrent-row[data-id='" + id + "']")).isEmpty());
+        By chooser = By.cssSelector("details.column-chooser > summary");
+        By ratioBox = By.cssSelector("#column-list input[data-col='ratio']");
+        By savePathBox = By.cssSelector("#column-list input[data-col='save_path']");
+        wait.until(d -> d.findElement(chooser).isDisplayed());
+        driver.findElement(chooser).click();
+        wait.until(d -> d.findElement(ratioBox).isDisplayed());
+        assertFalse(driver.findElement(By.cssSelector("#column-list input[data-col='name']")).isEnabled(),
+                "Name is always shown");
+        assertTrue(heads(driver).contains("ratio") && !heads(driver).contains("save_path"), heads(driver).toString());
+        driver.findElement(ratioBox).click();
+        driver.findElement(savePathBox).click();
+        wait.until(d -> !heads(d).contains("ratio") && heads(d).contains("save_path"));
+        Browser.screenshot(driver, "library-15-columns-chosen");
+        driver.findElement(chooser).click(); // closed again
+
+        // drag the Size column's grip 60 px to the right
+        int before = sizeWidth(driver);
+        WebElement grip = driver.findElement(By.cssSelector("#torrent-table thead th[data-col='size'] .col-resize"));
+        new Actions(driver).clickAndHold(grip).moveByOffset(30, 0).moveByOffset(30, 0).release().perform();
+        int after = sizeWidth(driver);
+        assertTrue(after >= before + 50 && after <= before + 70, "Size dragged 60 px wider: " + before + " -> " + after);
+
+        driver.navigate().refresh();
+        wait.until(d -> heads(d).contains("name"));
+        assertTrue(!heads(driver).contains("ratio") && heads(driver).contains("save_path"),
+                "the choice survives a reload: " + heads(driver));
+        assertEquals(after, sizeWidth(driver), "the width survives a reload");
+
+        wait.until(d -> d.findElement(chooser).isDisplayed());
+        driver.findElement(chooser).click();
+        wait.until(d -> d.findElement(ratioBox).isDisplayed());
+        driver.findElement(ratioBox).click();
+        driver.findElement(savePathBox).click();
+        driver.findElement(By.xpath("//div[@id='column-list']/button[normalize-space()='Reset widths']")).click();
+        wait.until(d -> heads(d).contains("ratio") && !heads(d).contains("save_path") && sizeWidth(d) == before);
+        driver.findElement(chooser).click();
+        given().baseUri(app.baseUrl()).post("/remove/" + id + "?delete_files=true").then().statusCode(200);
+        wait.until(d -> d.findElements(By.cssSelector("tr.torrent-row[data-id='" + id + "']")).isEmpty());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> heads(WebDriver driver) {
+        return (List<String>) js(driver).executeScript(
+                "return [...document.querySelectorAll('#torrent-table thead th')].map(th => th.dataset.col);");
+    }
+
+    private static int sizeWidth(WebDriver driver) {
+        return ((Number) js(driver).executeScript("const th = document.querySelector(\"#torrent-table thead th[data-col='size']\");"
+                + "return Math.round(th.getBoundingClientRect().width);")).intValue();
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
