@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -110,7 +109,8 @@ public class EventsResource {
             @HeaderParam("Last-Event-ID") String lastEventId,
             @Parameter(description = "true: a fresh snapshot is one `snapshot` event holding every torrent's status, "
                     + "instead of `reset` and one `status` per torrent (what the dashboard asks for)")
-            @QueryParam("snapshot") @DefaultValue("false") boolean snapshot) {
+            @QueryParam("snapshot") String snapshotParam) {
+        boolean snapshot = snapshot(snapshotParam); // checked before the stream: a bad value is a 400, not a 404
         Multi<OutboundSseEvent> stream = Multi.createFrom().deferred(() -> {
             Deltas deltas = new Deltas(mapper); // one per connection: what this client was sent
             return changes.stream(parse(lastEventId), snapshot).map(deltas::apply)
@@ -138,5 +138,16 @@ public class EventsResource {
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** {@code snapshot}: absent or {@code false} is false, {@code true} is true; anything else is refused in words. */
+    static boolean snapshot(String value) {
+        if (value == null || value.isBlank() || value.strip().equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.strip().equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new me.bittorrent.engine.InvalidRequestException("snapshot must be true or false, not '" + value + "'");
     }
 }

@@ -149,6 +149,12 @@ class EventsTest {
 
     /** ?snapshot=true: the whole list in one event (the dashboard's first render), then the same deltas. */
     @Test
+    void aSnapshotThatIsNeitherTrueNorFalseIsA400InWords() {
+        io.restassured.RestAssured.given().get("/events?snapshot=maybe").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.equalTo("snapshot must be true or false, not 'maybe'"));
+    }
+
+    @Test
     void oneSnapshotEventThenDeltas() throws Exception {
         String one = ApiTest.upload(ApiTest.singleFile("events-snap-one.bin", 40000).build(), null);
         String two = ApiTest.upload(ApiTest.singleFile("events-snap-two.bin", 40000).build(), null);
