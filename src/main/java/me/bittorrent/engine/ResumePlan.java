@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -27,8 +28,9 @@ import me.bittorrent.storage.PieceStore;
  *   <li>{@link Kind#TRUST}: every file has the size and modification time saved with them: nothing is hashed.</li>
  *   <li>{@link Kind#UNSAVED}: after an unclean stop (kill -9, power cut of the process), files differ only as our
  *       own writes since the save explain: each differing file is no shorter than saved, holds a piece the journal
- *       says we wrote, and was not modified after our last write (the journal's time); the journal says which
- *       pieces were written since. Those
+ *       says we wrote, and was not modified after our last write (the journal's time), or only within
+ *       {@link #CUT_OFF_SLACK_MICROS} of it when the journal ends on the intent of a write into that file (the stop
+ *       cut it); the journal says which pieces were written since. Those
  *       {@code suspects} are hashed, plus a {@code sample} of the saved pieces in the changed files; the rest is
  *       trusted.</li>
  *   <li>{@link Kind#FULL}: anything else (a file shorter, absent, modified after our last write, no journal):
@@ -41,6 +43,15 @@ record ResumePlan(Kind kind, BitSet suspects, BitSet sample, String reason) {
 
     /** Saved pieces of the changed files hashed to catch a change our own writes would hide. */
     static final int SAMPLE = 4;
+
+    /**
+     * How much later than the journal's last note (an intent: the stop cut a write) a file may have been modified
+     * and still be taken for that cut write. The kernel stamps a file's time when a write call begins, on a clock
+     * that ticks every 1-10 ms, and the write begins microseconds after its intent was noted, on the same thread;
+     * the slack covers the tick and a pause of that thread (a GC, a busy core). A change made by someone else
+     * within it of our last note is caught only if the sample hits it; later, it is a full check.
+     */
+    static final long CUT_OFF_SLACK_MICROS = 50_000;
 
     static ResumePlan trust() {
         return new ResumePlan(Kind.TRUST, new BitSet(), new BitSet(), null);
@@ -79,6 +90,7 @@ record ResumePlan(Kind kind, BitSet suspects, BitSet sample, String reason) {
         BitSet suspects = (BitSet) written.get().pieces().clone();
         suspects.andNot(verified);
         BitSet candidates = new BitSet();
+        StringBuilder cut = new StringBuilder();
         for (int i : changed) {
             StoredFingerprint t = then.get(i);
             long size = now.stream().filter(f -> f.fileIndex() == i).findFirst().map(FileFingerprint::size)
@@ -88,10 +100,20 @@ record ResumePlan(Kind kind, BitSet suspects, BitSet sample, String reason) {
                 return full(name + " is shorter than when it was last saved, or gone");
             }
             FileTime modified = modified(store.pathOf(i));
-            if (modified == null || modified.compareTo(lastWrite) > 0) {
-                return full(name + " was modified after our last write");
-            }
             BitSet pieces = piecesOf(meta, store, i);
+            if (modified == null) {
+                return full(name + " is gone");
+            }
+            long late = modified.to(TimeUnit.MICROSECONDS) - lastWrite.to(TimeUnit.MICROSECONDS);
+            if (late > 0) {
+                int cutOff = written.get().cutOff();
+                if (cutOff < 0 || !pieces.get(cutOff) || late > CUT_OFF_SLACK_MICROS) {
+                    return full(name + " was modified after our last write");
+                }
+                cut.append(cut.isEmpty() ? "" : "; ").append(name).append(" was written ")
+                        .append(late / 1000.0).append(" ms after our last note: the stop cut the write of piece ")
+                        .append(cutOff);
+            }
             if (!pieces.intersects(written.get().pieces())) {
                 return full(name + " changed, but we wrote nothing into it since the last save");
             }
@@ -104,7 +126,7 @@ record ResumePlan(Kind kind, BitSet suspects, BitSet sample, String reason) {
             sample.set(p);
             candidates.clear(p);
         }
-        return new ResumePlan(Kind.UNSAVED, suspects, sample, null);
+        return new ResumePlan(Kind.UNSAVED, suspects, sample, cut.isEmpty() ? null : cut.toString());
     }
 
     private static FileTime modified(Path path) throws IOException {

@@ -996,11 +996,12 @@ final class SessionRunner {
         ResumePlan plan = force ? ResumePlan.full(null) : planned;
         boolean hashes = hashes(plan, now);
         boolean recheck = plan.kind() == ResumePlan.Kind.FULL;
-        if (plan.reason() != null) {
-            LOG.infof("'%s': %s; checking every piece again", now.name(), plan.reason());
-        } else if (plan.kind() == ResumePlan.Kind.UNSAVED) {
+        if (plan.kind() == ResumePlan.Kind.UNSAVED) {
             LOG.infof("'%s' was not stopped cleanly: checking the %d piece(s) written since the last save "
-                    + "and %d saved one(s)", now.name(), plan.suspects().cardinality(), plan.sample().cardinality());
+                    + "and %d saved one(s)%s", now.name(), plan.suspects().cardinality(), plan.sample().cardinality(),
+                    plan.reason() == null ? "" : " (" + plan.reason() + ")");
+        } else if (plan.reason() != null) {
+            LOG.infof("'%s': %s; checking every piece again", now.name(), plan.reason());
         }
         int loop = leastBusyLoop();
         TorrentSession session = new TorrentSession(vertx, torrentContexts[loop], peerId, listenPort, trackers, now.meta(),

@@ -133,6 +133,61 @@ class ResumePlanTest {
         assertTrue(plan.reason().contains("modified after our last write"), plan.reason());
     }
 
+    /** Kill between a piece's intent and its note after the write: the journal ends on that intent. */
+    private int cutAWrite() throws Exception {
+        int cut = -1;
+        for (int p = 0; p < PIECES && cut < 0; p++) {
+            if (!saved.get(p) && !PieceJournal.read(journal, PIECES).orElseThrow().pieces().get(p)) {
+                cut = p;
+            }
+        }
+        try (PieceStore store = new PieceStore(meta, dir.resolve("downloads"), all, false);
+                PieceJournal written = new PieceJournal(journal)) {
+            written.writing(cut);
+            store.writePiece(cut, content, cut * PIECE);
+        }
+        Files.setLastModifiedTime(journal, FileTime.fromMillis(Files.getLastModifiedTime(journal).toMillis()));
+        return cut;
+    }
+
+    private void fileModifiedAfterJournal(long millis) throws Exception {
+        Files.setLastModifiedTime(dir.resolve("downloads/payload.bin"),
+                FileTime.fromMillis(Files.getLastModifiedTime(journal).toMillis() + millis));
+    }
+
+    @Test
+    void aWriteCutByTheKillIsHashedNotTheTorrent() throws Exception {
+        int cut = cutAWrite();
+        fileModifiedAfterJournal(10); // the write began a clock tick after its intent was noted
+        assertEquals(cut, PieceJournal.read(journal, PIECES).orElseThrow().cutOff());
+        ResumePlan plan = plan();
+        assertEquals(ResumePlan.Kind.UNSAVED, plan.kind(), String.valueOf(plan.reason()));
+        assertTrue(plan.suspects().get(cut), "the cut piece is hashed");
+        assertEquals(9, plan.suspects().cardinality(), "the 8 pieces written after the save and the cut one");
+        assertTrue(plan.reason().contains("the stop cut the write of piece " + cut), plan.reason());
+        try (PieceStore store = new PieceStore(meta, dir.resolve("downloads"), all, false)) {
+            BitSet good = store.checkAfterUncleanStop(saved, plan.suspects(), plan.sample());
+            assertEquals(21, good.cardinality(), "the cut piece's write had finished: it is verified, not fetched");
+        }
+    }
+
+    @Test
+    void aFileModifiedWellAfterACutWriteIsCheckedInFull() throws Exception {
+        cutAWrite();
+        fileModifiedAfterJournal(1000);
+        ResumePlan plan = plan();
+        assertEquals(ResumePlan.Kind.FULL, plan.kind());
+        assertTrue(plan.reason().contains("modified after our last write"), plan.reason());
+    }
+
+    @Test
+    void withoutACutWriteNoSlackIsGiven() throws Exception {
+        fileModifiedAfterJournal(10); // the journal ends on a piece written: any later change is not ours
+        ResumePlan plan = plan();
+        assertEquals(ResumePlan.Kind.FULL, plan.kind());
+        assertTrue(plan.reason().contains("modified after our last write"), plan.reason());
+    }
+
     @Test
     void withoutAJournalAChangedFileIsCheckedInFull() throws Exception {
         Files.delete(journal);

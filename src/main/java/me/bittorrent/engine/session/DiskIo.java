@@ -43,7 +43,7 @@ final class DiskIo {
      * work), and still one thread at a time for the store.
      */
     private final TaskQueue queue = new TaskQueue();
-    /** Appended on the disk thread after each piece write; null when the integrator keeps none. */
+    /** Appended on the disk thread before and after each piece write; null when the integrator keeps none. */
     private final PieceJournal journal;
     private final Opener opener;
     /**
@@ -102,8 +102,9 @@ final class DiskIo {
     Future<Void> write(int piece, byte[] data) {
         PieceStore target = store;
         return run(() -> {
+            note(piece, true);
             target.writePiece(piece, data, 0);
-            journalWritten(piece);
+            note(piece, false);
             return null;
         });
     }
@@ -139,13 +140,20 @@ final class DiskIo {
         });
     }
 
-    /** On the disk thread. A journal that cannot be written costs only a longer check after a kill. */
-    private void journalWritten(int piece) {
+    /**
+     * On the disk thread: notes a piece write about to begin or just done. A journal that cannot be written costs
+     * only a longer check after a kill.
+     */
+    private void note(int piece, boolean before) {
         if (journal == null || journalBroken) {
             return;
         }
         try {
-            journal.written(piece);
+            if (before) {
+                journal.writing(piece);
+            } else {
+                journal.written(piece);
+            }
         } catch (java.io.IOException e) {
             journalBroken = true;
             LOG.warnf("cannot note written pieces (%s): after a crash every piece will be checked", e.getMessage());
