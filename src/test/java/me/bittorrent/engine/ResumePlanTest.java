@@ -171,6 +171,33 @@ class ResumePlanTest {
         }
     }
 
+    /**
+     * What the slack rests on, on this machine's clock and file system: a piece write that follows its intent
+     * note is stamped within {@link ResumePlan#CUT_OFF_SLACK_MICROS} of the note (most of the time: a busy core may
+     * pause the thread in between, which costs a full check, never a wrong one).
+     */
+    @Test
+    void aWriteIsStampedWithinTheSlackOfItsIntent() throws Exception {
+        Path file = dir.resolve("downloads/payload.bin");
+        int within = 0;
+        long worst = 0;
+        try (PieceStore store = new PieceStore(meta, dir.resolve("downloads"), all, false);
+                PieceJournal written = new PieceJournal(journal)) {
+            for (int n = 0; n < 20; n++) {
+                int p = n % PIECES;
+                written.writing(p);
+                store.writePiece(p, content, p * PIECE);
+                long late = Files.getLastModifiedTime(file).to(java.util.concurrent.TimeUnit.MICROSECONDS)
+                        - Files.getLastModifiedTime(journal).to(java.util.concurrent.TimeUnit.MICROSECONDS);
+                worst = Math.max(worst, late);
+                within += late <= ResumePlan.CUT_OFF_SLACK_MICROS ? 1 : 0;
+                written.written(p);
+            }
+        }
+        assertTrue(within >= 15, within + " of 20 writes stamped within the slack of their intent; worst "
+                + worst + " us");
+    }
+
     @Test
     void aFileModifiedWellAfterACutWriteIsCheckedInFull() throws Exception {
         cutAWrite();
