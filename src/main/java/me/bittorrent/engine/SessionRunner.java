@@ -954,8 +954,9 @@ final class SessionRunner {
 
     /** Whether the session will hash pieces as it opens: a full check (asked, or the plan's), or unsaved pieces. */
     private static boolean hashes(ResumePlan plan, RegisteredTorrent now) {
+        // an unclean stop's suspects are hashed while the torrent downloads (TorrentSession#checkInBackground)
         return now.stored().settings().verifyPieces() || plan.kind() == ResumePlan.Kind.FULL
-                || !plan.suspects().isEmpty() || !plan.sample().isEmpty();
+                || !plan.sample().isEmpty();
     }
 
     /** After a launch's plan (or its wait for a check place): false, and the launch dropped, when it no longer runs. */

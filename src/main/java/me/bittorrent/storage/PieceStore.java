@@ -245,6 +245,17 @@ public final class PieceStore implements Closeable {
         return good;
     }
 
+    /** Hashes {@code pieces} from disk; those of them that are complete and correct. */
+    public BitSet check(BitSet pieces) throws IOException {
+        BitSet good = new BitSet(meta.pieceCount());
+        for (int p = pieces.nextSetBit(0); p >= 0; p = pieces.nextSetBit(p + 1)) {
+            if (checkPiece(p)) {
+                good.set(p);
+            }
+        }
+        return good;
+    }
+
     /** Re-hashes every piece from disk; the set of pieces that are complete and correct. */
     public BitSet checkAll() throws IOException {
         BitSet good = new BitSet(meta.pieceCount());

@@ -84,9 +84,12 @@ final class DiskIo {
             BitSet good = verified == null ? opened.checkAll()
                     : suspects.isEmpty() && sample.isEmpty() ? verified
                     : opened.checkAfterUncleanStop(verified, suspects, sample);
-            if (verified == null || !suspects.isEmpty() || !sample.isEmpty()) {
+            if (verified == null || !suspects.isEmpty()) {
                 LOG.infof("'%s': %d piece(s) hashed from disk, %d verified", meta.name(), opened.hashedPieces(),
                         good.cardinality());
+            } else if (!sample.isEmpty() && opened.hashedPieces() > sample.cardinality()) {
+                LOG.infof("'%s': %d piece(s) hashed from disk, %d verified", meta.name(), opened.hashedPieces(),
+                        good.cardinality()); // a sampled piece failed: every piece was checked
             }
             return new Opened(opened, good);
         }).map(opened -> {
@@ -96,6 +99,12 @@ final class DiskIo {
     }
 
     private record Opened(PieceStore store, BitSet verified) {
+    }
+
+    /** Hashes {@code pieces} from disk (an unclean stop's suspects, while the torrent downloads): those that match. */
+    Future<BitSet> check(BitSet pieces) {
+        PieceStore source = store;
+        return run(() -> source.check(pieces));
     }
 
     /** Writes a whole piece that passed its hash check (never anything unverified). */

@@ -39,6 +39,10 @@ public final class PiecePicker {
     private final Random random;
 
     private final BitSet have;
+
+    /** See {@link #hold}. */
+
+    private final BitSet held;
     private final BitSet wanted;
     private final int[] availability;
     private int seeds;
@@ -59,6 +63,7 @@ public final class PiecePicker {
         this.geometry = new PieceGeometry(pieceLength, totalLength);
         this.random = random;
         this.have = (BitSet) verified.clone();
+        this.held = new BitSet(pieceCount);
         this.wanted = (BitSet) wanted.clone();
         this.availability = new int[pieceCount];
         this.partialOf = new Partial[pieceCount];
@@ -334,7 +339,7 @@ public final class PiecePicker {
         boolean randomOrder = have.cardinality() < RANDOM_FIRST_PIECES;
         int n = 0;
         for (int i = peerHas.nextSetBit(0); i >= 0 && i < pieceCount; i = peerHas.nextSetBit(i + 1)) {
-            if (partialOf[i] == null && priority[i] == level && wanted.get(i) && !have.get(i)) {
+            if (partialOf[i] == null && priority[i] == level && wanted.get(i) && !have.get(i) && !held.get(i)) {
                 // sort key: availability, then a random tie-break, then the piece index
                 long rank = randomOrder ? 0 : Math.min(availability[i], 0x7fffff);
                 long tie = random.nextInt(randomOrder ? 0x7fffffff : 0x100);
@@ -467,6 +472,30 @@ public final class PiecePicker {
     public void pieceVerified(int piece) {
         have.set(piece);
         drop(piece);
+    }
+
+    /**
+     * Pieces whose data is on disk but not yet checked (after an unclean stop they are hashed while the torrent
+     * downloads): never started nor requested until {@link #checked} says what they hold.
+     */
+    public void hold(BitSet pieces) {
+        held.or(pieces);
+        held.andNot(have);
+    }
+
+    /** A held piece's check ended: verified, it is had; otherwise it is picked like any missing piece. */
+    public void checked(int piece, boolean verified) {
+        held.clear(piece);
+        if (verified && !have.get(piece)) {
+            have.set(piece);
+            if (wanted.get(piece) && partialOf[piece] == null) {
+                freshAt[priority[piece]]--;
+            }
+        }
+    }
+
+    public boolean held(int piece) {
+        return held.get(piece);
     }
 
     /** The hash check failed: every block of the piece is downloaded again. */

@@ -194,7 +194,8 @@ public final class TorrentSession {
      * Before {@link #start}, on the engine context, with resume data given: the pieces to hash before trusting it
      * (after an unclean stop): {@code suspects} were written after the last save, {@code sample} are some saved
      * ones checked to catch files changed behind our back (one fails: every piece is checked). State
-     * {@code checking} meanwhile.
+     * {@code checking} while the sample is hashed; the suspects are hashed while the torrent downloads, held
+     * meanwhile (neither requested, announced nor served: {@link PiecePicker#hold}).
      */
     public void checkFirst(BitSet suspects, BitSet sample) {
         this.suspects = (BitSet) suspects.clone();
@@ -381,7 +382,7 @@ public final class TorrentSession {
         }
         started = true;
         disk = new DiskIo(vertx, meta, journalPath, opener);
-        boolean checking = resumeVerified == null || !suspects.isEmpty() || !sample.isEmpty();
+        boolean checking = resumeVerified == null || !sample.isEmpty();
         // a torrent whose saved pieces cover everything wanted is seeding from the start: reading "downloading"
         // while its files open took a download slot (queueing real downloads behind 1,000 seeds at a restart)
         // and made the runner save its lifecycle twice
@@ -396,6 +397,8 @@ public final class TorrentSession {
                     if (priorities != null) {
                         picker.setFilePriorities(meta, priorities);
                     }
+                    BitSet pending = pendingCheck(verified);
+                    picker.hold(pending);
                     requester.open(picker);
                     uploader.open(picker, disk);
                     messages.open(picker);
@@ -407,9 +410,90 @@ public final class TorrentSession {
                     scheduleTick();
                     announcer.start();
                     swarm.connectMore();
+                    checkInBackground(pending);
                     return (Void) null;
                 }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
         return opening;
+    }
+
+    /**
+     * The suspects of an unclean stop still to hash once the files are open: none when no resume data was given
+     * or a sampled piece failed (then every piece was checked at open: {@code verified} lacks a saved piece).
+     */
+    private BitSet pendingCheck(BitSet verified) {
+        BitSet pending = new BitSet();
+        if (resumeVerified == null || suspects.isEmpty()) {
+            return pending;
+        }
+        BitSet lost = (BitSet) resumeVerified.clone();
+        lost.andNot(verified);
+        if (lost.isEmpty()) {
+            pending.or(suspects);
+            pending.andNot(verified);
+        }
+        return pending;
+    }
+
+    /** Pieces hashed per disk task of a background check: the piece writes queued meanwhile go in between. */
+    private static final int CHECK_CHUNK = 8;
+
+    /**
+     * Hashes an unclean stop's suspects on the disk queue while the torrent downloads (they are held till then), a
+     * few at a time so that new pieces are written meanwhile: each that matches is verified and announced as if
+     * just downloaded, the others are fetched again.
+     */
+    private void checkInBackground(BitSet pending) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        LOG.infof("'%s': checking the %d piece(s) written since the last save while it downloads", meta.name(),
+                pending.cardinality());
+        checkChunk(pending, pending.nextSetBit(0), sample.cardinality());
+    }
+
+    private void checkChunk(BitSet pending, int from, int hashedBefore) {
+        BitSet chunk = new BitSet();
+        int p = from;
+        for (int n = 0; n < CHECK_CHUNK && p >= 0; n++, p = pending.nextSetBit(p + 1)) {
+            chunk.set(p);
+        }
+        int next = p;
+        int hashed = hashedBefore + chunk.cardinality();
+        disk.check(chunk).onComplete(ar -> {
+            if (stopping || picker == null) {
+                return;
+            }
+            if (ar.failed()) {
+                LOG.warnf("'%s': could not check pieces written since the last save (%s): downloading them again",
+                        meta.name(), ar.cause().getMessage());
+            }
+            BitSet good = ar.succeeded() ? ar.result() : new BitSet();
+            for (int c = chunk.nextSetBit(0); c >= 0; c = chunk.nextSetBit(c + 1)) {
+                boolean fresh = good.get(c) && !picker.have(c);
+                picker.checked(c, good.get(c));
+                if (fresh) {
+                    emit(new TorrentEvent.PieceVerified(c));
+                    for (Peer peer : new ArrayList<>(swarm.peers())) {
+                        peer.announceHave(c);
+                    }
+                }
+            }
+            if (next >= 0) {
+                checkChunk(pending, next, hashed);
+            } else {
+                LOG.infof("'%s': %d piece(s) hashed from disk, %d verified", meta.name(), hashed,
+                        picker.verifiedCount());
+            }
+            for (Peer peer : new ArrayList<>(swarm.peers())) {
+                if (peer.amInterested) {
+                    requester.updateInterest(peer);
+                }
+            }
+            requester.fillAll();
+            if (picker.complete()) {
+                onComplete();
+            }
+        });
     }
 
     private boolean wantedCovered(BitSet verified) {
@@ -424,7 +508,8 @@ public final class TorrentSession {
      * until it works, fails for another reason, or the session stops (then it completes with null).
      */
     private Future<BitSet> openFiles(long retryMillis) {
-        return disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, suspects,
+        // only the sample at open: the suspects are hashed while the torrent downloads (checkInBackground)
+        return disk.open(meta, downloadDir, storeSelection(), settings.preallocate(), resumeVerified, new BitSet(),
                         sample)
                 .recover(e -> {
                     if (stopping) {

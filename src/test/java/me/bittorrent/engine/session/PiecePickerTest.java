@@ -42,6 +42,34 @@ class PiecePickerTest {
     }
 
     @Test
+    void heldPiecesAreNotPickedUntilTheirCheckEnds() {
+        PiecePicker picker = picker(of(0, 1, 2, 3, 4, 5, 6));
+        picker.hold(of(7, 8));
+        Set<Integer> picked = new HashSet<>();
+        for (Block b : picker.pick(all(10), 100, NONE)) {
+            picked.add(b.piece());
+        }
+        assertEquals(Set.of(9), picked, "only the piece that is neither had nor held");
+        assertFalse(picker.inEndgame(), "held pieces are still to come: no endgame duplicates yet");
+        picker.checked(7, true); // its data on disk matched
+        picker.checked(8, false); // it did not: fetched like any missing piece
+        assertTrue(picker.have(7));
+        assertFalse(picker.held(8));
+        Set<Integer> now = new HashSet<>();
+        for (Block b : picker.pick(all(10), 100, NONE)) {
+            now.add(b.piece());
+        }
+        assertEquals(Set.of(8), now, "9's blocks are all requested already; 8 is picked now, 7 never");
+        picker.pieceVerified(8);
+        for (Block b : List.of(new Block(9, 0, B), new Block(9, B, B / 2))) {
+            picker.blockReceived(b.piece(), b.begin());
+        }
+        picker.pieceVerified(9);
+        assertTrue(picker.complete());
+        assertEquals(0, picker.missingWanted());
+    }
+
+    @Test
     void lastBlockOfLastPieceIsShorter() {
         PiecePicker picker = picker(new BitSet());
         assertEquals(2, picker.blockCount(9));

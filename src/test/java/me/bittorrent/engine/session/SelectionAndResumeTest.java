@@ -137,4 +137,67 @@ class SelectionAndResumeTest {
             assertSame(i);
         }
     }
+
+    /**
+     * After an unclean stop the pieces written since the last save are hashed while the torrent downloads: it
+     * reads downloading at once, each suspect whose data is whole is verified without being fetched, a damaged
+     * one is fetched again, and the files end up right.
+     */
+    @Test
+    void anUncleanStopsSuspectsAreHashedWhileItDownloads() throws Exception {
+        CompletableFuture<Void> never = new CompletableFuture<>();
+        TorrentSession first = leecher(null, new BitSet(), never);
+        CompletableFuture<Void> enough = new CompletableFuture<>();
+        int[] verifiedCount = {0};
+        first.events().subscribe().with(e -> {
+            if (e instanceof TorrentEvent.PieceVerified && ++verifiedCount[0] == 12) {
+                enough.complete(null);
+            }
+        });
+        first.start().await().atMost(Duration.ofSeconds(30));
+        first.addPeer("127.0.0.1", seedPort);
+        enough.get(30, TimeUnit.SECONDS);
+        first.stop().await().atMost(Duration.ofSeconds(30));
+        BitSet onDisk = first.latestSnapshot().verified();
+        assertTrue(onDisk.cardinality() >= 12, "verified " + onDisk.cardinality());
+
+        // the last save knew half of them; the rest were written after it (the journal's suspects)
+        BitSet saved = new BitSet();
+        BitSet suspects = new BitSet();
+        int n = 0;
+        for (int p = onDisk.nextSetBit(0); p >= 0; p = onDisk.nextSetBit(p + 1)) {
+            (n++ % 2 == 0 ? saved : suspects).set(p);
+        }
+        // one suspect's write was cut by the kill: its bytes on disk are not the piece's
+        int damaged = suspects.nextSetBit(0);
+        TorrentFile file = meta.files().get(0);
+        assertTrue((long) (damaged + 1) * meta.pieceLength() <= file.length(), "the damaged piece is in the first file");
+        try (var raf = new java.io.RandomAccessFile(leechDir.resolve("sel").resolve(file.displayPath()).toFile(),
+                "rw")) {
+            raf.seek((long) damaged * meta.pieceLength() + 100);
+            raf.write(new byte[64]);
+        }
+
+        CompletableFuture<Void> completed = new CompletableFuture<>();
+        TorrentSession second = leecher(null, saved, completed);
+        second.checkFirst(suspects, new BitSet());
+        second.start().await().atMost(Duration.ofSeconds(30));
+        assertEquals(SessionState.DOWNLOADING, second.latestSnapshot().state(), "downloading at once, not checking");
+        second.addPeer("127.0.0.1", seedPort);
+        completed.get(60, TimeUnit.SECONDS);
+        SessionSnapshot done = second.snapshot().await().atMost(Duration.ofSeconds(5));
+        long missingBytes = 0;
+        for (int p = 0; p < meta.pieceCount(); p++) {
+            if (!onDisk.get(p) || p == damaged) {
+                missingBytes += meta.pieceSize(p);
+            }
+        }
+        assertTrue(done.downloaded() >= missingBytes, "the damaged suspect is fetched again: " + done.downloaded());
+        assertTrue(done.downloaded() < missingBytes + 4L * PiecePicker.BLOCK_SIZE,
+                "downloaded " + done.downloaded() + " for " + missingBytes + " missing bytes: a whole suspect was fetched");
+        second.stop().await().atMost(Duration.ofSeconds(30));
+        for (int i = 0; i < meta.files().size(); i++) {
+            assertSame(i);
+        }
+    }
 }
