@@ -44,16 +44,25 @@ class KillAndResumeIT {
                 .cardinality();
     }
 
-    /** The number in the session's "N piece(s) hashed from disk" log line of the current launch. */
+    /**
+     * The number in the session's "N piece(s) hashed from disk" log line of the current launch, awaited (within
+     * 30 s): the pieces written since the last save are hashed while the torrent downloads, so the line may come
+     * after it reads downloading.
+     */
     private static int hashedAtOpen(Path log) throws Exception {
         java.util.regex.Pattern line = java.util.regex.Pattern.compile("(\\d+) piece\\(s\\) hashed from disk");
-        for (String l : java.nio.file.Files.readAllLines(log)) {
-            java.util.regex.Matcher m = line.matcher(l);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            for (String l : java.nio.file.Files.readAllLines(log)) {
+                java.util.regex.Matcher m = line.matcher(l);
+                if (m.find()) {
+                    return Integer.parseInt(m.group(1));
+                }
             }
-        }
-        throw new AssertionError("no 'hashed from disk' line in " + log + ": the restart trusted everything unchecked");
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L); // poll the log, bounded by the deadline
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no 'hashed from disk' line in " + log + " within 30 s: the restart trusted "
+                + "everything unchecked");
     }
 
     @Test
