@@ -95,15 +95,13 @@ class SelectionAndResumeTest {
         assertFalse(Files.exists(leechDir.resolve("sel/skip/d.bin")));
     }
 
-    @Test
-    void resumeFetchesOnlyWhatWasNotVerified() throws Exception {
-        // first run: stop after some pieces, keep what the final snapshot says is verified
-        CompletableFuture<Void> never = new CompletableFuture<>();
-        TorrentSession first = leecher(null, new BitSet(), never);
+    /** A first run stopped once {@code pieces} pieces are verified: what its final snapshot says is verified. */
+    BitSet downloadSomeThenStop(int pieces) throws Exception {
+        TorrentSession first = leecher(null, new BitSet(), new CompletableFuture<>());
         CompletableFuture<Void> enough = new CompletableFuture<>();
         int[] verifiedCount = {0};
         first.events().subscribe().with(e -> {
-            if (e instanceof TorrentEvent.PieceVerified && ++verifiedCount[0] == 10) {
+            if (e instanceof TorrentEvent.PieceVerified && ++verifiedCount[0] == pieces) {
                 enough.complete(null);
             }
         });
@@ -111,9 +109,16 @@ class SelectionAndResumeTest {
         first.addPeer("127.0.0.1", seedPort);
         enough.get(30, TimeUnit.SECONDS);
         first.stop().await().atMost(Duration.ofSeconds(30));
-        BitSet persisted = first.latestSnapshot().verified();
-        assertTrue(persisted.cardinality() >= 10, "verified " + persisted.cardinality());
+        BitSet verified = first.latestSnapshot().verified();
+        assertTrue(verified.cardinality() >= pieces, "verified " + verified.cardinality());
         assertEquals(SessionState.STOPPED, first.latestSnapshot().state());
+        return verified;
+    }
+
+    @Test
+    void resumeFetchesOnlyWhatWasNotVerified() throws Exception {
+        // first run: stop after some pieces, keep what the final snapshot says is verified
+        BitSet persisted = downloadSomeThenStop(10);
 
         // second run from the persisted set
         CompletableFuture<Void> completed = new CompletableFuture<>();
@@ -145,21 +150,7 @@ class SelectionAndResumeTest {
      */
     @Test
     void anUncleanStopsSuspectsAreHashedWhileItDownloads() throws Exception {
-        CompletableFuture<Void> never = new CompletableFuture<>();
-        TorrentSession first = leecher(null, new BitSet(), never);
-        CompletableFuture<Void> enough = new CompletableFuture<>();
-        int[] verifiedCount = {0};
-        first.events().subscribe().with(e -> {
-            if (e instanceof TorrentEvent.PieceVerified && ++verifiedCount[0] == 12) {
-                enough.complete(null);
-            }
-        });
-        first.start().await().atMost(Duration.ofSeconds(30));
-        first.addPeer("127.0.0.1", seedPort);
-        enough.get(30, TimeUnit.SECONDS);
-        first.stop().await().atMost(Duration.ofSeconds(30));
-        BitSet onDisk = first.latestSnapshot().verified();
-        assertTrue(onDisk.cardinality() >= 12, "verified " + onDisk.cardinality());
+        BitSet onDisk = downloadSomeThenStop(12);
 
         // the last save knew half of them; the rest were written after it (the journal's suspects)
         BitSet saved = new BitSet();
