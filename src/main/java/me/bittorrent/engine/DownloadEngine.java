@@ -80,6 +80,14 @@ public class DownloadEngine {
     private final Instant startedAt = Instant.now();
     private volatile boolean loaded;
     private volatile String loadFailure;
+    /**
+     * Completes when the stored torrents are restored AND each one that resumes is admitted by the runner (launching,
+     * so it reads checking, or queued), or when loading failed. The HTTP port opens before that: a status answered
+     * earlier would list no torrent, or a queued one as checking (issue 11 item 11, STATE.md "Status intent").
+     */
+    private final java.util.concurrent.CompletableFuture<Void> resumed = new java.util.concurrent.CompletableFuture<>();
+    /** How long GET /status waits for {@link #resumed} before answering 503 (a very large state folder). */
+    static final Duration RESUME_WAIT = Duration.ofSeconds(10);
     private final SessionRunner runner;
     private final String peerHost;
     private final int peerPort;
@@ -171,11 +179,12 @@ public class DownloadEngine {
                 ignored -> {
                     LOG.infof("Ready: %d torrent(s) restored from %s in %d ms, downloads go to %s",
                             torrents.size(), repository.stateDir(), loadMillis, downloadDir.get());
-                    runner.resumeAll();
+                    runner.resumeAll(() -> resumed.complete(null));
                 },
                 failure -> {
                     loadFailure = "The state folder " + repository.stateDir() + " cannot be read: " + failure.getMessage();
                     LOG.error(loadFailure, failure);
+                    resumed.complete(null);
                 });
     }
 
@@ -575,15 +584,30 @@ public class DownloadEngine {
         return Optional.ofNullable(id == null ? null : torrents.get(id));
     }
 
-    /** Status of every torrent, by id (sorted). */
+    /** Status of every torrent, by id (sorted); once the stored torrents are resumed (see {@link #resumed}). */
     public Uni<Map<String, TorrentStatus>> statuses() {
-        Map<String, TorrentStatus> all = new TreeMap<>();
-        torrents.forEach((id, torrent) -> all.put(id, statusOf(torrent)));
-        return Uni.createFrom().item(all);
+        return whenResumed().map(ignored -> {
+            Map<String, TorrentStatus> all = new TreeMap<>();
+            torrents.forEach((id, torrent) -> all.put(id, statusOf(torrent)));
+            return all;
+        });
     }
 
     public Uni<TorrentStatus> status(String id) {
-        return existing(id).map(this::statusOf);
+        return whenResumed().chain(() -> existing(id)).map(this::statusOf);
+    }
+
+    /**
+     * At once when the stored torrents are resumed; right after a start, when that happens (at most
+     * {@link #RESUME_WAIT}, then a 503 in words): a status before it would not say what each torrent is about to do.
+     */
+    private Uni<Void> whenResumed() {
+        if (resumed.isDone()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(resumed).ifNoItem().after(RESUME_WAIT)
+                .failWith(() -> new StartingException("The service is starting: it is still restoring its torrents from "
+                        + repository.stateDir() + "; try again in a moment"));
     }
 
     /** The connected peers of a torrent (empty when it does not run). */
