@@ -634,7 +634,8 @@ final class SessionRunner {
                         .withVerified(Bitfields.toBase64(verified, t.meta().pieceCount()), prints)
                         .withSettings(withForcedCheck(t.stored().settings(), false)).withError(null)));
             } else {
-                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(), ar.cause().getMessage());
+                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(),
+                        me.bittorrent.storage.FileFailures.inWords(ar.cause()));
                 saved = Uni.createFrom().nullItem();
             }
             saved.emitOn(onContext).onTermination().invoke(() -> context.runOnContext(v -> {

@@ -102,4 +102,22 @@ class TransientOpenFailureTest {
         assertTrue(session.latestSnapshot().error().contains("Permission denied"), session.latestSnapshot().error());
         session.stop().await().atMost(Duration.ofSeconds(10));
     }
+
+    /** Issue 11 item 11: FileChannel.open throws AccessDeniedException(path) on EACCES, its message the path alone. */
+    @Test
+    void aPermissionErrorSaysWhyNotOnlyThePath() throws InterruptedException {
+        List<SessionState> states = new CopyOnWriteArrayList<>();
+        TorrentSession session = session((m, dir, selection, preallocate) -> {
+            throw new java.nio.file.AccessDeniedException(dir + "/a.bin");
+        }, states);
+        session.start().subscribe().with(ok -> { }, e -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (session.latestSnapshot().state() != SessionState.ERROR && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded poll of the snapshot
+        }
+        assertEquals(SessionState.ERROR, session.latestSnapshot().state());
+        assertEquals("could not open the files: " + tmp + "/a.bin: permission denied",
+                session.latestSnapshot().error());
+        session.stop().await().atMost(Duration.ofSeconds(10));
+    }
 }
