@@ -45,6 +45,11 @@ public final class LogCapture implements AutoCloseable {
         logger.addHandler(handler);
     }
 
+    /** Every logger's records (the root logger's handlers see them all). */
+    public static LogCapture all(Level level) {
+        return new LogCapture(Logger.getLogger(""), level);
+    }
+
     public static LogCapture of(Class<?> type, Level level) {
         return new LogCapture(Logger.getLogger(type.getName()), level);
     }
@@ -56,6 +61,12 @@ public final class LogCapture implements AutoCloseable {
     /** The messages as written (parameters filled in when the record carries them). */
     public List<String> messages() {
         return records.stream().map(LogCapture::text).toList();
+    }
+
+    /** The records that carry a stack trace (a Throwable), as "logger: message". */
+    public List<String> withStackTraces() {
+        return records.stream().filter(r -> r.getThrown() != null)
+                .map(r -> r.getLoggerName() + ": " + text(r) + " (" + r.getThrown() + ")").toList();
     }
 
     /** Whether some record at or above the level says {@code text}. */
