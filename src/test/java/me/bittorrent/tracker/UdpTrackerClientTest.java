@@ -172,6 +172,18 @@ class UdpTrackerClientTest {
         assertEquals("Requested download is not authorized for use with this tracker.", e.getMessage());
     }
 
+    /** Issue 11 item 7: a UDP tracker's error text cannot forge log lines nor fill every status. */
+    @Test
+    void anErrorTextIsCleanedAndCut() {
+        tracker.error = "denied\r\n2026-01-01 00:00:00,000 ERROR forged line\u001b[31m" + "x".repeat(60_000);
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertTrue(me.bittorrent.text.RemoteText.isClean(e.getMessage()), e.getMessage());
+        assertTrue(e.getMessage().startsWith("denied"), e.getMessage());
+        assertTrue(e.getMessage().length() <= 1024 + 64, "kept " + e.getMessage().length() + " characters");
+    }
+
     @Test
     void connectionIdIsReusedWithinItsLifetime() {
         result(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
