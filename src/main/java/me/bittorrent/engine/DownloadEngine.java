@@ -298,7 +298,9 @@ public class DownloadEngine {
      * Also keeps {@link #stateWriteProblem()} current for the health checks.
      */
     public Uni<Void> requireWritableState() {
-        return blocking(repository::writeProblem).map(problem -> {
+        // right after a start, a change waits for the stored torrents: an upload of one of them is then a duplicate,
+        // not a new torrent whose save would overwrite its stored progress
+        return whenResumed().chain(() -> blocking(repository::writeProblem)).map(problem -> {
             stateWriteProblem = problem;
             if (problem != null) {
                 throw new StateNotWritableException(problem + ": the change was not made");
@@ -594,7 +596,7 @@ public class DownloadEngine {
     }
 
     public Uni<TorrentStatus> status(String id) {
-        return whenResumed().chain(() -> existing(id)).map(this::statusOf);
+        return existing(id).map(this::statusOf);
     }
 
     /**
@@ -1228,9 +1230,13 @@ public class DownloadEngine {
                 }).replaceWith(checked));
     }
 
+    /** The torrent, or a 404; right after a start, once the stored torrents are back (never a 404 for one of them). */
     private Uni<RegisteredTorrent> existing(String id) {
-        RegisteredTorrent torrent = id == null ? null : torrents.get(id);
-        return torrent == null ? Uni.createFrom().failure(new TorrentNotFoundException(id)) : Uni.createFrom().item(torrent);
+        return whenResumed().chain(() -> {
+            RegisteredTorrent torrent = id == null ? null : torrents.get(id);
+            return torrent == null ? Uni.createFrom().failure(new TorrentNotFoundException(id))
+                    : Uni.createFrom().item(torrent);
+        });
     }
 
     private <T> Uni<T> blocking(Callable<T> task) {

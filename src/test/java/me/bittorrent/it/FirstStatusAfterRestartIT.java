@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * the first (BT_MAX_CONCURRENT_DOWNLOADS=1) and a stopped one. /status is polled from the moment the port first
  * answers (before readiness): the FIRST answer already lists every torrent in its coming state (checking or
  * downloading, checking or seeding, paused, queued, stopped), no answer ever says stopped (or the stored lifecycle's
- * name without its session) for one that resumes, and each settles where it belongs.
+ * name without its session) for one that resumes, and each settles where it belongs. GET /status/{id} of a stored
+ * torrent is never a 404 meanwhile.
  */
 class FirstStatusAfterRestartIT {
 
@@ -77,15 +78,18 @@ class FirstStatusAfterRestartIT {
                 assertTrue(System.nanoTime() < deadline, "not settled 60 s after launch; answers: " + seen);
                 assertTrue(app.isAlive(), "the service died; answers: " + seen);
                 HttpResponse<String> response;
+                HttpResponse<String> one;
                 try {
-                    response = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/status"))
-                            .header("Authorization", app.authorization()).timeout(Duration.ofSeconds(10)).build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    // one torrent by its id (a stored torrent is never a 404), then all of them
+                    one = get(http, app, "/status/" + ids.get("queued"));
+                    response = get(http, app, "/status");
                 } catch (IOException notListeningYet) {
                     java.util.concurrent.locks.LockSupport.parkNanos(POLL); // not listening yet
                     continue;
                 }
                 long ms = Duration.ofNanos(System.nanoTime() - began).toMillis();
+                assertEquals(200, one.statusCode(), "GET /status/{queued id} at " + ms + " ms: " + one.body());
+                assertEquals("queued", JSON.readTree(one.body()).path("state").asText(), one.body());
                 assertEquals(200, response.statusCode(), "GET /status at " + ms + " ms: " + response.body());
                 JsonNode all = JSON.readTree(response.body());
                 Map<String, String> states = new LinkedHashMap<>();
@@ -115,6 +119,12 @@ class FirstStatusAfterRestartIT {
             assertEquals("waiting: 1 download already active (max active downloads = 1)",
                     first.path(ids.get("queued")).path("state_reason").asText(), "the queued one says why at once");
         }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, AppProcess app, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + path))
+                .header("Authorization", app.authorization()).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** Five torrents written into the state folder as the service writes them; returns kind -> id. */
