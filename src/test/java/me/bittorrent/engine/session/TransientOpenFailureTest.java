@@ -94,12 +94,7 @@ class TransientOpenFailureTest {
         TorrentSession session = session((m, dir, selection, preallocate) -> {
             throw new FileSystemException(dir + "/a.bin", null, "Permission denied");
         }, states);
-        session.start().subscribe().with(ok -> { }, e -> { });
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (session.latestSnapshot().state() != SessionState.ERROR && System.nanoTime() < deadline) {
-            Thread.sleep(20); // bounded poll of the snapshot
-        }
-        assertEquals(SessionState.ERROR, session.latestSnapshot().state());
+        startAndAwaitError(session);
         assertTrue(session.latestSnapshot().error().contains("Permission denied"), session.latestSnapshot().error());
         session.stop().await().atMost(Duration.ofSeconds(10));
     }
@@ -111,12 +106,7 @@ class TransientOpenFailureTest {
         TorrentSession session = session((m, dir, selection, preallocate) -> {
             throw new java.nio.file.AccessDeniedException(dir + "/a.bin");
         }, states);
-        session.start().subscribe().with(ok -> { }, e -> { });
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (session.latestSnapshot().state() != SessionState.ERROR && System.nanoTime() < deadline) {
-            Thread.sleep(20); // bounded poll of the snapshot
-        }
-        assertEquals(SessionState.ERROR, session.latestSnapshot().state());
+        startAndAwaitError(session);
         assertEquals("could not open the files: " + tmp + "/a.bin: permission denied",
                 session.latestSnapshot().error());
         session.stop().await().atMost(Duration.ofSeconds(10));
@@ -144,5 +134,14 @@ class TransientOpenFailureTest {
                 && c.state() == SessionState.ERROR), recorder.events().toString());
         leecher.stop().await().atMost(Duration.ofSeconds(10));
         seed.session().stop().await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static void startAndAwaitError(TorrentSession session) throws InterruptedException {
+        session.start().subscribe().with(ok -> { }, e -> { });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (session.latestSnapshot().state() != SessionState.ERROR && System.nanoTime() < deadline) {
+            Thread.sleep(20); // bounded poll of the snapshot
+        }
+        assertEquals(SessionState.ERROR, session.latestSnapshot().state());
     }
 }
