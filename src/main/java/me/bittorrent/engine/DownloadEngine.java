@@ -600,6 +600,22 @@ public class DownloadEngine {
     }
 
     /**
+     * For Vert.x routes (the qBittorrent and Transmission APIs): runs {@code answer} once the stored torrents are
+     * resumed (at once when they are), on the caller's context; after {@link #RESUME_WAIT}, {@code starting} with
+     * why instead. A list answered earlier would be empty, and Sonarr or Radarr would take the downloads as gone.
+     */
+    public void whenResumed(Runnable answer, java.util.function.Consumer<String> starting) {
+        if (resumed.isDone()) {
+            answer.run();
+            return;
+        }
+        io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+        java.util.concurrent.Executor back = here == null ? Runnable::run : task -> here.runOnContext(v -> task.run());
+        whenResumed().subscribe().with(ok -> back.execute(answer),
+                failure -> back.execute(() -> starting.accept(failure.getMessage())));
+    }
+
+    /**
      * At once when the stored torrents are resumed; right after a start, when that happens (at most
      * {@link #RESUME_WAIT}, then a 503 in words): a status before it would not say what each torrent is about to do.
      */

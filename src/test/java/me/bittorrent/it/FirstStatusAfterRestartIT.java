@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
  * answers (before readiness): the FIRST answer already lists every torrent in its coming state (checking or
  * downloading, checking or seeding, paused, queued, stopped), no answer ever says stopped (or the stored lifecycle's
  * name without its session) for one that resumes, and each settles where it belongs. GET /status/{id} of a stored
- * torrent is never a 404 meanwhile.
+ * torrent is never a 404 meanwhile, and qBittorrent's torrents/info lists every torrent from its first answer (the
+ * queued one queuedDL, none of those that resume stopped).
  */
 class FirstStatusAfterRestartIT {
 
@@ -79,9 +80,12 @@ class FirstStatusAfterRestartIT {
                 assertTrue(app.isAlive(), "the service died; answers: " + seen);
                 HttpResponse<String> response;
                 HttpResponse<String> one;
+                HttpResponse<String> qb;
                 try {
-                    // one torrent by its id (a stored torrent is never a 404), then all of them
+                    // one torrent by its id (a stored torrent is never a 404), the qBittorrent list (Sonarr takes a
+                    // torrent missing from it as gone), then all of them
                     one = get(http, app, "/status/" + ids.get("queued"));
+                    qb = get(http, app, "/api/v2/torrents/info");
                     response = get(http, app, "/status");
                 } catch (IOException notListeningYet) {
                     java.util.concurrent.locks.LockSupport.parkNanos(POLL); // not listening yet
@@ -90,6 +94,14 @@ class FirstStatusAfterRestartIT {
                 long ms = Duration.ofNanos(System.nanoTime() - began).toMillis();
                 assertEquals(200, one.statusCode(), "GET /status/{queued id} at " + ms + " ms: " + one.body());
                 assertEquals("queued", JSON.readTree(one.body()).path("state").asText(), one.body());
+                assertEquals(200, qb.statusCode(), "GET /api/v2/torrents/info at " + ms + " ms: " + qb.body());
+                Map<String, String> qbStates = new LinkedHashMap<>();
+                JSON.readTree(qb.body()).forEach(t -> qbStates.put(t.path("hash").asText(), t.path("state").asText()));
+                assertEquals(Set.copyOf(ids.values()), qbStates.keySet(), "torrents/info at " + ms + " ms: " + qb.body());
+                assertEquals("queuedDL", qbStates.get(ids.get("queued")), qb.body());
+                for (String kind : List.of("download", "seed")) {
+                    assertTrue(!qbStates.get(ids.get(kind)).startsWith("stopped"), kind + ": " + qb.body());
+                }
                 assertEquals(200, response.statusCode(), "GET /status at " + ms + " ms: " + response.body());
                 JsonNode all = JSON.readTree(response.body());
                 Map<String, String> states = new LinkedHashMap<>();
