@@ -38,6 +38,13 @@ public class ErrorMappers {
         return error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(e.getMessage()));
     }
 
+    /** Right after a start, before the stored torrents are restored: 503, try again in a moment. */
+    @ServerExceptionMapper
+    public Response starting(me.bittorrent.engine.StartingException e) {
+        return Response.fromResponse(error(Response.Status.SERVICE_UNAVAILABLE, new ApiError(e.getMessage())))
+                .header("Retry-After", "1").build();
+    }
+
     /** A change that does not fit the torrent's state now (being moved, stopping ...): 409 with the reason. */
     @ServerExceptionMapper
     public Response conflict(me.bittorrent.engine.ConflictException e) {

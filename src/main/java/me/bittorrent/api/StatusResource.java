@@ -58,6 +58,8 @@ public class StatusResource {
                     additionalProperties = TorrentStatus.class)))
     @APIResponse(responseCode = "400", description = "An unknown field, or a negative offset or limit",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Just started: the torrents are still being restored from the "
+            + "state folder after 10 s (Retry-After: 1)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Uni<RestResponse<Buffer>> all(
             @Parameter(description = "Comma-separated status fields to return, e.g. name,state,progress")
             @QueryParam("fields") String fields,
@@ -169,6 +171,8 @@ public class StatusResource {
             content = @Content(schema = @Schema(implementation = TorrentStatus.class)))
     @APIResponse(responseCode = "404", description = "Download not found",
             content = @Content(schema = @Schema(implementation = ApiError.class)))
+    @APIResponse(responseCode = "503", description = "Just started: the torrents are still being restored from the "
+            + "state folder after 10 s (Retry-After: 1)", content = @Content(schema = @Schema(implementation = ApiError.class)))
     public Uni<TorrentStatus> one(@PathParam("torrent_id") String torrentId) {
         return engine.status(torrentId);
     }

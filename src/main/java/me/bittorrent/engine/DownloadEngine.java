@@ -80,6 +80,14 @@ public class DownloadEngine {
     private final Instant startedAt = Instant.now();
     private volatile boolean loaded;
     private volatile String loadFailure;
+    /**
+     * Completes when the stored torrents are restored AND each one that resumes is admitted by the runner (launching,
+     * so it reads checking, or queued), or when loading failed. The HTTP port opens before that: a status answered
+     * earlier would list no torrent, or a queued one as checking (issue 11 item 11, STATE.md "Status intent").
+     */
+    private final java.util.concurrent.CompletableFuture<Void> resumed = new java.util.concurrent.CompletableFuture<>();
+    /** How long GET /status waits for {@link #resumed} before answering 503 (a very large state folder). */
+    static final Duration RESUME_WAIT = Duration.ofSeconds(10);
     private final SessionRunner runner;
     private final String peerHost;
     private final int peerPort;
@@ -171,11 +179,12 @@ public class DownloadEngine {
                 ignored -> {
                     LOG.infof("Ready: %d torrent(s) restored from %s in %d ms, downloads go to %s",
                             torrents.size(), repository.stateDir(), loadMillis, downloadDir.get());
-                    runner.resumeAll();
+                    runner.resumeAll(() -> resumed.complete(null));
                 },
                 failure -> {
                     loadFailure = "The state folder " + repository.stateDir() + " cannot be read: " + failure.getMessage();
                     LOG.error(loadFailure, failure);
+                    resumed.complete(null);
                 });
     }
 
@@ -289,7 +298,9 @@ public class DownloadEngine {
      * Also keeps {@link #stateWriteProblem()} current for the health checks.
      */
     public Uni<Void> requireWritableState() {
-        return blocking(repository::writeProblem).map(problem -> {
+        // right after a start, a change waits for the stored torrents: an upload of one of them is then a duplicate,
+        // not a new torrent whose save would overwrite its stored progress
+        return whenResumed().chain(() -> blocking(repository::writeProblem)).map(problem -> {
             stateWriteProblem = problem;
             if (problem != null) {
                 throw new StateNotWritableException(problem + ": the change was not made");
@@ -575,15 +586,46 @@ public class DownloadEngine {
         return Optional.ofNullable(id == null ? null : torrents.get(id));
     }
 
-    /** Status of every torrent, by id (sorted). */
+    /** Status of every torrent, by id (sorted); once the stored torrents are resumed (see {@link #resumed}). */
     public Uni<Map<String, TorrentStatus>> statuses() {
-        Map<String, TorrentStatus> all = new TreeMap<>();
-        torrents.forEach((id, torrent) -> all.put(id, statusOf(torrent)));
-        return Uni.createFrom().item(all);
+        return whenResumed().map(ignored -> {
+            Map<String, TorrentStatus> all = new TreeMap<>();
+            torrents.forEach((id, torrent) -> all.put(id, statusOf(torrent)));
+            return all;
+        });
     }
 
     public Uni<TorrentStatus> status(String id) {
         return existing(id).map(this::statusOf);
+    }
+
+    /**
+     * For Vert.x routes (the qBittorrent and Transmission APIs): runs {@code answer} once the stored torrents are
+     * resumed (at once when they are), on the caller's context; after {@link #RESUME_WAIT}, {@code starting} with
+     * why instead. A list answered earlier would be empty, and Sonarr or Radarr would take the downloads as gone.
+     */
+    public void whenResumed(Runnable answer, java.util.function.Consumer<String> starting) {
+        if (resumed.isDone()) {
+            answer.run();
+            return;
+        }
+        io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+        java.util.concurrent.Executor back = here == null ? Runnable::run : task -> here.runOnContext(v -> task.run());
+        whenResumed().subscribe().with(ok -> back.execute(answer),
+                failure -> back.execute(() -> starting.accept(failure.getMessage())));
+    }
+
+    /**
+     * At once when the stored torrents are resumed; right after a start, when that happens (at most
+     * {@link #RESUME_WAIT}, then a 503 in words): a status before it would not say what each torrent is about to do.
+     */
+    private Uni<Void> whenResumed() {
+        if (resumed.isDone()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.createFrom().completionStage(resumed).ifNoItem().after(RESUME_WAIT)
+                .failWith(() -> new StartingException("The service is starting: it is still restoring its torrents from "
+                        + repository.stateDir() + "; try again in a moment"));
     }
 
     /** The connected peers of a torrent (empty when it does not run). */
@@ -1204,9 +1246,13 @@ public class DownloadEngine {
                 }).replaceWith(checked));
     }
 
+    /** The torrent, or a 404; right after a start, once the stored torrents are back (never a 404 for one of them). */
     private Uni<RegisteredTorrent> existing(String id) {
-        RegisteredTorrent torrent = id == null ? null : torrents.get(id);
-        return torrent == null ? Uni.createFrom().failure(new TorrentNotFoundException(id)) : Uni.createFrom().item(torrent);
+        return whenResumed().chain(() -> {
+            RegisteredTorrent torrent = id == null ? null : torrents.get(id);
+            return torrent == null ? Uni.createFrom().failure(new TorrentNotFoundException(id))
+                    : Uni.createFrom().item(torrent);
+        });
     }
 
     private <T> Uni<T> blocking(Callable<T> task) {

@@ -495,13 +495,22 @@ final class SessionRunner {
         return listenPort;
     }
 
-    /** Starts again every torrent that was downloading, seeding or queued when the service stopped. */
-    void resumeAll() {
-        context.runOnContext(v -> registry.all().stream()
-                .filter(t -> (t.meta() != null || t.awaitsMetadata()) && !t.inError() && wantsToRun(t))
-                .sorted(Comparator.comparingLong((RegisteredTorrent t) -> t.stored().library().queuePosition())
-                        .thenComparing(t -> t.stored().addedAt()))
-                .forEach(t -> admit(t.id())));
+    /**
+     * Starts again every torrent that was downloading, seeding or queued when the service stopped; {@code then} runs
+     * once each is admitted (launching or queued), on the engine context.
+     */
+    void resumeAll(Runnable then) {
+        context.runOnContext(v -> {
+            try {
+                registry.all().stream()
+                        .filter(t -> (t.meta() != null || t.awaitsMetadata()) && !t.inError() && wantsToRun(t))
+                        .sorted(Comparator.comparingLong((RegisteredTorrent t) -> t.stored().library().queuePosition())
+                                .thenComparing(t -> t.stored().addedAt()))
+                        .forEach(t -> admit(t.id()));
+            } finally {
+                then.run();
+            }
+        });
     }
 
     /** Stops every session (each announces stopped, bounded), persists each keeping its lifecycle. */
@@ -625,7 +634,8 @@ final class SessionRunner {
                         .withVerified(Bitfields.toBase64(verified, t.meta().pieceCount()), prints)
                         .withSettings(withForcedCheck(t.stored().settings(), false)).withError(null)));
             } else {
-                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(), ar.cause().getMessage());
+                LOG.warnf("'%s': its files could not be checked: %s", torrent.name(),
+                        me.bittorrent.storage.FileFailures.inWords(ar.cause()));
                 saved = Uni.createFrom().nullItem();
             }
             saved.emitOn(onContext).onTermination().invoke(() -> context.runOnContext(v -> {

@@ -76,7 +76,7 @@ final class TorrentFiles {
                     // the reason of the first failure is what the user needs; this file stays in the new folder
                 }
             }
-            throw new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            throw new IOException(me.bittorrent.storage.FileFailures.inWords(e), e); // the path AND why
         }
         if (meta.multiFile()) {
             removeEmptyFolders(from.resolve(meta.name()).normalize(), from);

@@ -2,6 +2,7 @@ package me.bittorrent.api;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -68,7 +69,8 @@ class HostileUploadTest {
         String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"t.torrent\"\r\n"
                 + "Content-Type: application/x-bittorrent\r\n\r\nd8:announce";
         byte[] body = head.getBytes(StandardCharsets.ISO_8859_1); // no closing boundary: the client died
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
+        try (me.bittorrent.testing.LogCapture log = me.bittorrent.testing.LogCapture.all(java.util.logging.Level.WARNING);
+                Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + TestCredentials.basicHeader()
@@ -82,6 +84,8 @@ class HostileUploadTest {
             String status = answer.lines().findFirst().orElse("");
             assertTrue(status.startsWith("HTTP/1.1 400"), answer); // signed in: the body itself is refused
             assertTrue(answer.contains("\"detail\""), answer);
+            // issue 11 item 8: "... and a stack trace in the log"
+            assertEquals(java.util.List.of(), log.withStackTraces(), "a truncated upload logged a stack trace");
         }
         Map<String, ?> all = given().get("/status").then().statusCode(200).extract().as(Map.class);
         assertTrue(all != null);

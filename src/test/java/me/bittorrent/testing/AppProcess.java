@@ -124,12 +124,31 @@ public final class AppProcess implements AutoCloseable {
         launch();
     }
 
+    /**
+     * As {@link #restart()} without waiting: returns once the process is spawned, so a test can watch the service
+     * from the first moment its port answers; {@link #awaitReady()} waits for readiness afterwards.
+     */
+    public void restartWithoutWaiting() {
+        kill9();
+        spawn();
+    }
+
+    /** Whether the current launch still runs. */
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     @Override
     public void close() {
         kill9();
     }
 
     private void launch() {
+        spawn();
+        awaitReady();
+    }
+
+    private void spawn() {
         List<String> command = command();
         launches++;
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -153,7 +172,6 @@ public final class AppProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot launch " + command, e);
         }
-        awaitReady();
     }
 
     /**
@@ -184,7 +202,8 @@ public final class AppProcess implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString());
     }
 
-    private void awaitReady() {
+    /** Waits (at most 90 s) until /q/health/ready is UP; fails with the log's tail when the app dies or is late. */
+    public void awaitReady() {
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
         HttpRequest ready = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();

@@ -127,6 +127,33 @@ class UdpTrackerClientTest {
                 + " did not answer within 0\\.7 s \\([1-4] tries\\)"), e.getMessage());
     }
 
+    /** Issue 11 item 11: a silent UDP tracker showed "updating" for hours; it shows error and the timeout. */
+    @Test
+    void aSilentTrackerShowsErrorWithTheTimeoutNotUpdating() {
+        client.setRetransmission(Duration.ofMillis(200), 8);
+        client.setDeadline(Duration.ofMillis(700));
+        tracker.connectsToDrop.set(Integer.MAX_VALUE);
+        TrackerTiers tiers = new TrackerTiers(List.of(List.of(tracker.url())), client);
+        assertEquals("updating", failureWhileUpdating(tiers));
+        TrackerStatus status = tiers.statuses().get(0);
+        assertEquals("error", status.status());
+        assertTrue(status.lastError().matches("UDP tracker 127\\.0\\.0\\.1:" + tracker.port()
+                + " did not answer within 0\\.7 s \\([1-4] tries\\)"), status.lastError());
+    }
+
+    /** Announces through {@code tiers}, returns the status shown while the announce was in flight, awaits its end. */
+    private String failureWhileUpdating(TrackerTiers tiers) {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        tiers.announce(request(AnnounceEvent.STARTED)).subscribe().with(r -> ended.complete(null), ended::complete);
+        String during = tiers.statuses().get(0).status();
+        try {
+            assertTrue(ended.get(10, TimeUnit.SECONDS) instanceof TrackerException, "the announce failed");
+        } catch (Exception e) {
+            throw new AssertionError("the announce did not end within 10 s", e);
+        }
+        return during;
+    }
+
     @Test
     void replyWithAnotherTransactionIdIsIgnored() {
         tracker.strayReplyFirst = true;
@@ -143,6 +170,18 @@ class UdpTrackerClientTest {
         TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
 
         assertEquals("Requested download is not authorized for use with this tracker.", e.getMessage());
+    }
+
+    /** Issue 11 item 7: a UDP tracker's error text cannot forge log lines nor fill every status. */
+    @Test
+    void anErrorTextIsCleanedAndCut() {
+        tracker.error = "denied\r\n2026-01-01 00:00:00,000 ERROR forged line\u001b[31m" + "x".repeat(60_000);
+
+        TrackerException e = failure(client.announce(tracker.url(), request(AnnounceEvent.STARTED)));
+
+        assertTrue(me.bittorrent.text.RemoteText.isClean(e.getMessage()), e.getMessage());
+        assertTrue(e.getMessage().startsWith("denied"), e.getMessage());
+        assertTrue(e.getMessage().length() <= 1024 + 64, "kept " + e.getMessage().length() + " characters");
     }
 
     @Test

@@ -48,6 +48,8 @@ public class QbApi {
     QbAddEndpoint add;
     @Inject
     QbCategories categories;
+    @Inject
+    me.bittorrent.engine.DownloadEngine engine;
     @ConfigProperty(name = "bt.max-torrent-file-size")
     long maxTorrentSize;
 
@@ -147,10 +149,13 @@ public class QbApi {
             request.text(403, "Forbidden: cross-site request (" + crossSite + ")");
             return;
         }
-        try {
-            route.endpoint().handle(request);
-        } catch (RuntimeException e) {
-            request.fail(e);
-        }
+        // right after a start, the answer waits for the stored torrents (an empty list would read as all gone)
+        engine.whenResumed(() -> {
+            try {
+                route.endpoint().handle(request);
+            } catch (RuntimeException e) {
+                request.fail(e);
+            }
+        }, why -> request.text(503, why));
     }
 }

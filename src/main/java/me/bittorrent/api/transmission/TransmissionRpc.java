@@ -38,6 +38,8 @@ public class TransmissionRpc {
     RpcTorrents torrents;
     @Inject
     RpcSession session;
+    @Inject
+    me.bittorrent.engine.DownloadEngine engine;
 
     private final Map<String, Consumer<RpcCall>> methods = new HashMap<>();
     private String sessionId;
@@ -106,7 +108,9 @@ public class TransmissionRpc {
         });
         request.endHandler(v -> {
             if (!ctx.response().ended()) {
-                answer(ctx, body);
+                // right after a start, the answer waits for the stored torrents (an empty list reads as all gone)
+                engine.whenResumed(() -> answer(ctx, body), why -> RpcCall.send(ctx, 503,
+                        new JsonObject().put("detail", why)));
             }
         });
         request.resume();

@@ -87,12 +87,12 @@ final class PeerMessages {
         if (message instanceof PeerMessage.Piece piece) {
             String violation = requester.received(peer, piece.piece(), piece.begin(), piece.data());
             if (violation != null) {
-                peer.close(violation);
+                drop(peer, violation); // said at INFO: a user sees why that peer went
             }
         } else if (message instanceof PeerMessage.Request request) {
             String violation = uploader.request(peer, request);
             if (violation != null) {
-                peer.close(violation);
+                drop(peer, violation);
             }
         } else if (message instanceof PeerMessage.Have have) {
             onHave(peer, have.piece());
@@ -178,7 +178,7 @@ final class PeerMessages {
         peer.close(why);
     }
 
-    /** Peers dropped for hostile extension messages (for tests and logs). */
+    /** Peers dropped for what no honest client sends (hostile extension messages, unrequested data ...). */
     long hostileDrops() {
         return dropped;
     }

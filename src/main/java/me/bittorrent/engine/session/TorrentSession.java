@@ -412,7 +412,7 @@ public final class TorrentSession {
                     swarm.connectMore();
                     checkInBackground(pending);
                     return (Void) null;
-                }).onFailure(e -> fail("could not open the files: " + e.getMessage()));
+                }).onFailure(e -> fail("could not open the files: " + me.bittorrent.storage.FileFailures.inWords(e)));
         return opening;
     }
 
@@ -708,7 +708,7 @@ public final class TorrentSession {
         @Override
         public void writeFailed(int piece, Throwable cause) {
             picker.pieceFailed(piece);
-            emit(new TorrentEvent.PieceFailed(piece, "could not write: " + cause.getMessage()));
+            emit(new TorrentEvent.PieceFailed(piece, "could not write: " + me.bittorrent.storage.FileFailures.inWords(cause)));
             if (state == SessionState.ERROR) {
                 // the pieces in flight when the disk failed fail too: one ERROR line per event, not one per piece
                 writeFailuresSinceError++;
@@ -982,7 +982,7 @@ public final class TorrentSession {
 
     /** A write failure in words, with what to do about it. */
     static String writeFailure(int piece, Throwable cause) {
-        String message = String.valueOf(cause.getMessage());
+        String message = me.bittorrent.storage.FileFailures.inWords(cause); // Java's message may be the path alone
         String lower = message.toLowerCase(java.util.Locale.ROOT);
         if (lower.contains("no space left") || lower.contains("disk quota")) {
             return "the disk is full (could not write piece " + piece + ": " + message

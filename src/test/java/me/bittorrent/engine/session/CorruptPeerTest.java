@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import java.util.logging.Level;
+import me.bittorrent.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -152,9 +154,14 @@ class CorruptPeerTest {
             }
         });
         leecher.start().await().atMost(Duration.ofSeconds(10));
-        // the liar first, so it gets its chance to do harm before the honest seeder is there
-        leecher.addPeer(LIAR_HOST, liarPort);
-        banned.get(10, TimeUnit.SECONDS);
+        try (LogCapture log = LogCapture.of(TorrentSession.class, Level.INFO)) {
+            // the liar first, so it gets its chance to do harm before the honest seeder is there
+            leecher.addPeer(LIAR_HOST, liarPort);
+            banned.get(10, TimeUnit.SECONDS);
+            // issue 11 item 11: a ban is said in the log at INFO or above, with who and why
+            assertTrue(log.anyContains("peer " + liarAddress + " (and its address " + LIAR_HOST
+                    + ") banned: it sent corrupt data"), log.messages().toString());
+        }
         assertEquals(1, liarAccepted.get());
 
         // banned means never connected again: offered again by address, and dialling in with the same peer id
@@ -252,8 +259,15 @@ class CorruptPeerTest {
         });
         leecher.start().await().atMost(Duration.ofSeconds(10));
         leecher.pause().await().atMost(Duration.ofSeconds(10));
-        leecher.addPeer(LIAR_HOST, pusherPort);
-        String reason = dropped.get(10, TimeUnit.SECONDS);
+        String reason;
+        try (LogCapture log = LogCapture.of(TorrentSession.class, Level.INFO)) {
+            leecher.addPeer(LIAR_HOST, pusherPort);
+            reason = dropped.get(10, TimeUnit.SECONDS);
+            // issue 11 item 11: why a peer was dropped is said at INFO (it was DEBUG only)
+            assertTrue(log.anyContains("dropped peer " + LIAR_HOST + ":" + pusherPort + ": sent "),
+                    log.messages().toString());
+            assertTrue(log.anyContains("bytes of data we never asked for"), log.messages().toString());
+        }
         assertTrue(reason.contains("never asked for"), reason);
         SessionSnapshot after = leecher.snapshot().await().atMost(Duration.ofSeconds(5));
         assertEquals(0, after.verified().cardinality());

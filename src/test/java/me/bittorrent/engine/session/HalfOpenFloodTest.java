@@ -62,12 +62,7 @@ class HalfOpenFloodTest {
         assertEquals(8, gate.caps().maxPerIp());
         TorrentMeta meta = TestTorrents.create(tmp.resolve("seed"), "flooded", 32 * 1024,
                 List.of(new TestTorrents.FileSpec("x.bin", 3_000_000)), List.of(), 5);
-        BitSet all = new BitSet();
-        all.set(0, meta.pieceCount());
-        byte[] seedId = SessionHarness.newPeerId();
-        TorrentSession seeder = harness.session(seedId, meta, tmp.resolve("seed"), all);
-        int seedPort = harness.listen(harness.context(), seedServer, meta, seedId, seeder);
-        seeder.start().await().atMost(Duration.ofSeconds(10));
+        SessionHarness.Listening seed = harness.completeSeeder(meta, tmp.resolve("seed"), seedServer);
 
         byte[] victimId = SessionHarness.newPeerId();
         TorrentSession victim = harness.session(victimId, meta, Files.createDirectories(tmp.resolve("leech")),
@@ -84,7 +79,7 @@ class HalfOpenFloodTest {
             channel.connect(new InetSocketAddress("127.0.0.1", victimPort));
             channel.configureBlocking(false);
         }
-        victim.addPeer("127.0.0.1", seedPort); // the honest download goes on meanwhile
+        victim.addPeer("127.0.0.1", seed.port()); // the honest download goes on meanwhile
 
         // the excess is closed at once: at most the half-open cap stays open
         int cap = gate.caps().maxHalfOpen();
@@ -102,7 +97,7 @@ class HalfOpenFloodTest {
         awaitClosed(SOCKETS, PeerServer.HANDSHAKE_TIMEOUT.plusSeconds(20));
         assertEquals(0, gate.open());
         victim.stop().await().atMost(Duration.ofSeconds(10));
-        seeder.stop().await().atMost(Duration.ofSeconds(10));
+        seed.session().stop().await().atMost(Duration.ofSeconds(10));
         for (TorrentFile file : meta.files()) {
             assertArrayEquals(Files.readAllBytes(tmp.resolve("seed/flooded").resolve(file.displayPath())),
                     Files.readAllBytes(tmp.resolve("leech/flooded").resolve(file.displayPath())));

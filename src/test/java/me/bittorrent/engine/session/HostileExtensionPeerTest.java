@@ -84,12 +84,7 @@ class HostileExtensionPeerTest {
     void everyBombPeerIsDroppedAndTheHonestDownloadFinishes() throws Exception {
         TorrentMeta meta = TestTorrents.create(tmp.resolve("seed"), "bombed", 32 * 1024,
                 List.of(new TestTorrents.FileSpec("x.bin", 3_000_000)), List.of(), 11);
-        BitSet all = new BitSet();
-        all.set(0, meta.pieceCount());
-        byte[] seedId = SessionHarness.newPeerId();
-        TorrentSession seeder = harness.session(seedId, meta, tmp.resolve("seed"), all);
-        int seedPort = harness.listen(harness.context(), seedServer, meta, seedId, seeder);
-        seeder.start().await().atMost(Duration.ofSeconds(10));
+        SessionHarness.Listening seed = harness.completeSeeder(meta, tmp.resolve("seed"), seedServer);
 
         byte[] leechId = SessionHarness.newPeerId();
         TorrentSession leecher = harness.session(leechId, meta, Files.createDirectories(tmp.resolve("leech")),
@@ -98,7 +93,7 @@ class HostileExtensionPeerTest {
         int leechPort = harness.listen(harness.context(), leechServer, meta, leechId, leecher);
         SessionHarness.Recorder recorder = SessionHarness.record(leecher);
         leecher.start().await().atMost(Duration.ofSeconds(10));
-        leecher.addPeer("127.0.0.1", seedPort);
+        leecher.addPeer("127.0.0.1", seed.port());
 
         List<PeerMessage.Extended> bombs = bombs();
         for (int round = 0; round < 3; round++) { // reconnecting at once, as the attackers do
@@ -120,7 +115,7 @@ class HostileExtensionPeerTest {
         assertTrue(recorder.events().stream().anyMatch(e -> e instanceof TorrentEvent.PeerDisconnected d
                 && d.reason().contains("claims an info dictionary of 2000000000 bytes")), recorder.events().toString());
         leecher.stop().await().atMost(Duration.ofSeconds(10));
-        seeder.stop().await().atMost(Duration.ofSeconds(10));
+        seed.session().stop().await().atMost(Duration.ofSeconds(10));
         LibtorrentInteropTest.assertSameFiles(meta, tmp.resolve("seed"), tmp.resolve("leech"));
     }
 }

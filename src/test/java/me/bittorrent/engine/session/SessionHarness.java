@@ -98,6 +98,20 @@ final class SessionHarness implements BeforeEachCallback, AfterEachCallback {
         return new Listening(seeder, id, port);
     }
 
+    /**
+     * A seeder trusted to hold every piece of {@code meta} in {@code dir} (no check), listening with {@code server}
+     * on the engine context, started.
+     */
+    Listening completeSeeder(TorrentMeta meta, Path dir, PeerServer server) throws Exception {
+        byte[] id = newPeerId();
+        BitSet all = new BitSet();
+        all.set(0, meta.pieceCount());
+        TorrentSession seeder = session(id, meta, dir, all);
+        int port = listen(context, server, meta, id, seeder);
+        seeder.start().await().atMost(Duration.ofSeconds(10));
+        return new Listening(seeder, id, port);
+    }
+
     /** Listens on loopback (a new server on the engine context) for {@code session}'s torrent. */
     int listen(TorrentMeta meta, byte[] peerId, TorrentSession session) throws Exception {
         return listen(context, new PeerServer(), meta, peerId, session);
