@@ -916,6 +916,9 @@ import { createLibrary } from './library.js';
       $('torrents').setAttribute('aria-description', 'not live: the figures may be out of date');
       // EventSource hides the status: ask once whether the session is still valid (a 401 leads to sign-in)
       call('GET', '/auth/me').catch(() => {});
+      // an answer that is not a stream (a 503 while the service is still restoring its torrents) closes it for
+      // good, where a dropped connection is retried by EventSource itself: then open a new one in a while
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
     };
     // `reset` (a new connection, or the service restarted) is followed by one status per torrent: the list is
     // kept as it is (scroll, selection, focus) and only what the snapshot no longer names goes, once it is quiet
