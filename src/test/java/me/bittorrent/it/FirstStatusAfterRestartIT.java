@@ -10,25 +10,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import me.bittorrent.metainfo.MetainfoParser;
-import me.bittorrent.metainfo.TorrentMeta;
-import me.bittorrent.state.Bitfields;
-import me.bittorrent.state.StoredFingerprint;
-import me.bittorrent.state.StoredTorrent;
-import me.bittorrent.state.TorrentLibrary;
 import me.bittorrent.state.TorrentLifecycle;
-import me.bittorrent.state.TorrentRepository;
-import me.bittorrent.state.TorrentSettings;
 import me.bittorrent.testing.AppProcess;
 import me.bittorrent.testing.Payloads;
 import me.bittorrent.testing.TorrentBuilder;
@@ -142,42 +131,22 @@ class FirstStatusAfterRestartIT {
     /** Five torrents written into the state folder as the service writes them; returns kind -> id. */
     private static Map<String, String> writeStateFolder(AppProcess app, Path work) throws Exception {
         Map<String, String> ids = new LinkedHashMap<>();
-        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-        try {
-            TorrentRepository repository = new TorrentRepository(vertx, app.stateDir());
-            List<io.smallrye.mutiny.Uni<Void>> saves = new ArrayList<>();
-            int position = 0;
+        try (OfflineStateFolder state = new OfflineStateFolder(app.stateDir(), app.downloadDir())) {
             for (String kind : List.of("download", "seed", "paused", "queued", "stopped")) {
-                String name = kind + ".bin";
                 boolean seed = "seed".equals(kind);
                 // the seed's data is in the download folder; the others have none there (no peer either): they
                 // stay downloading (or paused, queued, stopped) for the whole test
-                Path data = Payloads.file((seed ? app.downloadDir() : work).resolve(name), SIZE);
-                byte[] bytes = TorrentBuilder.of(data).pieceLength(16384).build();
-                TorrentMeta meta = MetainfoParser.parse(bytes, 1 << 20);
-                BitSet verified = new BitSet();
-                if (seed) {
-                    verified.set(0, meta.pieceCount());
-                }
-                List<StoredFingerprint> prints = seed ? List.of(new StoredFingerprint(0, Files.size(data),
-                        Files.getLastModifiedTime(data).toMillis())) : List.of();
+                Path data = Payloads.file((seed ? app.downloadDir() : work).resolve(kind + ".bin"), SIZE);
                 TorrentLifecycle lifecycle = switch (kind) {
                     case "seed" -> TorrentLifecycle.SEEDING;
                     case "paused" -> TorrentLifecycle.PAUSED;
                     case "stopped" -> TorrentLifecycle.STOPPED;
                     default -> TorrentLifecycle.DOWNLOADING; // "queued" is a download behind the first in the queue
                 };
-                TorrentLibrary library = TorrentLibrary.NONE.withQueuePosition(++position)
-                        .withSeeding(seed ? Instant.now() : null, 0);
-                String id = meta.infoHash().hex();
-                ids.put(kind, id);
-                saves.add(repository.saveNew(new StoredTorrent(id, meta.name(), Instant.now(),
-                        app.downloadDir().toString(), TorrentSettings.defaults(0), Map.of(name, true), lifecycle,
-                        Bitfields.toBase64(verified, meta.pieceCount()), 0, 0, prints, null, library), bytes));
+                ids.put(kind, state.add(TorrentBuilder.of(data).pieceLength(16384).build(), data, lifecycle, seed,
+                        seed));
             }
-            io.smallrye.mutiny.Uni.join().all(saves).andFailFast().await().atMost(Duration.ofSeconds(30));
-        } finally {
-            vertx.close();
+            state.awaitSaved(Duration.ofSeconds(30));
         }
         return ids;
     }

@@ -13,22 +13,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import me.bittorrent.metainfo.MetainfoParser;
-import me.bittorrent.metainfo.TorrentMeta;
-import me.bittorrent.state.Bitfields;
-import me.bittorrent.state.StoredFingerprint;
-import me.bittorrent.state.StoredTorrent;
-import me.bittorrent.state.TorrentLibrary;
 import me.bittorrent.state.TorrentLifecycle;
-import me.bittorrent.state.TorrentRepository;
-import me.bittorrent.state.TorrentSettings;
 import me.bittorrent.testing.AppProcess;
 import me.bittorrent.testing.Payloads;
 import me.bittorrent.testing.TorrentBuilder;
@@ -59,12 +49,8 @@ class ManyTorrentsRestartIT {
             app.kill9();
             Map<String, String> kind = new HashMap<>();
             List<String> trustedIds = new ArrayList<>();
-            io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
             long began = System.nanoTime();
-            try {
-                TorrentRepository repository = new TorrentRepository(vertx, app.stateDir());
-                List<io.smallrye.mutiny.Uni<Void>> saves = new ArrayList<>();
-                int n = 0;
+            try (OfflineStateFolder state = new OfflineStateFolder(app.stateDir(), app.downloadDir())) {
                 int total = TRUSTED_SEEDS + UNCHECKED_SEEDS + STOPPED + DOWNLOADS;
                 for (int i = 0; i < total; i++) {
                     String what = i < TRUSTED_SEEDS ? "seed" : i < TRUSTED_SEEDS + UNCHECKED_SEEDS ? "unchecked"
@@ -72,30 +58,16 @@ class ManyTorrentsRestartIT {
                     String name = String.format("%s-%04d.bin", what, i);
                     Path data = Payloads.file(("download".equals(what) ? work : app.downloadDir()).resolve(name), SIZE);
                     byte[] bytes = TorrentBuilder.of(data).pieceLength(16384).announce(deadTracker).build();
-                    TorrentMeta meta = MetainfoParser.parse(bytes, 1 << 20);
                     boolean seeded = "seed".equals(what) || "unchecked".equals(what);
-                    BitSet verified = new BitSet();
-                    if (seeded) {
-                        verified.set(0, meta.pieceCount());
-                    }
-                    List<StoredFingerprint> prints = "seed".equals(what) ? List.of(new StoredFingerprint(0,
-                            Files.size(data), Files.getLastModifiedTime(data).toMillis())) : List.of();
                     TorrentLifecycle lifecycle = seeded ? TorrentLifecycle.SEEDING
                             : "stopped".equals(what) ? TorrentLifecycle.STOPPED : TorrentLifecycle.DOWNLOADING;
-                    TorrentLibrary library = TorrentLibrary.NONE.withQueuePosition(++n)
-                            .withSeeding(seeded ? Instant.now() : null, 0);
-                    String id = meta.infoHash().hex();
+                    String id = state.add(bytes, data, lifecycle, seeded, "seed".equals(what));
                     kind.put(id, what);
                     if ("seed".equals(what)) {
                         trustedIds.add(id);
                     }
-                    saves.add(repository.saveNew(new StoredTorrent(id, meta.name(), Instant.now(),
-                            app.downloadDir().toString(), TorrentSettings.defaults(0), Map.of(name, true), lifecycle,
-                            Bitfields.toBase64(verified, meta.pieceCount()), 0, 0, prints, null, library), bytes));
                 }
-                io.smallrye.mutiny.Uni.join().all(saves).andFailFast().await().atMost(Duration.ofMinutes(3));
-            } finally {
-                vertx.close();
+                state.awaitSaved(Duration.ofMinutes(3));
             }
             System.out.printf("ManyTorrentsRestartIT: %d torrents written into the state folder in %d ms%n",
                     kind.size(), Duration.ofNanos(System.nanoTime() - began).toMillis());
