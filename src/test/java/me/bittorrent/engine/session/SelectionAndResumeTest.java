@@ -137,18 +137,27 @@ class SelectionAndResumeTest {
         second.start().await().atMost(Duration.ofSeconds(30));
         second.addPeer("127.0.0.1", seedPort);
         completed.get(60, TimeUnit.SECONDS);
-        SessionSnapshot done = second.snapshot().await().atMost(Duration.ofSeconds(5));
+        BitSet missing = new BitSet();
+        missing.set(0, meta.pieceCount());
+        missing.andNot(persisted);
+        assertFetchedOnly(second, missing);
+    }
+
+    /**
+     * The session, complete, downloaded the {@code missing} pieces and no whole piece more (endgame duplicates may
+     * cost a few blocks; re-fetching a piece it had would cost a whole piece); stopped, its files equal the seed's.
+     */
+    void assertFetchedOnly(TorrentSession session, BitSet missing) throws Exception {
+        SessionSnapshot done = session.snapshot().await().atMost(Duration.ofSeconds(5));
         long missingBytes = 0;
-        for (int p = 0; p < meta.pieceCount(); p++) {
-            if (!persisted.get(p)) {
-                missingBytes += meta.pieceSize(p);
-            }
+        for (int p = missing.nextSetBit(0); p >= 0; p = missing.nextSetBit(p + 1)) {
+            missingBytes += meta.pieceSize(p);
         }
-        assertTrue(done.downloaded() >= missingBytes, "downloaded " + done.downloaded());
-        // endgame duplicates may cost a few blocks; re-fetching a verified piece would cost whole pieces
+        assertTrue(done.downloaded() >= missingBytes, "downloaded " + done.downloaded() + " for " + missingBytes
+                + " missing bytes");
         assertTrue(done.downloaded() < missingBytes + 4L * PiecePicker.BLOCK_SIZE,
-                "downloaded " + done.downloaded() + " for " + missingBytes + " missing bytes");
-        second.stop().await().atMost(Duration.ofSeconds(30));
+                "downloaded " + done.downloaded() + " for " + missingBytes + " missing bytes: a whole piece more");
+        session.stop().await().atMost(Duration.ofSeconds(30));
         for (int i = 0; i < meta.files().size(); i++) {
             assertSame(i);
         }
@@ -188,19 +197,11 @@ class SelectionAndResumeTest {
         assertEquals(SessionState.DOWNLOADING, second.latestSnapshot().state(), "downloading at once, not checking");
         second.addPeer("127.0.0.1", seedPort);
         completed.get(60, TimeUnit.SECONDS);
-        SessionSnapshot done = second.snapshot().await().atMost(Duration.ofSeconds(5));
-        long missingBytes = 0;
-        for (int p = 0; p < meta.pieceCount(); p++) {
-            if (!onDisk.get(p) || p == damaged) {
-                missingBytes += meta.pieceSize(p);
-            }
-        }
-        assertTrue(done.downloaded() >= missingBytes, "the damaged suspect is fetched again: " + done.downloaded());
-        assertTrue(done.downloaded() < missingBytes + 4L * PiecePicker.BLOCK_SIZE,
-                "downloaded " + done.downloaded() + " for " + missingBytes + " missing bytes: a whole suspect was fetched");
-        second.stop().await().atMost(Duration.ofSeconds(30));
-        for (int i = 0; i < meta.files().size(); i++) {
-            assertSame(i);
-        }
+        // the damaged suspect is fetched again, the whole ones are not
+        BitSet missing = new BitSet();
+        missing.set(0, meta.pieceCount());
+        missing.andNot(onDisk);
+        missing.set(damaged);
+        assertFetchedOnly(second, missing);
     }
 }
