@@ -38,10 +38,6 @@ public final class PieceJournal implements Closeable {
      * whose write was under way when the process stopped ({@code -1}: none; the last entry was a piece written).
      */
     public record Written(BitSet pieces, FileTime lastWrite, int cutOff) {
-
-        public Written(BitSet pieces, FileTime lastWrite) {
-            this(pieces, lastWrite, -1);
-        }
     }
 
     /** Records that piece {@code piece} is about to be written (call just before the write). */

@@ -988,8 +988,8 @@ public final class TorrentSession {
             return "the disk is full (could not write piece " + piece + ": " + message
                     + "); free some space, then start it again";
         }
-        if (lower.contains("read-only file system") || lower.contains("permission denied")
-                || cause instanceof java.nio.file.AccessDeniedException) {
+        // FileFailures says "permission denied" for an AccessDeniedException, whose own message is the path alone
+        if (lower.contains("read-only file system") || lower.contains("permission denied")) {
             return "the download folder cannot be written (piece " + piece + ": " + message
                     + "); fix its permissions, then start it again";
         }
