@@ -11,7 +11,13 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import org.junit.jupiter.api.Test;
@@ -57,6 +63,42 @@ class DirectWritesTest {
             assertEquals(t.meta().pieceCount(), all.cardinality());
         }
         assertArrayEquals(t.content(), Files.readAllBytes(dir.resolve("movie.mkv")));
+    }
+
+    @Test
+    void piecesLargerThanAStagingBufferWrittenByStoresOnSeveralThreadsAtOnceAreByteIdentical() throws Exception {
+        // 4 MiB pieces are staged in several chunks; three stores write at the same time, so the shared staging
+        // buffers are taken and given back concurrently: a buffer lent twice would mix their bytes
+        int pieceLength = 4 * DirectWrites.CHUNK;
+        boolean direct = folderTakesDirect();
+        TestTorrent[] torrents = new TestTorrent[3];
+        List<Future<?>> writes = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(torrents.length);
+        try {
+            for (int i = 0; i < torrents.length; i++) {
+                TestTorrent t = TestTorrent.single("file" + i + ".bin", pieceLength, 3 * pieceLength + 4096 + 17);
+                torrents[i] = t;
+                Path folder = Files.createDirectory(dir.resolve("t" + i));
+                writes.add(threads.submit(() -> {
+                    try (PieceStore store = new PieceStore(t.meta(), folder, t.all(), false)) {
+                        for (int p = t.meta().pieceCount() - 1; p >= 0; p--) {
+                            store.writePiece(p, t.content(), t.pieceOffset(p));
+                        }
+                        assertTrue(!direct || store.directBytes() >= 3L * pieceLength, "the whole pieces went direct");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : writes) {
+                w.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        for (int i = 0; i < torrents.length; i++) {
+            assertArrayEquals(torrents[i].content(), Files.readAllBytes(dir.resolve("t" + i + "/file" + i + ".bin")),
+                    "torrent " + i);
+        }
     }
 
     @Test
