@@ -44,8 +44,9 @@ public final class PeerConnection {
     private final long timerPeriodMillis;
     private long timerId;
     /**
-     * Bytes the decoder may hold while delivery is paused before the socket stops reading. Reading goes on below
-     * it, so a peer's hang-up is still seen while nobody consumes (as NetSocket's own inbound buffer did).
+     * Bytes the decoder may hold while delivery is paused before the socket stops reading (so at most this plus
+     * one read, {@link #MAX_READ}). Reading goes on below it, so a peer's hang-up is still seen while nobody
+     * consumes (as NetSocket's own inbound buffer did).
      */
     static final int MAX_HELD_WHILE_PAUSED = 256 * 1024;
     /**
