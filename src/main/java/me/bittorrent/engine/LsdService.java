@@ -4,10 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.impl.ContextInternal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.Inet4Address;
@@ -125,7 +122,7 @@ public class LsdService {
     /** Counts opens and closes: a join that completes after a newer switch closes its socket. */
     private long generation;
     private int peerPort;
-    private DatagramSocket socket;
+    private LsdSocket socket;
     private long timer = -1;
     private long lastSendMillis = Long.MIN_VALUE / 2;
     // read from any thread
@@ -227,9 +224,9 @@ public class LsdService {
         return cookie;
     }
 
-    private volatile DatagramSocket liveSocket;
+    private volatile LsdSocket liveSocket;
 
-    private DatagramSocket socket() {
+    private LsdSocket socket() {
         return liveSocket;
     }
 
@@ -251,15 +248,10 @@ public class LsdService {
             }
         }
         // multicast loops back so that two clients on one machine find each other; our cookie tells ours apart
-        DatagramSocket s = vertx.createDatagramSocket(new DatagramSocketOptions().setReuseAddress(true)
-                .setMulticastNetworkInterface(nic.getName()).setMulticastTimeToLive(1)
-                .setLoopbackModeDisabled(false).setIpV6(false));
-        s.handler(this::onPacket);
         String name = nic.getName();
         long opening = ++generation;
-        return s.listen(LsdCodec.PORT, "0.0.0.0")
-                .compose(bound -> s.listenMulticastGroup(LsdCodec.GROUP, name, null))
-                .compose(joined -> {
+        return LsdSocket.open(vertx, (ContextInternal) context, nic, LsdCodec.GROUP, LsdCodec.PORT, this::onPacket)
+                .compose(s -> {
                     if (!wanted || opening != generation) { // switched off (or off and on) while joining
                         s.close();
                         return Future.<Void>succeededFuture();
@@ -280,7 +272,6 @@ public class LsdService {
                     problem = "Cannot join " + LsdCodec.GROUP + ":" + LsdCodec.PORT + " on " + name + ": "
                             + e.getMessage() + "; torrents are not announced on the LAN";
                     LOG.warn(problem);
-                    s.close();
                     return Future.succeededFuture();
                 });
     }
@@ -293,7 +284,7 @@ public class LsdService {
         }
         urgent.clear();
         scheduled.clear();
-        DatagramSocket s = socket;
+        LsdSocket s = socket;
         socket = null;
         liveSocket = null;
         interfaceName = null;
@@ -327,32 +318,24 @@ public class LsdService {
         throw new IllegalStateException("no network interface with IPv4 multicast is up (set BT_LSD_INTERFACE)");
     }
 
-    private void onPacket(DatagramPacket packet) {
+    private void onPacket(InetAddress from, byte[] data) {
         if (socket == null) {
             return;
         }
         received.incrementAndGet();
-        InetAddress from;
-        try {
-            String host = packet.sender().hostAddress();
-            if (host == null || !host.matches("[0-9.]+")) {
-                return; // IPv4 only
-            }
-            from = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            return;
+        if (!(from instanceof Inet4Address)) {
+            return; // IPv4 only
         }
         if (!rateLimit.allow(from)) {
             rateLimited.incrementAndGet();
             return;
         }
-        Buffer data = packet.data();
         LsdAnnounce announce;
         try {
-            if (data.length() > LsdCodec.MAX_PACKET) {
+            if (data.length > LsdCodec.MAX_PACKET) {
                 throw new LsdCodec.MalformedException("oversized");
             }
-            announce = LsdCodec.parse(data.getBytes(), data.length());
+            announce = LsdCodec.parse(data, data.length);
         } catch (LsdCodec.MalformedException e) {
             malformed.incrementAndGet();
             LOG.debugf("LSD: dropped a datagram from %s: %s", from.getHostAddress(), e.getMessage());
@@ -442,8 +425,7 @@ public class LsdService {
 
     private void send(List<Tracked> batch) {
         byte[] datagram = LsdCodec.render(peerPort, batch.stream().map(t -> t.hash).toList(), cookie);
-        DatagramSocket s = socket;
-        s.send(Buffer.buffer(datagram), LsdCodec.PORT, LsdCodec.GROUP).onComplete(ar -> {
+        socket.send(datagram).onComplete(ar -> {
             if (ar.succeeded()) {
                 sent.incrementAndGet();
             } else {
