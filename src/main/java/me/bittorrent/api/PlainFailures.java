@@ -6,6 +6,7 @@ import io.quarkus.security.UnauthorizedException;
 import io.vertx.core.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,6 +23,9 @@ public class PlainFailures {
 
     private static final Logger LOG = Logger.getLogger(PlainFailures.class);
     static final String INTERNAL = "Internal server error: the failure was logged on the server";
+    /** How long the rest of a refused request is read and dropped before the connection is closed. */
+    static final long LINGER_MILLIS = 2_000;
+    private static final String LINGERING = "bt.lingering";
 
     void install(@Observes Router router) {
         router.route().failureHandler(this::answer);
@@ -32,10 +36,21 @@ public class PlainFailures {
         if (ctx.response().headWritten() && failure instanceof jakarta.ws.rs.WebApplicationException refusal
                 && refusal.getResponse().getStatus() < 500) {
             // already answered: a chunked upload past the size limit is refused (413, JSON) at the chunk that
-            // crosses it, and each chunk still arriving fails again; hang up instead of logging each one as an error
-            LOG.debugf("%s %s: %s after the answer; connection closed", ctx.request().method(), ctx.request().path(),
-                    refusal.getMessage());
-            ctx.request().connection().close();
+            // crosses it, and each chunk still arriving fails again. Hang up, but not at once: a socket closed
+            // with unread input sends a reset, which can reach the client before it read the answer. What it
+            // still sends is read and dropped for at most LINGER_MILLIS (nginx's lingering close), then closed.
+            if (ctx.get(LINGERING) == null) {
+                ctx.put(LINGERING, Boolean.TRUE);
+                LOG.debugf("%s %s: %s after the answer; connection closed within %d ms", ctx.request().method(),
+                        ctx.request().path(), refusal.getMessage(), LINGER_MILLIS);
+                HttpConnection connection = ctx.request().connection();
+                ctx.vertx().setTimer(LINGER_MILLIS, id -> connection.close());
+                try {
+                    ctx.request().handler(dropped -> { }).resume(); // the body handler stopped reading: drain
+                } catch (IllegalStateException ended) {
+                    // the request was read to its end meanwhile: nothing is left to drain
+                }
+            }
             return;
         }
         if (ctx.response().headWritten() || ctx.statusCode() == 401 || failure instanceof AuthenticationException
