@@ -388,8 +388,8 @@ final class SessionRunner {
                 .emitOn(onContext)
                 .invoke(bound -> {
                     listenPort = bound;
-                    LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all", host, bound,
-                            connections.maxTotal());
+                    LOG.infof("Listening for peers on %s:%d; at most %d peer connections in all; sockets: %s", host,
+                            bound, connections.maxTotal(), transport());
                     everySecondOnTheSecond();
                 })
                 .onFailure().recoverWithItem(e -> {
@@ -1395,5 +1395,14 @@ final class SessionRunner {
     /** Runs {@code action} on the engine context; its Uni's item is delivered there too. */
     private <T> Uni<T> onEngine(Supplier<Uni<T>> action) {
         return Uni.createFrom().<T>deferred(() -> action.get()).runSubscriptionOn(onContext).emitOn(onContext);
+    }
+
+    /** Which socket transport Vert.x uses: epoll where it loaded, else Java's NIO and why (said once, at start). */
+    private String transport() {
+        if (vertx.isNativeTransportEnabled()) {
+            return "epoll";
+        }
+        Throwable why = vertx.unavailableNativeTransportCause();
+        return "Java NIO" + (why == null ? "" : " (epoll unavailable: " + why.getMessage() + ")");
     }
 }
