@@ -251,12 +251,23 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A port nobody listens on now, and never one handed out before in this test JVM: a port closed after the
+     * probe is free again at once, so two instances of one test (HTTP and peer ports each) could otherwise be given
+     * the same one (LsdTwoInstancesIT once failed so, "Address already in use" at the second start).
+     */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                socket.setReuseAddress(true);
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
+
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 }
