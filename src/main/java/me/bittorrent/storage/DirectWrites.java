@@ -50,6 +50,8 @@ final class DirectWrites {
     private int openIndex = -1;
     private FileChannel open;
     private long directBytes;
+    /** Of {@link #directBytes}, those copied into a staging buffer first (the source was not aligned off-heap memory). */
+    private long stagedBytes;
 
     /** Where a file is opened (resolved only when the direct channel changes file). */
     @FunctionalInterface
@@ -67,16 +69,21 @@ final class DirectWrites {
         return directBytes;
     }
 
+    long stagedBytes() {
+        return stagedBytes;
+    }
+
     boolean enabled() {
         return !disabled;
     }
 
     /**
-     * Writes the longest aligned prefix of {@code data[off, off + len)} at {@code fileOffset} of file
-     * {@code fileIndex} (at {@code target}, which exists) directly; returns how many bytes it wrote (0 when none
-     * could go direct). The caller writes the rest through its ordinary channel.
+     * Writes the longest aligned prefix of {@code data} (from 0 to its limit; its position does not move) at
+     * {@code fileOffset} of file {@code fileIndex} (at {@code target}, which exists) directly; returns how many
+     * bytes it wrote (0 when none could go direct). The caller writes the rest through its ordinary channel. A
+     * direct {@code data} at an aligned address is written as it is; any other is copied into a staging buffer.
      */
-    int write(int fileIndex, Target target, byte[] data, int off, int len, long fileOffset) {
+    int write(int fileIndex, Target target, ByteBuffer data, long fileOffset) {
         if (disabled) {
             return 0;
         }
@@ -84,31 +91,43 @@ final class DirectWrites {
         if (ch == null || fileOffset % alignment != 0) {
             return 0;
         }
+        int len = data.limit();
         int aligned = len - len % alignment;
         if (aligned == 0) {
             return 0;
         }
-        ByteBuffer staging = takeStaging();
+        boolean asIs = data.isDirect() && data.alignmentOffset(0, alignment) == 0;
+        ByteBuffer staging = asIs ? null : takeStaging();
         try {
-            for (int done = 0; done < aligned; ) {
-                int n = Math.min(staging.capacity(), aligned - done);
-                staging.clear();
-                staging.put(data, off + done, n).flip();
-                long position = fileOffset + done;
-                while (staging.hasRemaining()) {
-                    position += ch.write(staging, position);
+            if (asIs) {
+                writeFully(ch, data.slice(0, aligned), fileOffset);
+            } else {
+                for (int done = 0; done < aligned; ) {
+                    int n = Math.min(staging.capacity(), aligned - done);
+                    staging.clear();
+                    staging.put(0, data, done, n).limit(n);
+                    writeFully(ch, staging, fileOffset + done);
+                    done += n;
                 }
-                done += n;
             }
         } catch (IOException | RuntimeException e) {
             // the caller writes the whole span again through the page cache: nothing is lost
             disable("a direct write failed (" + e.getMessage() + ")");
             return 0;
         } finally {
-            giveStaging(staging);
+            if (staging != null) {
+                giveStaging(staging);
+            }
         }
         directBytes += aligned;
+        stagedBytes += asIs ? 0 : aligned;
         return aligned;
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        while (buf.hasRemaining()) {
+            position += ch.write(buf, position);
+        }
     }
 
     /** Forces what was written direct (the file's size and blocks) to the disk. */

@@ -145,28 +145,37 @@ public final class PieceStore implements Closeable {
 
     /** Stores a whole, already verified piece: {@code data[offset, offset + pieceSize(index))}. */
     public void writePiece(int index, byte[] data, int offset) throws IOException {
+        Objects.checkFromIndexSize(offset, checkedPieceSize(index), data.length);
+        writePiece(index, ByteBuffer.wrap(data, offset, checkedPieceSize(index)).slice());
+    }
+
+    /**
+     * Stores a whole, already verified piece: {@code data} from 0 to its limit ({@code pieceSize(index)} bytes).
+     * A direct buffer aligned to the file system's block goes to the disk as it is; any other is staged.
+     */
+    public void writePiece(int index, ByteBuffer data) throws IOException {
         int size = checkedPieceSize(index);
-        Objects.checkFromIndexSize(offset, size, data.length);
+        if (data.limit() != size) {
+            throw new IllegalArgumentException("piece " + index + " has " + size + " bytes, not " + data.limit());
+        }
         prepareOnce();
         for (FileSpan s : layout.spans(index, 0, size)) {
             TorrentFile f = meta.files().get(s.fileIndex());
             if (f.padding()) {
                 continue;
             }
+            ByteBuffer span = data.slice(s.pieceOffset(), s.length());
             FileChannel ch = selected[s.fileIndex()] ? channel(s.fileIndex(), CREATE) : channel(s.fileIndex(), WRITE);
             if (ch != null) {
                 int i = s.fileIndex();
                 int done = direct.enabled()
-                        ? direct.write(i, () -> folder.openable(paths[i], false), data, offset + s.pieceOffset(),
-                                s.length(), s.fileOffset())
+                        ? direct.write(i, () -> folder.openable(paths[i], false), span, s.fileOffset())
                         : 0;
                 if (done < s.length()) {
-                    writeFully(ch, ByteBuffer.wrap(data, offset + s.pieceOffset() + done, s.length() - done),
-                            s.fileOffset() + done);
+                    writeFully(ch, span.position(done), s.fileOffset() + done);
                 }
             } else {
-                ByteBuffer buf = ByteBuffer.wrap(data, offset + s.pieceOffset(), s.length());
-                writeFully(partChannel(true), buf, f.offset() + s.fileOffset());
+                writeFully(partChannel(true), span, f.offset() + s.fileOffset());
             }
         }
     }

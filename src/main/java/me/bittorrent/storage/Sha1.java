@@ -1,5 +1,6 @@
 package me.bittorrent.storage;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -25,6 +26,17 @@ public final class Sha1 {
         MessageDigest md = DIGEST.get();
         md.reset();
         md.update(data, off, len);
+        return md.digest();
+    }
+
+    /**
+     * The 20-byte SHA-1 of {@code data} from its position to its limit; its position does not move. (The JDK
+     * hashes a direct buffer through a small array, 4 KiB at a time.)
+     */
+    public static byte[] digest(ByteBuffer data) {
+        MessageDigest md = DIGEST.get();
+        md.reset();
+        md.update(data.duplicate());
         return md.digest();
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,15 +103,70 @@ class DirectWritesTest {
     }
 
     @Test
+    void alignedOffHeapPiecesGoToTheDiskAsTheyAreAndAnyOtherIsStaged() throws Exception {
+        // the engine's piece buffers are page-aligned off-heap memory: written without a copy; a heap array or an
+        // off-heap buffer at an odd address goes through a staging buffer, with the same bytes on disk
+        int pieceLength = 256 * 1024;
+        TestTorrent t = TestTorrent.single("movie.mkv", pieceLength, 6 * pieceLength);
+        boolean direct = folderTakesDirect();
+        Path path = dir.resolve("movie.mkv");
+        Files.write(path, new byte[t.content().length]);
+        DirectWrites writes = new DirectWrites("t", true);
+        for (int p = 0; p < 6; p++) {
+            ByteBuffer piece = switch (p % 3) {
+                case 0 -> ByteBuffer.allocateDirect(pieceLength + 8192).alignedSlice(4096).slice(0, pieceLength);
+                case 1 -> ByteBuffer.allocateDirect(pieceLength + 8192).alignedSlice(4096).slice(1, pieceLength);
+                default -> ByteBuffer.allocate(pieceLength);
+            };
+            piece.put(0, t.content(), t.pieceOffset(p), pieceLength);
+            int written = writes.write(0, () -> path, piece, (long) p * pieceLength);
+            assertEquals(direct ? pieceLength : 0, written, "piece " + p);
+            assertEquals(0, piece.position(), "the caller's buffer is left as it was");
+        }
+        writes.flush();
+        writes.close();
+        if (direct) {
+            assertEquals(6L * pieceLength, writes.directBytes());
+            assertEquals(4L * pieceLength, writes.stagedBytes(), "the 2 aligned off-heap pieces were not copied");
+            assertArrayEquals(t.content(), Files.readAllBytes(path));
+        }
+    }
+
+    @Test
+    void piecesInAlignedOffHeapBuffersAreStoredByteIdenticalInASingleAndAMultiFileTorrent() throws Exception {
+        // a multi-file piece is cut into spans; those at an unaligned place in the piece are staged or buffered
+        TestTorrent single = TestTorrent.single("one.bin", 64 * 1024, 5 * 64 * 1024 + 1000);
+        TestTorrent multi = TestTorrent.multi("album", 64 * 1024, file(70000, "a.bin"), file(4096 * 20, "b.bin"),
+                file(3333, "c.bin"));
+        for (TestTorrent t : List.of(single, multi)) {
+            Path folder = Files.createDirectory(dir.resolve(t.meta().name() + "-store"));
+            try (PieceStore store = new PieceStore(t.meta(), folder, t.all(), false)) {
+                for (int p = t.meta().pieceCount() - 1; p >= 0; p--) {
+                    int size = t.meta().pieceSize(p);
+                    ByteBuffer piece = ByteBuffer.allocateDirect(size + 4096).alignedSlice(4096).slice(0, size);
+                    piece.put(0, t.content(), t.pieceOffset(p), size);
+                    store.writePiece(p, piece);
+                }
+                assertEquals(t.meta().pieceCount(), store.checkAll().cardinality(), t.meta().name());
+            }
+        }
+        assertArrayEquals(single.content(), Files.readAllBytes(dir.resolve("one.bin-store/one.bin")));
+        for (int f = 0; f < 3; f++) {
+            assertArrayEquals(multi.fileBytes(f), Files.readAllBytes(
+                    dir.resolve("album-store/album/" + List.of("a.bin", "b.bin", "c.bin").get(f))), "file " + f);
+        }
+    }
+
+    @Test
     void aFileThatCannotBeOpenedDirectTurnsDirectWritesOffAndWritesNothing() throws Exception {
         // (tmpfs takes O_DIRECT on recent kernels: a folder where a file should be stands for a refusing open)
         Path notAFile = Files.createDirectory(dir.resolve("folder"));
         DirectWrites direct = new DirectWrites("t", true);
         byte[] data = new byte[64 * 1024];
-        assertEquals(0, direct.write(0, () -> notAFile, data, 0, data.length, 0), "nothing went direct");
+        assertEquals(0, direct.write(0, () -> notAFile, ByteBuffer.wrap(data), 0), "nothing went direct");
         assertFalse(direct.enabled(), "the store writes through the page cache from now on");
         Path file = Files.createFile(dir.resolve("file"));
-        assertEquals(0, direct.write(1, () -> file, data, 0, data.length, 0), "not tried again");
+        assertEquals(0, direct.write(1, () -> file, ByteBuffer.wrap(data), 0), "not tried again");
         assertEquals(0, Files.size(file));
         assertEquals(0, direct.directBytes());
     }

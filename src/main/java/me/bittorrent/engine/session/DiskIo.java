@@ -1,5 +1,6 @@
 package me.bittorrent.engine.session;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -107,12 +108,12 @@ final class DiskIo {
         return run(() -> source.check(pieces));
     }
 
-    /** Writes a whole piece that passed its hash check (never anything unverified). */
-    Future<Void> write(int piece, byte[] data) {
+    /** Writes a whole piece that passed its hash check (never anything unverified): {@code data} from 0 to its limit. */
+    Future<Void> write(int piece, ByteBuffer data) {
         PieceStore target = store;
         return run(() -> {
             note(piece, true);
-            target.writePiece(piece, data, 0);
+            target.writePiece(piece, data);
             note(piece, false);
             return null;
         });

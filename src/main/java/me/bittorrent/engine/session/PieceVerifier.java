@@ -1,5 +1,6 @@
 package me.bittorrent.engine.session;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -8,6 +9,7 @@ import java.util.function.IntPredicate;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import me.bittorrent.engine.session.PieceBuffers.PieceBuffer;
 import me.bittorrent.metainfo.PieceGeometry;
 import me.bittorrent.metainfo.TorrentMeta;
 import me.bittorrent.storage.Sha1;
@@ -27,7 +29,7 @@ final class PieceVerifier {
     /**
      * Spare piece buffers kept for reuse, at most this many bytes. As large as the pending bound: a spare only
      * ever replaces a buffer in use, so a download allocates its piece buffers once (about the pending bound) and
-     * then reuses them; the collector copies nothing per piece.
+     * then reuses them. All are freed when the download completes or stops.
      */
     static final long MAX_SPARE_BYTES = MAX_PENDING_BYTES;
 
@@ -36,9 +38,9 @@ final class PieceVerifier {
         <T> Future<T> run(Callable<T> work);
     }
 
-    /** Writes a verified piece (the session's {@link DiskIo#write}). */
+    /** Writes a verified piece (the session's {@link DiskIo#write}): {@code data} from 0 to its limit. */
     interface PieceWriter {
-        Future<Void> write(int piece, byte[] data);
+        Future<Void> write(int piece, ByteBuffer data);
     }
 
     /** What became of a piece; on the engine context. */
@@ -65,41 +67,31 @@ final class PieceVerifier {
     private final Outcome outcome;
 
     /** Full-length piece buffers (the short last piece uses one too), each a whole piece in progress. */
-    private final Map<Integer, byte[]> buffers = new HashMap<>();
+    private final Map<Integer, PieceBuffer> buffers = new HashMap<>();
     /**
-     * Buffers of pieces that were verified or failed, handed out again instead of a new zeroed array per piece
-     * (a 1 MiB array is a humongous allocation for G1). No zeroing is needed: a piece is hashed only once every
-     * one of its blocks was copied in. A session uses the process's pool ({@link PieceBuffers#SHARED}), so the
-     * next download reuses them too.
+     * Buffers of pieces that were verified or failed, handed out again instead of new memory per piece. No
+     * zeroing is needed: a piece is hashed only once every one of its blocks was copied in.
      */
     private final PieceBuffers spare;
-    /** The pool is this verifier's own (tests): emptied by {@link #releaseSpare}; the shared one outlives it. */
-    private final boolean ownPool;
     /** Per piece in progress, the peer id (hex) that sent each block (for strikes when its hash fails). */
     private final Map<Integer, String[]> senders = new HashMap<>();
     /** The piece of the last block put, its buffer and senders: blocks come in order, so most puts look up nothing. */
     private int lastPiece = -1;
-    private byte[] lastBuffer;
+    private ByteBuffer lastBuffer;
     private String[] lastSenders;
     private long pendingBytes;
     private int inFlight;
     private Promise<Void> drained;
 
-    /** With a pool of its own (bounded by {@link #MAX_SPARE_BYTES}). */
+    /** With a pool of spare buffers bounded by {@link #MAX_SPARE_BYTES}. */
     PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome) {
-        this(meta, hashing, writer, suspect, outcome, new PieceBuffers(MAX_SPARE_BYTES), true);
+        this(meta, hashing, writer, suspect, outcome, new PieceBuffers(MAX_SPARE_BYTES));
     }
 
-    /** With the process's pool of spare buffers. */
+    /** With {@code pool} for its spare buffers (tests bound it otherwise). */
     PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome,
             PieceBuffers pool) {
-        this(meta, hashing, writer, suspect, outcome, pool, false);
-    }
-
-    private PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect,
-            Outcome outcome, PieceBuffers pool, boolean ownPool) {
         this.spare = pool;
-        this.ownPool = ownPool;
         this.meta = meta;
         this.geometry = meta.geometry();
         this.hashing = hashing;
@@ -111,25 +103,26 @@ final class PieceVerifier {
     /** Copies one needed block (already checked by {@link PieceGeometry#blockIndex}) into its piece's buffer. */
     void put(int piece, int block, Buffer data, String senderIdHex) {
         if (piece != lastPiece) {
-            byte[] buffer = buffers.get(piece);
+            PieceBuffer buffer = buffers.get(piece);
             String[] from = senders.get(piece);
             if (buffer == null) {
-                buffer = takeBuffer();
+                buffer = spare.take(geometry.pieceLength());
                 from = new String[geometry.blockCount(piece)];
                 buffers.put(piece, buffer);
                 senders.put(piece, from);
             }
             lastPiece = piece;
-            lastBuffer = buffer;
+            lastBuffer = buffer.data();
             lastSenders = from;
         }
-        data.getBytes(0, data.length(), lastBuffer, block * PieceGeometry.BLOCK_SIZE);
+        int at = block * PieceGeometry.BLOCK_SIZE;
+        data.getByteBuf().getBytes(0, lastBuffer.duplicate().limit(at + data.length()).position(at));
         lastSenders[block] = senderIdHex;
     }
 
     /** Every block of the piece is in: hash it off the context, write it only if it matched, then report. */
     void verify(int piece) {
-        byte[] buffer = buffers.remove(piece);
+        PieceBuffer buffer = buffers.remove(piece);
         String[] from = senders.remove(piece);
         if (piece == lastPiece) {
             lastPiece = -1;
@@ -141,15 +134,16 @@ final class PieceVerifier {
         pendingBytes += size;
         inFlight++;
         // block digests only when someone must be judged: a failure, or the pass of a piece that failed before
+        ByteBuffer data = buffer.data().duplicate().limit(size); // each thread gets a view of its own
         hashing.run(() -> {
-            boolean ok = meta.pieceHashEquals(piece, Sha1.digest(buffer, 0, size));
-            return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(buffer, size));
+            boolean ok = meta.pieceHashEquals(piece, Sha1.digest(data));
+            return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(data));
         }).compose(checked -> !checked.ok() ? Future.succeededFuture(checked)
-                : writer.write(piece, buffer).map(written -> checked))
+                : writer.write(piece, data).map(written -> checked))
                 .onComplete(ar -> {
                     pendingBytes -= size;
                     inFlight--;
-                    giveBack(buffer); // hashed and written (or dropped): nobody off the context holds it now
+                    spare.give(buffer); // hashed and written (or dropped): nobody off the context holds it now
                     if (ar.failed()) {
                         outcome.writeFailed(piece, ar.cause());
                     } else if (ar.result().ok()) {
@@ -164,25 +158,28 @@ final class PieceVerifier {
                 });
     }
 
-    private byte[] takeBuffer() {
-        return spare.take(geometry.pieceLength());
-    }
-
-    private void giveBack(byte[] buffer) {
-        spare.give(buffer);
+    /** Nothing more to download: the spare buffers are freed (pieces still in flight free theirs as they settle). */
+    void releaseSpare() {
+        spare.clear();
     }
 
     /**
-     * Nothing more to download: a pool of its own is emptied; the shared one keeps its buffers (at most
-     * {@link #MAX_SPARE_BYTES} in the whole process) for the next download.
+     * The session stopped and {@link #drain} completed: the buffers of pieces in progress are dropped with their
+     * blocks and, with the spare ones, freed. A later {@link #put} starts afresh.
      */
-    void releaseSpare() {
-        if (ownPool) {
-            spare.clear();
+    void close() {
+        for (PieceBuffer buffer : buffers.values()) {
+            spare.give(buffer);
         }
+        buffers.clear();
+        senders.clear();
+        lastPiece = -1;
+        lastBuffer = null;
+        lastSenders = null;
+        spare.clear();
     }
 
-    /** Bytes of spare buffers kept for reuse (in the pool this verifier uses). */
+    /** Bytes of spare buffers kept for reuse. */
     long spareBytes() {
         return spare.spareBytes();
     }
@@ -199,8 +196,8 @@ final class PieceVerifier {
     /** Bytes of buffers still receiving blocks. */
     long bufferBytes() {
         long bytes = 0;
-        for (byte[] buffer : buffers.values()) {
-            bytes += buffer.length;
+        for (PieceBuffer buffer : buffers.values()) {
+            bytes += buffer.data().capacity();
         }
         return bytes;
     }

@@ -1,5 +1,6 @@
 package me.bittorrent.engine.session;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,16 +29,17 @@ final class SuspectBlocks {
 
     /** SHA-1 of each 16 KiB block of a piece; blocking, run it on a worker. */
     static byte[][] blockDigests(byte[] piece) {
-        return blockDigests(piece, piece.length);
+        return blockDigests(ByteBuffer.wrap(piece));
     }
 
-    /** As {@link #blockDigests(byte[])} over the first {@code size} bytes (a reused buffer may be longer). */
-    static byte[][] blockDigests(byte[] piece, int size) {
+    /** As {@link #blockDigests(byte[])} over {@code piece} from 0 to its limit. */
+    static byte[][] blockDigests(ByteBuffer piece) {
+        int size = piece.limit();
         int blocks = (size + PiecePicker.BLOCK_SIZE - 1) / PiecePicker.BLOCK_SIZE;
         byte[][] digests = new byte[blocks][];
         for (int b = 0; b < blocks; b++) {
             int begin = b * PiecePicker.BLOCK_SIZE;
-            digests[b] = Sha1.digest(piece, begin, Math.min(PiecePicker.BLOCK_SIZE, size - begin));
+            digests[b] = Sha1.digest(piece.slice(begin, Math.min(PiecePicker.BLOCK_SIZE, size - begin)));
         }
         return digests;
     }

@@ -1,5 +1,6 @@
 package me.bittorrent.engine.session;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -152,7 +153,7 @@ public final class TorrentSession {
                 this::announceRequest, this::onTrackerAnswer, this::emit);
         this.swarm = new Swarm(vertx, meta, this.peerId, bans, settings, new SwarmHost());
         this.verifier = new PieceVerifier(meta, this::offload, this::write,
-                bans::suspect, new Verdicts(), PieceBuffers.SHARED);
+                bans::suspect, new Verdicts());
         this.requester = new Requester(meta.name(), meta.geometry(), swarm.peers(), downloadLimiter, verifier,
                 this::transferring);
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,
@@ -533,7 +534,7 @@ public final class TorrentSession {
     }
 
     /** A verified piece to disk; through {@link #writeFault} when a test injects write failures. */
-    private Future<Void> write(int piece, byte[] data) {
+    private Future<Void> write(int piece, ByteBuffer data) {
         return writeFault != null ? writeFault.apply(piece) : disk.write(piece, data);
     }
 
@@ -613,6 +614,7 @@ public final class TorrentSession {
         return Future.join(announced, verifier.drain(), opening.otherwiseEmpty())
                 .transform(ignored -> disk != null ? disk.close() : Future.<Void>succeededFuture())
                 .transform(ar -> {
+                    verifier.close(); // nothing is in flight: the piece buffers are freed
                     swarm.close();
                     if (state != SessionState.ERROR) {
                         setState(SessionState.STOPPED);

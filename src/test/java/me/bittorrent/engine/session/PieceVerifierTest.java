@@ -35,7 +35,9 @@ class PieceVerifierTest {
     final Map<Integer, byte[][]> digestsOf = new HashMap<>();
     final Map<Integer, String[]> sendersOf = new HashMap<>();
     PieceVerifier.PieceWriter writer = (piece, bytes) -> {
-        written.put(piece, java.util.Arrays.copyOf(bytes, meta.pieceSize(piece))); // what PieceStore writes
+        byte[] copy = new byte[bytes.limit()]; // what PieceStore writes: from 0 to the limit
+        bytes.get(0, copy);
+        written.put(piece, copy);
         return Future.succeededFuture();
     };
 
@@ -43,7 +45,7 @@ class PieceVerifierTest {
         return verifier(suspect, null);
     }
 
-    /** With {@code pool} shared as the sessions share theirs; null: a pool of its own. */
+    /** With {@code pool} for its spare buffers; null: the default pool. */
     PieceVerifier verifier(IntPredicate suspect, PieceBuffers pool) {
         PieceVerifier.Outcome outcome = new PieceVerifier.Outcome() {
                     @Override
@@ -135,46 +137,74 @@ class PieceVerifierTest {
     }
 
     @Test
-    void theNextDownloadReusesTheBuffersTheLastOneGaveBackToTheSharedPool() {
-        PieceBuffers pool = new PieceBuffers(4L * B);
-        PieceVerifier first = verifier(p -> false, pool);
-        putPiece(first, 0, data, "a");
-        putPiece(first, 1, data, "a");
-        putPiece(first, 2, data, "a");
-        first.verify(0);
-        first.verify(1);
-        first.verify(2); // a third buffer is beyond the pool's bound of 4 blocks: left to the collector
+    void pieceBuffersAreAlignedOffHeapMemoryFreedWhenTheDownloadCompletesOrStops() {
+        PieceBuffers.Budget budget = new PieceBuffers.Budget(1 << 20);
+        PieceBuffers pool = new PieceBuffers(4L * B, budget);
+        PieceVerifier verifier = verifier(p -> false, pool);
+        putPiece(verifier, 0, data, "a");
+        putPiece(verifier, 1, data, "a");
+        putPiece(verifier, 2, data, "a");
+        assertEquals(3L * (2 * B + PieceBuffers.ALIGNMENT), budget.used());
+        verifier.verify(0);
+        verifier.verify(1);
+        verifier.verify(2); // a third spare is beyond the pool's bound of 4 blocks: freed at once
         assertEquals(4L * B, pool.spareBytes());
-        first.releaseSpare(); // complete: the shared pool keeps its buffers for the next download
-        assertEquals(4L * B, pool.spareBytes());
+        assertEquals(2L * (2 * B + PieceBuffers.ALIGNMENT), budget.used());
+        verifier.releaseSpare(); // complete: nothing is kept for later
+        assertEquals(0, pool.spareBytes());
+        assertEquals(0, budget.used());
 
-        PieceVerifier second = verifier(p -> false, pool);
-        putPiece(second, 1, data, "b", "c");
-        assertEquals(2L * B, pool.spareBytes(), "the other session took a spare buffer");
-        second.verify(1);
-        assertArrayEquals(java.util.Arrays.copyOfRange(data, 2 * B, 4 * B), written.get(1));
+        putPiece(verifier, 1, data, "b"); // more to download (a file selected later): buffers come back
+        verifier.put(0, 0, Buffer.buffer().appendBytes(data, 0, B), "b"); // half of piece 0: in progress at the stop
+        assertEquals(4L * B, verifier.bufferBytes());
+        verifier.verify(1);
+        verifier.close(); // stopped and drained: the piece in progress is dropped, every buffer freed
+        assertEquals(0, verifier.bufferBytes());
+        assertEquals(0, pool.spareBytes());
+        assertEquals(0, budget.used());
         assertEquals(List.of("passed 0", "settled", "passed 1", "settled", "passed 2", "settled", "passed 1",
                 "settled"), outcomes);
-        assertEquals(4L * B, pool.spareBytes());
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 2 * B, 4 * B), written.get(1));
     }
 
     @Test
     void aPoolKeepsBuffersOfEachLengthApartAndWithinItsBound() {
-        PieceBuffers pool = new PieceBuffers(3000);
-        byte[] a = pool.take(1000);
-        byte[] b = pool.take(2000);
-        byte[] c = pool.take(1000);
+        PieceBuffers pool = new PieceBuffers(3 * B, new PieceBuffers.Budget(1 << 20));
+        PieceBuffers.PieceBuffer a = pool.take(B);
+        PieceBuffers.PieceBuffer b = pool.take(2 * B);
+        PieceBuffers.PieceBuffer c = pool.take(B);
+        assertTrue(a.data().isDirect() && a.data().alignmentOffset(0, PieceBuffers.ALIGNMENT) == 0,
+                "page-aligned off-heap memory, written to the disk as it is");
+        assertEquals(B, a.data().capacity());
         pool.give(a);
         pool.give(b);
-        pool.give(c); // 4000 > 3000: dropped
-        assertEquals(3000, pool.spareBytes());
-        assertSame(b, pool.take(2000));
-        assertSame(a, pool.take(1000));
-        assertNotSame(a, pool.take(1000), "nothing spare of that length: a new buffer");
+        pool.give(c); // 4 blocks > 3: freed
+        assertEquals(3L * B, pool.spareBytes());
+        assertSame(b, pool.take(2 * B));
+        assertSame(a, pool.take(B));
+        assertNotSame(a, pool.take(B), "nothing spare of that length: a new buffer");
         assertEquals(0, pool.spareBytes());
         pool.give(b);
         pool.clear();
         assertEquals(0, pool.spareBytes());
+    }
+
+    @Test
+    void pastTheProcesssOffHeapBudgetAPieceGetsAHeapBufferAndIsStillVerified() {
+        PieceBuffers.Budget budget = new PieceBuffers.Budget(2 * (2 * B + PieceBuffers.ALIGNMENT));
+        PieceBuffers pool = new PieceBuffers(8L * B, budget);
+        PieceVerifier verifier = verifier(p -> false, pool);
+        putPiece(verifier, 0, data, "a");
+        putPiece(verifier, 1, data, "a");
+        putPiece(verifier, 2, data, "a"); // the budget holds two pieces: the third is on the heap
+        assertEquals(budget.limit, budget.used());
+        verifier.verify(2);
+        verifier.verify(0);
+        verifier.verify(1);
+        assertEquals(List.of("passed 2", "settled", "passed 0", "settled", "passed 1", "settled"), outcomes);
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 4 * B, 6 * B), written.get(2));
+        verifier.releaseSpare();
+        assertEquals(0, budget.used());
     }
 
     @Test
