@@ -108,14 +108,20 @@ final class DiskIo {
         return run(() -> source.check(pieces));
     }
 
-    /** Writes a whole piece that passed its hash check (never anything unverified): {@code data} from 0 to its limit. */
-    Future<Void> write(int piece, ByteBuffer data) {
+    /**
+     * Runs a piece's hash {@code check} and, when it matched, writes the piece ({@code data} from 0 to its limit):
+     * one task, so nothing unverified is ever written and the piece costs one trip to the disk thread.
+     */
+    Future<PieceVerifier.Checked> checkThenWrite(int piece, ByteBuffer data, Callable<PieceVerifier.Checked> check) {
         PieceStore target = store;
         return run(() -> {
-            note(piece, true);
-            target.writePiece(piece, data);
-            note(piece, false);
-            return null;
+            PieceVerifier.Checked checked = check.call();
+            if (checked.ok()) {
+                note(piece, true);
+                target.writePiece(piece, data);
+                note(piece, false);
+            }
+            return checked;
         });
     }
 

@@ -19,8 +19,8 @@ import me.bittorrent.storage.Sha1;
  * allocated at its first block), who sent each block, the SHA-1 check off the context, and the write of a piece
  * that passed, never of one that failed. Also the bound on pieces waiting for hash or disk, and the drain at stop.
  *
- * <p>Engine context only; the hash runs on {@link Worker}, the write through {@link PieceWriter}, and the
- * {@link Outcome} is called back on the engine context (the futures complete there).
+ * <p>Engine context only; the hash and the write run on {@link PieceDisk}, and the {@link Outcome} is called back
+ * on the engine context (the futures complete there).
  */
 final class PieceVerifier {
 
@@ -33,14 +33,33 @@ final class PieceVerifier {
      */
     static final long MAX_SPARE_BYTES = MAX_PENDING_BYTES;
 
-    /** Runs blocking work off the engine context (the Vert.x worker pool, in parallel). */
+    /** Where a piece is checked and stored, off the engine context (the session's {@link DiskIo}). */
+    interface PieceDisk {
+        /**
+         * Runs {@code check} and, when it matched, writes {@code data} (from 0 to its limit) in the same task;
+         * completes on the engine context with the check, failed when the write failed.
+         */
+        Future<Checked> checkThenWrite(int piece, ByteBuffer data, Callable<Checked> check);
+    }
+
+    /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */
+    record Checked(boolean ok, byte[][] blockDigests) {
+    }
+
+    /** Runs blocking work off the engine context. */
     interface Worker {
         <T> Future<T> run(Callable<T> work);
     }
 
-    /** Writes a verified piece (the session's {@link DiskIo#write}): {@code data} from 0 to its limit. */
+    /** Writes a verified piece: {@code data} from 0 to its limit. */
     interface PieceWriter {
         Future<Void> write(int piece, ByteBuffer data);
+    }
+
+    /** The check on {@code worker}, then the write through {@code writer}: two steps (tests, injected faults). */
+    static PieceDisk inSteps(Worker worker, PieceWriter writer) {
+        return (piece, data, check) -> worker.run(check)
+                .compose(c -> c.ok() ? writer.write(piece, data).map(written -> c) : Future.succeededFuture(c));
     }
 
     /** What became of a piece; on the engine context. */
@@ -60,8 +79,7 @@ final class PieceVerifier {
 
     private final TorrentMeta meta;
     private final PieceGeometry geometry;
-    private final Worker hashing;
-    private final PieceWriter writer;
+    private final PieceDisk disk;
     /** Pieces whose pass must be judged block by block (they failed before with several senders). */
     private final IntPredicate suspect;
     private final Outcome outcome;
@@ -84,18 +102,16 @@ final class PieceVerifier {
     private Promise<Void> drained;
 
     /** With a pool of spare buffers bounded by {@link #MAX_SPARE_BYTES}. */
-    PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome) {
-        this(meta, hashing, writer, suspect, outcome, new PieceBuffers(MAX_SPARE_BYTES));
+    PieceVerifier(TorrentMeta meta, PieceDisk disk, IntPredicate suspect, Outcome outcome) {
+        this(meta, disk, suspect, outcome, new PieceBuffers(MAX_SPARE_BYTES));
     }
 
     /** With {@code pool} for its spare buffers (tests bound it otherwise). */
-    PieceVerifier(TorrentMeta meta, Worker hashing, PieceWriter writer, IntPredicate suspect, Outcome outcome,
-            PieceBuffers pool) {
+    PieceVerifier(TorrentMeta meta, PieceDisk disk, IntPredicate suspect, Outcome outcome, PieceBuffers pool) {
         this.spare = pool;
         this.meta = meta;
         this.geometry = meta.geometry();
-        this.hashing = hashing;
-        this.writer = writer;
+        this.disk = disk;
         this.suspect = suspect;
         this.outcome = outcome;
     }
@@ -120,7 +136,10 @@ final class PieceVerifier {
         lastSenders[block] = senderIdHex;
     }
 
-    /** Every block of the piece is in: hash it off the context, write it only if it matched, then report. */
+    /**
+     * Every block of the piece is in: hash it off the context and write it only if it matched, one task in the
+     * disk's order (a thread hop and a wake-up of the context fewer per piece than two), then report.
+     */
     void verify(int piece) {
         PieceBuffer buffer = buffers.remove(piece);
         String[] from = senders.remove(piece);
@@ -135,27 +154,25 @@ final class PieceVerifier {
         inFlight++;
         // block digests only when someone must be judged: a failure, or the pass of a piece that failed before
         ByteBuffer data = buffer.data().duplicate().limit(size); // each thread gets a view of its own
-        hashing.run(() -> {
+        disk.checkThenWrite(piece, data, () -> {
             boolean ok = meta.pieceHashEquals(piece, Sha1.digest(data));
             return new Checked(ok, ok && !judge ? null : SuspectBlocks.blockDigests(data));
-        }).compose(checked -> !checked.ok() ? Future.succeededFuture(checked)
-                : writer.write(piece, data).map(written -> checked))
-                .onComplete(ar -> {
-                    pendingBytes -= size;
-                    inFlight--;
-                    spare.give(buffer); // hashed and written (or dropped): nobody off the context holds it now
-                    if (ar.failed()) {
-                        outcome.writeFailed(piece, ar.cause());
-                    } else if (ar.result().ok()) {
-                        outcome.passed(piece, from, ar.result().blockDigests());
-                    } else {
-                        outcome.failed(piece, from, ar.result().blockDigests());
-                    }
-                    if (inFlight == 0 && drained != null) {
-                        drained.tryComplete();
-                    }
-                    outcome.settled();
-                });
+        }).onComplete(ar -> {
+            pendingBytes -= size;
+            inFlight--;
+            spare.give(buffer); // hashed and written (or dropped): nobody off the context holds it now
+            if (ar.failed()) {
+                outcome.writeFailed(piece, ar.cause());
+            } else if (ar.result().ok()) {
+                outcome.passed(piece, from, ar.result().blockDigests());
+            } else {
+                outcome.failed(piece, from, ar.result().blockDigests());
+            }
+            if (inFlight == 0 && drained != null) {
+                drained.tryComplete();
+            }
+            outcome.settled();
+        });
     }
 
     /** Nothing more to download: the spare buffers are freed (pieces still in flight free theirs as they settle). */
@@ -182,10 +199,6 @@ final class PieceVerifier {
     /** Bytes of spare buffers kept for reuse. */
     long spareBytes() {
         return spare.spareBytes();
-    }
-
-    /** The hash result of a piece, with each block's SHA-1 when someone must be judged (else null). */
-    private record Checked(boolean ok, byte[][] blockDigests) {
     }
 
     /** Too much waits for hash or disk: no new requests until it drains (a slow disk slows the download). */

@@ -152,8 +152,7 @@ public final class TorrentSession {
         this.announcer = new Announcer(vertx, context, new TrackerTiers(meta.announceTiers(), trackers), hasTrackers,
                 this::announceRequest, this::onTrackerAnswer, this::emit);
         this.swarm = new Swarm(vertx, meta, this.peerId, bans, settings, new SwarmHost());
-        this.verifier = new PieceVerifier(meta, this::offload, this::write,
-                bans::suspect, new Verdicts());
+        this.verifier = new PieceVerifier(meta, this::checkThenWrite, bans::suspect, new Verdicts());
         this.requester = new Requester(meta.name(), meta.geometry(), swarm.peers(), downloadLimiter, verifier,
                 this::transferring);
         this.uploader = new Uploader(meta.name(), meta.geometry(), swarm.peers(), swarm::isConnected, uploadLimiter,
@@ -533,9 +532,15 @@ public final class TorrentSession {
                 });
     }
 
-    /** A verified piece to disk; through {@link #writeFault} when a test injects write failures. */
-    private Future<Void> write(int piece, ByteBuffer data) {
-        return writeFault != null ? writeFault.apply(piece) : disk.write(piece, data);
+    /**
+     * A piece's check and, if it matched, its write, on the disk thread; when a test injects write failures
+     * ({@link #writeFault}), the check on a worker and then the injected write.
+     */
+    private Future<PieceVerifier.Checked> checkThenWrite(int piece, ByteBuffer data,
+            Callable<PieceVerifier.Checked> check) {
+        java.util.function.IntFunction<Future<Void>> fault = writeFault;
+        return fault == null ? disk.checkThenWrite(piece, data, check)
+                : PieceVerifier.inSteps(this::offload, (p, d) -> fault.apply(p)).checkThenWrite(piece, data, check);
     }
 
     /** Before {@link #start}: outgoing dials take a place in this cap shared by every torrent (SessionRunner). */

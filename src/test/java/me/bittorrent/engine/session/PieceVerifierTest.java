@@ -72,9 +72,9 @@ class PieceVerifierTest {
                         outcomes.add("settled");
                     }
                 };
-        return pool == null
-                ? new PieceVerifier(meta, UnitTorrent::inline, (p, d) -> writer.write(p, d), suspect, outcome)
-                : new PieceVerifier(meta, UnitTorrent::inline, (p, d) -> writer.write(p, d), suspect, outcome, pool);
+        PieceVerifier.PieceDisk disk = PieceVerifier.inSteps(UnitTorrent::inline, (p, d) -> writer.write(p, d));
+        return pool == null ? new PieceVerifier(meta, disk, suspect, outcome)
+                : new PieceVerifier(meta, disk, suspect, outcome, pool);
     }
 
     /** Puts every block of {@code piece} from {@code source}, block b sent by {@code senders[b]}. */

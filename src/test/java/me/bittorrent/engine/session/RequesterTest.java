@@ -34,12 +34,13 @@ class RequesterTest {
     final List<Peer> peers = new ArrayList<>();
     final long[] nanos = {0};
     final PiecePicker picker = PiecePicker.forMeta(meta, new BitSet(), null, new Random(1));
-    final PieceVerifier verifier = new PieceVerifier(meta, UnitTorrent::inline, (piece, bytes) -> {
+    final PieceVerifier verifier = new PieceVerifier(meta,
+            PieceVerifier.inSteps(UnitTorrent::inline, (piece, bytes) -> {
         byte[] copy = new byte[bytes.limit()];
         bytes.get(0, copy);
         written.put(piece, copy);
         return Future.succeededFuture();
-    }, p -> false, new PieceVerifier.Outcome() {
+    }), p -> false, new PieceVerifier.Outcome() {
         @Override
         public void passed(int piece, String[] senders, byte[][] blockDigests) {
             picker.pieceVerified(piece);
