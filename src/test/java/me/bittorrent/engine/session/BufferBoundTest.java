@@ -29,7 +29,7 @@ import me.bittorrent.testing.TorrentBuilder;
  *
  * <p>The deterministic bound, checked on every sample of {@link TorrentSession#buffered()}:
  * held bytes (piece buffers + pieces waiting for hash/disk + upload reads) stay below
- * {@code MAX_PENDING_BYTES (16 MiB) + 1 s of the download limit (what is requested when requesting stops)
+ * {@code MAX_PENDING_BYTES (32 MiB) + 1 s of the download limit (what is requested when requesting stops)
  * + 4 pieces (the piece crossing the bound and partial pieces)}. Heap used after a GC is logged beside it and
  * may not grow by more than that bound plus 32 MiB of slack.
  */
