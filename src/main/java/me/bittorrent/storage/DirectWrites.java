@@ -100,13 +100,13 @@ final class DirectWrites {
         ByteBuffer staging = asIs ? null : takeStaging();
         try {
             if (asIs) {
-                writeFully(ch, data.slice(0, aligned), fileOffset);
+                PieceStore.writeFully(ch, data.slice(0, aligned), fileOffset);
             } else {
                 for (int done = 0; done < aligned; ) {
                     int n = Math.min(staging.capacity(), aligned - done);
                     staging.clear();
                     staging.put(0, data, done, n).limit(n);
-                    writeFully(ch, staging, fileOffset + done);
+                    PieceStore.writeFully(ch, staging, fileOffset + done);
                     done += n;
                 }
             }
@@ -124,11 +124,6 @@ final class DirectWrites {
         return aligned;
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-        while (buf.hasRemaining()) {
-            position += ch.write(buf, position);
-        }
-    }
 
     /** Forces what was written direct (the file's size and blocks) to the disk. */
     void flush() throws IOException {

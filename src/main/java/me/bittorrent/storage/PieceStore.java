@@ -145,8 +145,9 @@ public final class PieceStore implements Closeable {
 
     /** Stores a whole, already verified piece: {@code data[offset, offset + pieceSize(index))}. */
     public void writePiece(int index, byte[] data, int offset) throws IOException {
-        Objects.checkFromIndexSize(offset, checkedPieceSize(index), data.length);
-        writePiece(index, ByteBuffer.wrap(data, offset, checkedPieceSize(index)).slice());
+        int size = checkedPieceSize(index);
+        Objects.checkFromIndexSize(offset, size, data.length);
+        writePiece(index, ByteBuffer.wrap(data, offset, size).slice());
     }
 
     /**
@@ -539,7 +540,7 @@ public final class PieceStore implements Closeable {
         return s.clone();
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    static void writeFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
         while (buf.hasRemaining()) {
             position += ch.write(buf, position);
         }

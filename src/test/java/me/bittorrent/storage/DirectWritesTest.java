@@ -143,7 +143,7 @@ class DirectWritesTest {
             try (PieceStore store = new PieceStore(t.meta(), folder, t.all(), false)) {
                 for (int p = t.meta().pieceCount() - 1; p >= 0; p--) {
                     int size = t.meta().pieceSize(p);
-                    ByteBuffer piece = ByteBuffer.allocateDirect(size + 4096).alignedSlice(4096).slice(0, size);
+                    ByteBuffer piece = ByteBuffer.allocateDirect(size + 8192).alignedSlice(4096).slice(0, size);
                     piece.put(0, t.content(), t.pieceOffset(p), size);
                     store.writePiece(p, piece);
                 }

@@ -26,15 +26,27 @@ final class PieceBuffers {
 
     /** Off-heap bytes that piece buffers may hold together; thread-safe. */
     static final class Budget {
-        /** Every session's: half the JVM's direct-memory limit, at most 256 MiB (64 MiB with the README's options). */
-        static final Budget PROCESS = new Budget(Math.min(256L << 20,
-                PlatformDependent.estimateMaxDirectMemory() / 2));
+        /**
+         * Every session's: half the JVM's direct-memory limit, at most 256 MiB (64 MiB with the README's options).
+         * Read at the first allocation, not when the class is initialised: a native image initialises it at build.
+         */
+        static final Budget PROCESS = new Budget(-1);
 
-        final long limit;
+        private volatile long limit;
         private final AtomicLong used = new AtomicLong();
 
+        /** At most {@code limit} bytes; -1: the process's share, read when first needed. */
         Budget(long limit) {
             this.limit = limit;
+        }
+
+        long limit() {
+            long l = limit;
+            if (l < 0) {
+                l = Math.min(256L << 20, PlatformDependent.estimateMaxDirectMemory() / 2);
+                limit = l;
+            }
+            return l;
         }
 
         /** Off-heap bytes held (spare or in use). */
@@ -43,7 +55,7 @@ final class PieceBuffers {
         }
 
         boolean reserve(long bytes) {
-            if (used.addAndGet(bytes) <= limit) {
+            if (used.addAndGet(bytes) <= limit()) {
                 return true;
             }
             used.addAndGet(-bytes);

@@ -197,7 +197,7 @@ class PieceVerifierTest {
         putPiece(verifier, 0, data, "a");
         putPiece(verifier, 1, data, "a");
         putPiece(verifier, 2, data, "a"); // the budget holds two pieces: the third is on the heap
-        assertEquals(budget.limit, budget.used());
+        assertEquals(budget.limit(), budget.used());
         verifier.verify(2);
         verifier.verify(0);
         verifier.verify(1);
@@ -205,6 +205,13 @@ class PieceVerifierTest {
         assertArrayEquals(java.util.Arrays.copyOfRange(data, 4 * B, 6 * B), written.get(2));
         verifier.releaseSpare();
         assertEquals(0, budget.used());
+    }
+
+    @Test
+    void theProcesssOffHeapBudgetIsHalfTheDirectMemoryLimitAtMost256MiB() {
+        long limit = PieceBuffers.Budget.PROCESS.limit();
+        assertTrue(limit > 0 && limit <= 256L << 20, "budget " + limit);
+        assertTrue(limit <= io.netty.util.internal.PlatformDependent.estimateMaxDirectMemory() / 2, "budget " + limit);
     }
 
     @Test
