@@ -26,10 +26,11 @@ final class PieceVerifier {
 
     /**
      * Pieces waiting for their hash check or their write, plus the blocks requested and not yet here, may hold this
-     * many bytes; beyond it we stop requesting. 32 MiB: with 16 MiB the bound was reached on every block of a
-     * loopback download (a piece in the disk queue took its bytes from the requests), and a short stall of the
-     * disk thread emptied the peer's queue; measured, a warm 1 GiB download took 0.82 of libtorrent's time with
-     * 16 MiB and 0.78 with 32 (bench, 4 rounds, 2026-12-02), for about 13 MiB more at the peak.
+     * many bytes; beyond it we stop requesting. 32 MiB: with 16 MiB the bound was met on half the blocks of a
+     * loopback download (pieces in the disk queue take their bytes from the requests), and pieces waiting for the
+     * disk alone reached 19 MiB, so for a moment nothing at all was requested (counters, bench, 2026-12-02); it
+     * also leaves room for a longer round trip. Measured: a warm 1 GiB download at 0.78 of libtorrent's time
+     * against 0.82 in one A/B of 4 rounds, within the noise in a later one; about 13 MiB more at the peak.
      */
     static final long MAX_PENDING_BYTES = 32L << 20;
     /**
