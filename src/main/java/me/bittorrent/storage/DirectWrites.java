@@ -124,7 +124,6 @@ final class DirectWrites {
         return aligned;
     }
 
-
     /** Forces what was written direct (the file's size and blocks) to the disk. */
     void flush() throws IOException {
         if (open != null) {
