@@ -7,10 +7,12 @@ import java.util.BitSet;
 import java.util.List;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.ContextInternal;
 import io.vertx.core.buffer.impl.VertxByteBufAllocator;
@@ -44,6 +46,14 @@ final class DiskIo {
      * work), and still one thread at a time for the store.
      */
     private final TaskQueue queue = new TaskQueue();
+    /**
+     * This session's piece hashes, one at a time, beside {@link #queue}: a piece is hashed while the one before it
+     * is being written, so the hash thread never waits for the disk (an O_DIRECT write blocks until the device has
+     * the data) and the pieces waiting for both stay few.
+     */
+    private final TaskQueue hashes = new TaskQueue();
+    /** The worker pool both queues run on (Vert.x's, shared by every session). */
+    private final Executor workers;
     /** Appended on the disk thread before and after each piece write; null when the integrator keeps none. */
     private final PieceJournal journal;
     private final Opener opener;
@@ -63,6 +73,7 @@ final class DiskIo {
     /** Created on the engine context. */
     DiskIo(Vertx vertx, TorrentMeta meta, Path journalPath, Opener opener) {
         this.context = (ContextInternal) vertx.getOrCreateContext();
+        this.workers = context.workerPool().executor();
         this.journal = journalPath == null ? null : new PieceJournal(journalPath);
         this.opener = opener;
     }
@@ -109,20 +120,38 @@ final class DiskIo {
     }
 
     /**
-     * Runs a piece's hash {@code check} and, when it matched, writes the piece ({@code data} from 0 to its limit):
-     * one task, so nothing unverified is ever written and the piece costs one trip to the disk thread.
+     * Runs a piece's hash {@code check} in this session's hash order and, when it matched, writes the piece
+     * ({@code data} from 0 to its limit) in its disk order, queued from the hash thread: nothing unverified is ever
+     * written, the piece goes back to the context once (when written, or at once when it failed), and the next
+     * piece's hash overlaps this one's write.
      */
     Future<PieceVerifier.Checked> checkThenWrite(int piece, ByteBuffer data, Callable<PieceVerifier.Checked> check) {
         PieceStore target = store;
-        return run(() -> {
-            PieceVerifier.Checked checked = check.call();
-            if (checked.ok()) {
-                note(piece, true);
-                target.writePiece(piece, data);
-                note(piece, false);
+        Promise<PieceVerifier.Checked> result = context.promise(); // listeners run on the context
+        hashes.execute(() -> {
+            PieceVerifier.Checked checked;
+            try {
+                checked = check.call();
+            } catch (Throwable failed) {
+                result.fail(failed);
+                return;
             }
-            return checked;
-        });
+            if (!checked.ok()) {
+                result.complete(checked);
+                return;
+            }
+            queue.execute(() -> {
+                try {
+                    note(piece, true);
+                    target.writePiece(piece, data);
+                    note(piece, false);
+                    result.complete(checked);
+                } catch (Throwable failed) {
+                    result.fail(failed);
+                }
+            }, workers);
+        }, workers);
+        return result.future();
     }
 
     /**
