@@ -132,6 +132,11 @@ public class DownloadEngine {
             }
 
             @Override
+            public Uni<RegisteredTorrent> updateProgress(String id, UnaryOperator<RegisteredTorrent> change) {
+                return DownloadEngine.this.update(id, change, false);
+            }
+
+            @Override
             public Path journal(String id) {
                 return DownloadEngine.this.repository.journalFile(id);
             }
@@ -754,12 +759,17 @@ public class DownloadEngine {
      * (nothing changes then) and must be quick and side-effect free.
      */
     Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change) {
+        return update(id, change, true);
+    }
+
+    /** As {@link #update(String, UnaryOperator)}; not {@code durable}: saved as progress (TorrentRepository). */
+    private Uni<RegisteredTorrent> update(String id, UnaryOperator<RegisteredTorrent> change, boolean durable) {
         List<Uni<Void>> save = new ArrayList<>(1);
         RegisteredTorrent updated;
         try {
             updated = id == null ? null : torrents.computeIfPresent(id, (key, current) -> {
                 RegisteredTorrent next = change.apply(current);
-                save.add(repository.save(next.stored()));
+                save.add(durable ? repository.save(next.stored()) : repository.saveProgress(next.stored()));
                 return next;
             });
         } catch (RuntimeException e) {

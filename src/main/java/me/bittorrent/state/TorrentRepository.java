@@ -32,6 +32,7 @@ import java.util.regex.Pattern;
  * <pre>
  *   torrents/&lt;id&gt;.torrent   the .torrent bytes as received (for a magnet link: once its metadata arrived)
  *   torrents/&lt;id&gt;.json      a {@link StoredTorrent}
+ *   torrents/&lt;id&gt;.progress.json   a newer {@link StoredTorrent} from a progress save, may be absent
  *   torrents/&lt;id&gt;.written   pieces written since the last clean stop (engine: PieceJournal), may be absent
  *   preferences.json             {@link Preferences}
  * </pre>
@@ -112,7 +113,10 @@ public class TorrentRepository {
         });
     }
 
-    /** Replaces a torrent's state. */
+    /**
+     * Replaces a torrent's state, durably (forced to the disk). A progress save before it is deleted first, and
+     * durably too, so the one a later {@link #saveProgress} writes is always the newer of the two.
+     */
     public Uni<Void> save(StoredTorrent torrent) {
         String id = checkedId(torrent.id());
         byte[] content;
@@ -122,7 +126,29 @@ public class TorrentRepository {
             return Uni.createFrom().failure(e);
         }
         return inOrder(id, () -> {
+            AtomicFiles.delete(progressFile(id));
             AtomicFiles.write(stateFile(id), content);
+            return null;
+        });
+    }
+
+    /**
+     * Saves a torrent's progress (its verified pieces while it downloads) without forcing it to the disk: read
+     * instead of its state while present. It survives kill -9; a power loss may lose it or leave it broken, and
+     * then the last {@link #save} is read (what was verified since is checked or downloaded again: nothing is
+     * trusted that was not saved). Frequent saves cost no disk flush, which would hold the download's own writes
+     * (see {@link AtomicFiles#writeLazily}).
+     */
+    public Uni<Void> saveProgress(StoredTorrent torrent) {
+        String id = checkedId(torrent.id());
+        byte[] content;
+        try {
+            content = json.writeValueAsBytes(torrent);
+        } catch (IOException e) {
+            return Uni.createFrom().failure(e);
+        }
+        return inOrder(id, () -> {
+            AtomicFiles.writeLazily(progressFile(id), content);
             return null;
         });
     }
@@ -131,6 +157,7 @@ public class TorrentRepository {
     public Uni<Void> delete(String id) {
         String checked = checkedId(id);
         return inOrder(checked, () -> {
+            AtomicFiles.delete(progressFile(checked));
             AtomicFiles.delete(stateFile(checked));
             AtomicFiles.delete(torrentFile(checked));
             Files.deleteIfExists(journalFile(checked));
@@ -208,9 +235,9 @@ public class TorrentRepository {
         } catch (IOException e) {
             problems.add("its .torrent file cannot be read (" + e.getMessage() + ")");
         }
-        StoredTorrent stored = null;
+        StoredTorrent stored = progress(id);
         try {
-            stored = json.readValue(Files.readAllBytes(stateFile(id)), StoredTorrent.class);
+            stored = stored != null ? stored : json.readValue(Files.readAllBytes(stateFile(id)), StoredTorrent.class);
             if (!id.equals(stored.id())) {
                 problems.add("its state file names another torrent (" + stored.id() + ")");
                 stored = null;
@@ -232,6 +259,29 @@ public class TorrentRepository {
         return new LoadedTorrent(id, torrentBytes, stored, problem);
     }
 
+    /** The torrent's progress save, when one is there and whole; a broken one is deleted (the state is read). */
+    private StoredTorrent progress(String id) {
+        Path file = progressFile(id);
+        try {
+            StoredTorrent stored = json.readValue(Files.readAllBytes(file), StoredTorrent.class);
+            if (id.equals(stored.id())) {
+                return stored;
+            }
+            LOG.warnf("Torrent %s: its progress file names another torrent; its last saved state is used", id);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("Torrent %s: the progress saved since its last state was lost (%s, a power loss?); its last "
+                    + "saved state is used (pieces verified since are checked or downloaded again)", id, firstLine(e.getMessage()));
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.debugf("cannot delete %s: %s", file, e.getMessage());
+        }
+        return null;
+    }
+
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
@@ -251,6 +301,10 @@ public class TorrentRepository {
 
     private Path stateFile(String id) {
         return torrentsDir().resolve(id + ".json");
+    }
+
+    private Path progressFile(String id) {
+        return torrentsDir().resolve(id + ".progress.json");
     }
 
     private static String checkedId(String id) {

@@ -36,10 +36,11 @@ class KillAndResumeIT {
     static final Duration DEBOUNCE = Duration.ofSeconds(3);
     static final long SLACK = RATE * DEBOUNCE.toSeconds() + 2L * PIECE;
 
-    /** How many pieces the state file holds as verified. */
+    /** How many pieces the saved state holds as verified: its progress save while there is one (TorrentRepository). */
     private static int savedVerified(Path stateDir, String id, long pieces) throws Exception {
-        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(stateDir.resolve("torrents/" + id + ".json").toFile());
+        Path progress = stateDir.resolve("torrents/" + id + ".progress.json");
+        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper().readTree((java.nio.file.Files.exists(progress)
+                ? progress : stateDir.resolve("torrents/" + id + ".json")).toFile());
         return me.bittorrent.state.Bitfields.fromBase64(state.path("verified_pieces").asText(), (int) pieces)
                 .cardinality();
     }

@@ -193,6 +193,44 @@ class TorrentRepositoryTest {
         assertEquals("/data/dl", repository.loadPreferences().await().atMost(WAIT).orElseThrow().downloadDir());
     }
 
+    @Test
+    void aProgressSaveIsReadUntilTheNextStateSaveAndABrokenOneFallsBackToTheState() throws Exception {
+        byte[] bytes = {'d', 'e'};
+        StoredTorrent saved = stored(A, 1);
+        repository.saveNew(saved, bytes).await().atMost(WAIT);
+        BitSet more = Set2.of(0, 1, 2, 9);
+        StoredTorrent progress = saved.withVerified(Bitfields.toBase64(more, 10), List.of())
+                .withLifecycle(TorrentLifecycle.DOWNLOADING);
+        repository.saveProgress(progress).await().atMost(WAIT);
+        Path progressFile = repository.torrentsDir().resolve(A + ".progress.json");
+        assertTrue(Files.exists(progressFile));
+        LoadedTorrent loaded = repository.loadAll().await().atMost(WAIT).get(0);
+        assertEquals(progress, loaded.stored(), "the progress save is the newer one");
+        assertNull(loaded.problem());
+
+        // a power loss broke it (a renamed file whose data never reached the disk): the durable state is read
+        Files.write(progressFile, new byte[0]);
+        loaded = repository.loadAll().await().atMost(WAIT).get(0);
+        assertEquals(saved, loaded.stored());
+        assertNull(loaded.problem(), "the torrent comes back as last saved, not in error");
+        assertFalse(Files.exists(progressFile), "the broken progress file is gone");
+
+        // a state save removes the progress save before it, so an older progress can never win over it
+        repository.saveProgress(progress).await().atMost(WAIT);
+        StoredTorrent paused = saved.withLifecycle(TorrentLifecycle.PAUSED);
+        repository.save(paused).await().atMost(WAIT);
+        assertFalse(Files.exists(progressFile));
+        assertEquals(paused, repository.loadAll().await().atMost(WAIT).get(0).stored());
+
+        // deleting the torrent deletes its progress too
+        repository.saveProgress(progress).await().atMost(WAIT);
+        repository.delete(A).await().atMost(WAIT);
+        assertTrue(repository.loadAll().await().atMost(WAIT).isEmpty());
+        try (Stream<Path> left = Files.list(repository.torrentsDir())) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
     /** BitSet literal. */
     static final class Set2 {
         static BitSet of(int... bits) {
