@@ -35,6 +35,13 @@ final class Requester {
      * from a confused client, a stream of them is an attack (a banned liar's data pushed into our pieces).
      */
     static final long UNREQUESTED_ALLOWANCE = 1L << 20;
+    /**
+     * Requests go out in batches of this many (a quarter of the pipeline when that is less) while the peer has as
+     * many outstanding: topping the pipeline up after every received block sent a packet of a Request or two per
+     * socket read, and woke the peer's network thread as often. A/Bs with a libtorrent seeder (2026-12-02): 16
+     * took 9% off its CPU per GiB and 64 another 10%, the download faster each time.
+     */
+    static final int REQUEST_BATCH = 64;
 
     private final String name;
     private final PieceGeometry geometry;
@@ -121,7 +128,8 @@ final class Requester {
                 || verifier.backlogged()) {
             return;
         }
-        int want = peer.targetDepth(System.currentTimeMillis()) - peer.outstanding.size();
+        int target = peer.targetDepth(System.currentTimeMillis());
+        int want = target - peer.outstanding.size();
         if (want <= 0) {
             return;
         }
@@ -136,6 +144,10 @@ final class Requester {
         }
         if (budget != Long.MAX_VALUE) {
             want = (int) Math.min(want, (budget + PieceGeometry.BLOCK_SIZE - 1) / PieceGeometry.BLOCK_SIZE);
+        }
+        int batch = Math.min(REQUEST_BATCH, target / 4);
+        if (want < batch && peer.outstanding.size() >= batch) {
+            return; // the pipeline is nearly full: wait until a batch is due
         }
         List<Block> blocks = picker.pick(peer.has, want, peer::hasOutstanding,
                 peer.outstanding.size() < Peer.ENDGAME_IDLE);

@@ -220,4 +220,68 @@ class RequesterTest {
         assertEquals(0, a.unrequestedBytes);
         assertTrue(verifier.bufferBytes() > 0 || outcomes.contains("passed " + piece), "the late block is kept");
     }
+
+    @Test
+    void aFullPipelineIsToppedUpInBatchesNotOneRequestPerBlock() {
+        byte[] big = UnitTorrent.payload(200 * 2 * B, 5); // 200 pieces of 2 blocks
+        TorrentMeta bigMeta = UnitTorrent.meta(big, 2 * B);
+        PiecePicker bigPicker = PiecePicker.forMeta(bigMeta, new BitSet(), null, new Random(1));
+        PieceVerifier bigVerifier = new PieceVerifier(bigMeta, PieceVerifier.inSteps(UnitTorrent::inline,
+                (piece, bytes) -> Future.succeededFuture()), p -> false, new PieceVerifier.Outcome() {
+                    @Override
+                    public void passed(int piece, String[] senders, byte[][] blockDigests) {
+                        bigPicker.pieceVerified(piece);
+                    }
+
+                    @Override
+                    public void failed(int piece, String[] senders, byte[][] blockDigests) {
+                        bigPicker.pieceFailed(piece);
+                    }
+
+                    @Override
+                    public void writeFailed(int piece, Throwable cause) {
+                    }
+
+                    @Override
+                    public void settled() {
+                    }
+                });
+        List<Peer> bigPeers = new ArrayList<>();
+        Requester requester = new Requester("unit", bigMeta.geometry(), bigPeers, new RateLimiter(0, null,
+                System::nanoTime), bigVerifier, () -> true);
+        requester.open(bigPicker);
+        Peer a = UnitTorrent.seed("a", bigMeta.pieceCount());
+        a.reqq = 256;
+        a.slowStartDepth = 256;
+        bigPicker.peerBitfield(a.has);
+        bigPeers.add(a);
+        requester.updateInterest(a);
+        assertEquals(256, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
+
+        for (int received = 1; received <= Requester.REQUEST_BATCH; received++) {
+            long key = a.outstanding.keys()[0];
+            int at = Block.pieceOf(key) * 2 * B + Block.beginOf(key);
+            assertNull(requester.received(a, Block.pieceOf(key), Block.beginOf(key),
+                    Buffer.buffer().appendBytes(Arrays.copyOfRange(big, at, at + B))));
+            int expected = received < Requester.REQUEST_BATCH ? 256 : 256 + Requester.REQUEST_BATCH;
+            assertEquals(expected, UnitTorrent.link(a).sent(PeerMessage.Request.class).size(),
+                    "after " + received + " block(s)");
+        }
+        assertEquals(256, a.outstanding.size(), "the pipeline is full again");
+
+        // a shallow pipeline (a peer that takes few requests) is topped up by a quarter of it
+        a.reqq = 8;
+        while (a.outstanding.size() > 8) {
+            requester.release(a, a.outstanding.keys()[0], true);
+        }
+        int sent = UnitTorrent.link(a).sent(PeerMessage.Request.class).size();
+        for (int i = 0; i < 2; i++) {
+            long key = a.outstanding.keys()[0];
+            int at = Block.pieceOf(key) * 2 * B + Block.beginOf(key);
+            requester.received(a, Block.pieceOf(key), Block.beginOf(key),
+                    Buffer.buffer().appendBytes(Arrays.copyOfRange(big, at, at + B)));
+        }
+        assertEquals(sent + 2, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
+        assertEquals(8, a.outstanding.size());
+    }
 }
