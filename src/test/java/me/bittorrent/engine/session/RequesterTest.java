@@ -284,4 +284,14 @@ class RequesterTest {
         assertEquals(sent + 2, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
         assertEquals(8, a.outstanding.size());
     }
+
+    @Test
+    void aPeerThatTakesThousandsOfRequestsGetsLibtorrentsFiveHundredAtMost() {
+        Peer a = UnitTorrent.seed("a", meta.pieceCount());
+        a.reqq = 2000; // libtorrent's high-performance seed
+        a.slowStartDepth = 3000;
+        assertEquals(Peer.MAX_OUT_REQUESTS, a.targetDepth(0));
+        a.reqq = 250;
+        assertEquals(250, a.targetDepth(0), "a peer's own smaller reqq still rules");
+    }
 }
