@@ -118,18 +118,7 @@ public class TorrentRepository {
      * durably too, so the one a later {@link #saveProgress} writes is always the newer of the two.
      */
     public Uni<Void> save(StoredTorrent torrent) {
-        String id = checkedId(torrent.id());
-        byte[] content;
-        try {
-            content = json.writeValueAsBytes(torrent); // snapshot now: the record is immutable anyway
-        } catch (IOException e) {
-            return Uni.createFrom().failure(e);
-        }
-        return inOrder(id, () -> {
-            AtomicFiles.delete(progressFile(id));
-            AtomicFiles.write(stateFile(id), content);
-            return null;
-        });
+        return saveState(torrent, true);
     }
 
     /**
@@ -140,15 +129,24 @@ public class TorrentRepository {
      * (see {@link AtomicFiles#writeLazily}).
      */
     public Uni<Void> saveProgress(StoredTorrent torrent) {
+        return saveState(torrent, false);
+    }
+
+    private Uni<Void> saveState(StoredTorrent torrent, boolean durable) {
         String id = checkedId(torrent.id());
         byte[] content;
         try {
-            content = json.writeValueAsBytes(torrent);
+            content = json.writeValueAsBytes(torrent); // snapshot now: the record is immutable anyway
         } catch (IOException e) {
             return Uni.createFrom().failure(e);
         }
         return inOrder(id, () -> {
-            AtomicFiles.writeLazily(progressFile(id), content);
+            if (durable) {
+                AtomicFiles.delete(progressFile(id));
+                AtomicFiles.write(stateFile(id), content);
+            } else {
+                AtomicFiles.writeLazily(progressFile(id), content);
+            }
             return null;
         });
     }
@@ -272,7 +270,8 @@ public class TorrentRepository {
             return null;
         } catch (IOException | RuntimeException e) {
             LOG.warnf("Torrent %s: the progress saved since its last state was lost (%s, a power loss?); its last "
-                    + "saved state is used (pieces verified since are checked or downloaded again)", id, firstLine(e.getMessage()));
+                    + "saved state is used (pieces verified since are checked or downloaded again)", id,
+                    firstLine(e.getMessage()));
         }
         try {
             Files.deleteIfExists(file);
