@@ -128,7 +128,7 @@ final class DiskIo {
     Future<PieceVerifier.Checked> checkThenWrite(int piece, ByteBuffer data, Callable<PieceVerifier.Checked> check) {
         PieceStore target = store;
         Promise<PieceVerifier.Checked> result = context.promise(); // listeners run on the context
-        hashes.execute(() -> {
+        queued(hashes, result, () -> {
             PieceVerifier.Checked checked;
             try {
                 checked = check.call();
@@ -140,7 +140,7 @@ final class DiskIo {
                 result.complete(checked);
                 return;
             }
-            queue.execute(() -> {
+            queued(queue, result, () -> {
                 try {
                     note(piece, true);
                     target.writePiece(piece, data);
@@ -149,9 +149,21 @@ final class DiskIo {
                 } catch (Throwable failed) {
                     result.fail(failed);
                 }
-            }, workers);
-        }, workers);
+            });
+        });
         return result.future();
+    }
+
+    /**
+     * Queues {@code task} on the worker pool in {@code order}; a pool that refuses it (shutting down) fails
+     * {@code result}, as executeBlocking does, so a piece in flight still settles and a stop's drain ends.
+     */
+    private void queued(TaskQueue order, Promise<?> result, Runnable task) {
+        try {
+            order.execute(task, workers);
+        } catch (java.util.concurrent.RejectedExecutionException refused) {
+            result.fail(refused);
+        }
     }
 
     /**
