@@ -57,6 +57,11 @@ class CorruptPeerTest {
 
     /** Serves garbage for every request. */
     static void lie(PeerConnection connection, int pieceCount) {
+        lie(connection, pieceCount, CompletableFuture.completedFuture(null));
+    }
+
+    /** Serves garbage for every request, holding every answer until {@code gate} completes. */
+    static void lie(PeerConnection connection, int pieceCount, CompletableFuture<Void> gate) {
         byte[] bits = new byte[(pieceCount + 7) / 8];
         for (int i = 0; i < pieceCount; i++) {
             bits[i >>> 3] |= (byte) (0x80 >>> (i & 7));
@@ -67,7 +72,9 @@ class CorruptPeerTest {
             } else if (message instanceof PeerMessage.Request r) {
                 byte[] junk = new byte[r.length()];
                 ThreadLocalRandom.current().nextBytes(junk);
-                connection.send(new PeerMessage.Piece(r.piece(), r.begin(), Buffer.buffer(junk)));
+                io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+                gate.thenRun(() -> here.runOnContext(v ->
+                        connection.send(new PeerMessage.Piece(r.piece(), r.begin(), Buffer.buffer(junk)))));
             }
         });
         connection.send(new PeerMessage.Bitfield(bits));
@@ -91,9 +98,14 @@ class CorruptPeerTest {
 
     /** The liar listens and lies to every connection it accepts; returns its port. */
     int startLiar(TorrentMeta meta, byte[] liarId, AtomicInteger accepted) throws Exception {
+        return startLiar(meta, liarId, accepted, CompletableFuture.completedFuture(null));
+    }
+
+    int startLiar(TorrentMeta meta, byte[] liarId, AtomicInteger accepted, CompletableFuture<Void> gate)
+            throws Exception {
         return liarServer.listen(harness.vertx(), LIAR_HOST, 0, ih -> Optional.of(Handshake.ours(ih, liarId)), c -> {
             accepted.incrementAndGet();
-            lie(c, meta.pieceCount());
+            lie(c, meta.pieceCount(), gate);
         }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -206,20 +218,27 @@ class CorruptPeerTest {
         int[] seedPort = new int[1];
         TorrentSession seeder = startSeeder(meta, seedPort);
         AtomicInteger liarAccepted = new AtomicInteger();
-        int liarPort = startLiar(meta, SessionHarness.newPeerId(), liarAccepted);
+        // the liar answers only once the seeder is connected: its requests cover the first half of each piece it
+        // was asked for, the seeder gets the rest, so the failed pieces mix both peers' blocks (no race)
+        CompletableFuture<Void> seederConnected = new CompletableFuture<>();
+        int liarPort = startLiar(meta, SessionHarness.newPeerId(), liarAccepted, seederConnected);
+        String liarAddress = LIAR_HOST + ":" + liarPort;
+        String seedAddress = "127.0.0.1:" + seedPort[0];
 
         TorrentSession leecher = harness.session(SessionHarness.newPeerId(), meta, leechDir, new BitSet());
         SessionHarness.Recorder recorder = SessionHarness.record(leecher);
+        leecher.events().subscribe().with(e -> {
+            if (e instanceof TorrentEvent.PeerConnected c && c.address().equals(seedAddress)) {
+                seederConnected.complete(null);
+            }
+        });
         ConcurrentLinkedQueue<TorrentEvent> events = recorder.events();
         CompletableFuture<Void> completed = recorder.completed();
         leecher.start().await().atMost(Duration.ofSeconds(10));
-        // both at once: the picker hands blocks of the same pieces to both, so failed pieces mix their blocks
         leecher.addPeer(LIAR_HOST, liarPort);
         leecher.addPeer("127.0.0.1", seedPort[0]);
         completed.get(15, TimeUnit.SECONDS);
 
-        String liarAddress = LIAR_HOST + ":" + liarPort;
-        String seedAddress = "127.0.0.1:" + seedPort[0];
         assertEquals(0, count(events, e -> bannedAt(e, seedAddress)), "the honest seeder was banned: " + events);
         assertEquals(1, count(events, e -> bannedAt(e, liarAddress)), "the liar was not banned: " + events);
         // the liar is named, or, once banned, counted as "1 peer(s) now gone": with two peers, that is the liar
