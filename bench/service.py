@@ -27,7 +27,8 @@ from swarm import (WORK, Failed, LtProcess, free_port, fresh_dir, jit_cpu, proc_
 # the README's run command, from the repository root (its JVM options: README "Run it", Dockerfile.jvm)
 JVM_OPTIONS = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xmn12m", "-XX:MinHeapFreeRatio=10",
                "-XX:MaxHeapFreeRatio=20", "-XX:MaxDirectMemorySize=128m", "-XX:ReservedCodeCacheSize=64m",
-               "-XX:TrimNativeHeapInterval=5000", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0", "-XX:-UsePerfData"]
+               "-XX:TrimNativeHeapInterval=5000", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0",
+               "-XX:-UseTypeSpeculation", "-XX:-UsePerfData"]
 JVM_CMD = ["java"] + JVM_OPTIONS + ["-jar", "target/quarkus-app/quarkus-run.jar"]
 # JVM options a user did not type would change what is measured: they are not passed on
 JVM_ENV_OPTIONS = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
