@@ -80,6 +80,9 @@ class LsdServiceTest {
         // and one side dialling the other is enough for BitTorrent)
         b.track(SHARED, (host, port) -> foundByB.add(host + ":" + port));
         awaitUntil(() -> b.status().announcesSent() >= 1, 5_000, "b announced");
+        // ...and a has read it: sent is not yet handled, and a's context could otherwise take the track below
+        // first and find b (seen once in CI, under load)
+        awaitUntil(() -> a.status().packetsReceived() >= 1, 5_000, "a received b's announce");
         a.track(SHARED, (host, port) -> foundByA.add(host + ":" + port));
         a.track(ONLY_A, (host, port) -> foundByA.add("only-a " + host + ":" + port));
         awaitUntil(() -> foundByB.contains("127.0.0.1:40001"), 10_000, "b finds a for the shared torrent: "
