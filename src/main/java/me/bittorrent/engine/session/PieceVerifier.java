@@ -38,8 +38,9 @@ final class PieceVerifier {
      * download allocates its piece buffers once (as many as it ever had in use at once, at most
      * {@link #MAX_PENDING_BYTES} and the pieces being received) and then reuses them. All are freed when it completes
      * or stops. With 16 MiB, a download whose pieces in use swung past 16 MiB freed buffers and allocated them again
-     * (zeroed and page-faulted on the event loop: 2-4% of its samples in a profile); measured (bench, 4 interleaved rounds, 2026-12-02):
-     * cold 1 GiB download 8.18 against 9.31 CPU-s, warm 2.19 against 2.29, peak RSS unchanged.
+     * (zeroed and page-faulted on the event loop: about 6% of its samples in a profile); measured (bench, 4
+     * interleaved rounds, 2026-12-02): cold 1 GiB download 8.18 against 9.31 CPU-s, warm 2.19 against 2.29, peak RSS
+     * unchanged.
      */
     static final long MAX_SPARE_BYTES = MAX_PENDING_BYTES;
 
