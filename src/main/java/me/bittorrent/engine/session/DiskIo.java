@@ -8,6 +8,7 @@ import java.util.List;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -161,7 +162,7 @@ final class DiskIo {
     private void queued(TaskQueue order, Promise<?> result, Runnable task) {
         try {
             order.execute(task, workers);
-        } catch (java.util.concurrent.RejectedExecutionException refused) {
+        } catch (RejectedExecutionException refused) {
             result.fail(refused);
         }
     }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -72,7 +74,7 @@ class CorruptPeerTest {
             } else if (message instanceof PeerMessage.Request r) {
                 byte[] junk = new byte[r.length()];
                 ThreadLocalRandom.current().nextBytes(junk);
-                io.vertx.core.Context here = io.vertx.core.Vertx.currentContext();
+                Context here = Vertx.currentContext();
                 gate.thenRun(() -> here.runOnContext(v ->
                         connection.send(new PeerMessage.Piece(r.piece(), r.begin(), Buffer.buffer(junk)))));
             }
