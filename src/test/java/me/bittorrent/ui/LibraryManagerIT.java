@@ -682,9 +682,12 @@ class LibraryManagerIT {
         assertTrue(after >= before + 50 && after <= before + 70, "Size dragged 60 px wider: " + before + " -> " + after);
 
         driver.navigate().refresh();
-        wait.until(d -> heads(d).contains("name"));
-        assertTrue(!heads(driver).contains("ratio") && heads(driver).contains("save_path"),
-                "the choice survives a reload: " + heads(driver));
+        // the grid draws its header from the saved choice at once, and again when the first status names the
+        // fields a column needs (save_path is one of those): wait for the second before reading it
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .withMessage(() -> "the chosen Save path column survives a reload: " + heads(driver))
+                .until(d -> heads(d).contains("save_path"));
+        assertFalse(heads(driver).contains("ratio"), "the hidden Ratio column stays hidden after a reload: " + heads(driver));
         assertEquals(after, sizeWidth(driver), "the width survives a reload");
 
         wait.until(d -> d.findElement(chooser).isDisplayed());
