@@ -24,11 +24,20 @@ from swarm import (WORK, Failed, LtProcess, free_port, fresh_dir, jit_cpu, proc_
                    seeder_cpu,
                    stop_process)
 
-# the README's run command, from the repository root (its JVM options: README "Run it", Dockerfile.jvm)
-JVM_OPTIONS = ["-XX:+UseSerialGC", "-Xms16m", "-Xmx256m", "-Xmn12m", "-XX:MinHeapFreeRatio=10",
-               "-XX:MaxHeapFreeRatio=20", "-XX:MaxDirectMemorySize=128m", "-XX:ReservedCodeCacheSize=64m",
-               "-XX:TrimNativeHeapInterval=5000", "-XX:PerMethodTrapLimit=0", "-XX:PerBytecodeTrapLimit=0",
-               "-XX:-UseTypeSpeculation", "-XX:-UsePerfData"]
+
+def _readme_jvm_options():
+    """The JVM options of the README's run command (one source: JvmOptionsTest keeps Dockerfile.jvm the same)."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "README.md")
+    with open(readme) as f:
+        for line in f:
+            m = re.search(r"&& java (.*?) -jar target/quarkus-app/quarkus-run\.jar", line)
+            if m:
+                return m.group(1).split()
+    raise SystemExit("bench: no `java ... -jar target/quarkus-app/quarkus-run.jar` run command in README.md")
+
+
+# the README's run command, from the repository root
+JVM_OPTIONS = _readme_jvm_options()
 JVM_CMD = ["java"] + JVM_OPTIONS + ["-jar", "target/quarkus-app/quarkus-run.jar"]
 # JVM options a user did not type would change what is measured: they are not passed on
 JVM_ENV_OPTIONS = ("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")
