@@ -687,7 +687,8 @@ class LibraryManagerIT {
         new WebDriverWait(driver, Duration.ofSeconds(20))
                 .withMessage(() -> "the chosen Save path column survives a reload: " + heads(driver))
                 .until(d -> heads(d).contains("save_path"));
-        assertFalse(heads(driver).contains("ratio"), "the hidden Ratio column stays hidden after a reload: " + heads(driver));
+        assertFalse(heads(driver).contains("ratio"),
+                "the hidden Ratio column stays hidden after a reload: " + heads(driver));
         assertEquals(after, sizeWidth(driver), "the width survives a reload");
 
         wait.until(d -> d.findElement(chooser).isDisplayed());
