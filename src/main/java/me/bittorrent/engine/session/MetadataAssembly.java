@@ -19,7 +19,9 @@ import java.util.Set;
  * outstanding elsewhere (so one silent peer cannot stall the fetch). The whole is accepted only when its SHA-1 is
  * the info-hash (checked by the caller, see {@link #complete()}); after a failure from one peer, that peer is the
  * culprit; after a failure with pieces from several, the next attempts take every piece from one peer at a time
- * (solo), so the liar is found. Memory: one buffer of the claimed size, at most 16 MiB.
+ * (solo), so the liar is found. The peers that sent pieces of that failed attempt go solo first: they are known to
+ * answer, and one of them lied, while a peer that never answered would hold up everyone for a request's time-out.
+ * Memory: one buffer of the claimed size, at most 16 MiB.
  */
 final class MetadataAssembly {
 
@@ -44,6 +46,8 @@ final class MetadataAssembly {
     private final Map<String, Long> declined = new HashMap<>();
     private boolean solo;
     private String soloPeer;
+    /** Senders of the last attempt that failed with pieces from several peers, not yet tried solo. */
+    private final Set<String> soloFirst = new HashSet<>();
     private int failures;
 
     /** The size being fetched, -1 before a peer claimed one. */
@@ -89,6 +93,10 @@ final class MetadataAssembly {
         }
         if (solo) {
             if (soloPeer == null) {
+                if (!soloFirst.isEmpty() && !soloFirst.contains(peer)) {
+                    return List.of(); // a sender of the failed attempt goes first
+                }
+                soloFirst.remove(peer);
                 soloPeer = peer;
             } else if (!soloPeer.equals(peer)) {
                 return List.of();
@@ -165,6 +173,8 @@ final class MetadataAssembly {
             return List.copyOf(from);
         }
         solo = true;
+        soloFirst.clear();
+        soloFirst.addAll(from);
         return List.of();
     }
 
@@ -195,6 +205,7 @@ final class MetadataAssembly {
     void peerLeft(String peer) {
         outstanding.remove(peer);
         declined.remove(peer);
+        soloFirst.remove(peer);
         if (peer.equals(soloPeer)) {
             reset();
         }

@@ -92,6 +92,47 @@ class MetadataAssemblyTest {
     }
 
     @Test
+    void afterAFailureFromSeveralTheirSendersGoSoloBeforeAPeerThatNeverAnswered() {
+        // a liar and an honest seed both sent pieces; a silent peer was asked and sent nothing (CI: the silent one
+        // went solo after the liar, held everyone up for its 20 s time-out, and the seed hung up meanwhile)
+        MetadataAssembly a = new MetadataAssembly();
+        a.pick("liar", SIZE, 0); // 0, 1, 2
+        a.pick("honest", SIZE, 0); // 3, 0, 1
+        a.pick("silent", SIZE, 0); // 2, 3, 0
+        a.received("liar", 0, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        a.received("liar", 2, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        a.received("honest", 1, SIZE, piece(1));
+        a.received("honest", 3, SIZE, piece(3));
+        assertEquals(List.of(), a.hashFailed(), "two senders: nobody blamed yet");
+        assertEquals(List.of(), a.pick("silent", SIZE, 1), "it sent nothing: the senders go solo first");
+        assertEquals(3, a.pick("liar", SIZE, 1).size());
+        for (int i = 0; i < 4; i++) {
+            a.pick("liar", SIZE, 1);
+            a.received("liar", i, SIZE, new byte[UtMetadata.pieceLength(SIZE, i)]);
+        }
+        assertEquals(List.of("liar"), a.hashFailed());
+        a.peerLeft("liar");
+        assertEquals(List.of(), a.pick("silent", SIZE, 2), "the other sender is still to try");
+        for (int i = 0; i < 4; i++) {
+            a.pick("honest", SIZE, 2);
+            a.received("honest", i, SIZE, piece(i));
+        }
+        assertArrayEquals(metadata, a.complete());
+
+        MetadataAssembly b = new MetadataAssembly();
+        b.pick("liar", SIZE, 0);
+        b.pick("honest", SIZE, 0);
+        b.received("liar", 0, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        b.received("honest", 1, SIZE, piece(1));
+        b.received("liar", 2, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        b.received("honest", 3, SIZE, piece(3));
+        b.hashFailed();
+        b.peerLeft("liar");
+        b.peerLeft("honest");
+        assertEquals(3, b.pick("latecomer", SIZE, 1).size(), "no sender left: anyone goes solo");
+    }
+
+    @Test
     void silentPeersExpireAndRejectingPeersAreNotAskedAgain() {
         MetadataAssembly a = new MetadataAssembly();
         a.pick("silent", SIZE, 0);
