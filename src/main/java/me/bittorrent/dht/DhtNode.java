@@ -42,6 +42,8 @@ public final class DhtNode {
     static final int MAX_VALUES_ANSWERED = 50;
     static final int MAX_SAVED = 200;
     private static final long MAINTENANCE_MS = 60_000;
+    /** A join that found nobody is tried again after 5 s, then 10, 20, 40, then at each maintenance. */
+    static final long FIRST_REJOIN_MS = 5_000;
 
     /** Sends one UDP payload. */
     @FunctionalInterface
@@ -70,6 +72,9 @@ public final class DhtNode {
     private final Set<InetSocketAddress> verifying = new HashSet<>();
     private int nextTid = new SecureRandom().nextInt(1 << 16);
     private long maintenanceTimer = -1;
+    private long rejoinTimer = -1;
+    private long rejoinDelayMs = FIRST_REJOIN_MS;
+    private Future<Void> joining;
     private long malformed;
     private long answered;
     private boolean stopped;
@@ -174,6 +179,9 @@ public final class DhtNode {
             stopped = true;
             if (maintenanceTimer >= 0) {
                 vertx.cancelTimer(maintenanceTimer);
+            }
+            if (rejoinTimer >= 0) {
+                vertx.cancelTimer(rejoinTimer);
             }
             for (Pending p : new ArrayList<>(pending.values())) {
                 vertx.cancelTimer(p.timer);
@@ -388,8 +396,35 @@ public final class DhtNode {
         }
     }
 
-    /** Saved nodes and bootstrap nodes, then a lookup of our own id. */
+    /**
+     * Saved nodes and bootstrap nodes, then a lookup of our own id. One join at a time; one that ends with an
+     * empty table (a lost packet, a network not up yet) is tried again soon, backing off to the maintenance
+     * interval, rather than a minute later.
+     */
     private Future<Void> bootstrap() {
+        if (joining != null) {
+            return joining;
+        }
+        Future<Void> attempt = join();
+        joining = attempt;
+        attempt.onComplete(ar -> {
+            joining = null;
+            if (table.size() > 0) {
+                rejoinDelayMs = FIRST_REJOIN_MS;
+            } else if (!stopped && rejoinTimer < 0) {
+                rejoinTimer = vertx.setTimer(rejoinDelayMs, t -> {
+                    rejoinTimer = -1;
+                    if (!stopped && table.size() == 0) {
+                        bootstrap();
+                    }
+                });
+                rejoinDelayMs = Math.min(2 * rejoinDelayMs, MAINTENANCE_MS);
+            }
+        });
+        return attempt;
+    }
+
+    private Future<Void> join() {
         return vertx.executeBlocking(() -> resolve(config.bootstrap()), false).compose(routers -> {
             List<Future<KrpcMessage.Response>> asked = new ArrayList<>();
             Set<Contact> heard = new LinkedHashSet<>();
@@ -407,7 +442,7 @@ public final class DhtNode {
             });
         }).transform(ar -> {
             updateStats();
-            // an empty table bootstraps again every minute: say so once, not every minute
+            // an empty table joins again and again: say so once, not at every attempt
             if (table.size() > 0 || !emptyJoinLogged) {
                 LOG.infof("DHT: node %s joined with %d nodes in its table", id, table.size());
             }
@@ -424,7 +459,9 @@ public final class DhtNode {
     private void maintain() {
         store.expireAll(System.nanoTime());
         if (table.size() == 0) {
-            bootstrap();
+            if (rejoinTimer < 0) {
+                bootstrap();
+            }
             return;
         }
         for (NodeId target : table.refreshTargets(config.refreshInterval().toNanos(), random)) {

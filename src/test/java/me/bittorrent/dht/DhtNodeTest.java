@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import me.bittorrent.metainfo.InfoHash;
 import org.junit.jupiter.api.AfterEach;
@@ -107,6 +108,25 @@ class DhtNodeTest {
         DhtNode honest = node(config(List.of("127.0.0.1:" + target.port())));
         awaitTrue(() -> honest.nodeCount() == 1, "the honest node's find_node is answered");
         assertEquals(Set.of(), await(honest.getPeers(new InfoHash(new byte[20]), p -> { })));
+    }
+
+    @Test
+    void aJoinWhoseAnswersWereLostIsTriedAgainWithinSecondsNotAMinute() throws Exception {
+        DatagramSocket socket = await(vertx.createDatagramSocket().listen(0, "127.0.0.1"));
+        AtomicBoolean lost = new AtomicBoolean(true);
+        DhtNode bootstrap = new DhtNode(vertx, config(List.of()), (packet, to) -> {
+            if (!lost.get()) {
+                socket.send(packet, to.getPort(), to.getAddress().getHostAddress());
+            }
+        });
+        nodes.add(bootstrap);
+        socket.handler(p -> bootstrap.handlePacket(p.data(),
+                new InetSocketAddress(p.sender().hostAddress(), p.sender().port())));
+        DhtNode joiner = node(config(List.of("127.0.0.1:" + socket.localAddress().port()))); // its first join ended
+        assertEquals(0, joiner.nodeCount(), "the bootstrap node's answers were lost");
+        lost.set(false);
+        // the next try is due after DhtNode.FIRST_REJOIN_MS (5 s); maintenance alone would come after 60 s
+        awaitTrue(() -> joiner.nodeCount() == 1, "the joiner asks the bootstrap node again and joins");
     }
 
     @Test
