@@ -41,6 +41,7 @@ public final class HostileMetadataPeer implements AutoCloseable {
     private final ServerSocket server;
     private final CompletableFuture<Void> closedByRemote = new CompletableFuture<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closing;
 
     /** @param size the metadata size to claim (OVERSIZED claims 100 MiB whatever this is) */
@@ -73,10 +74,16 @@ public final class HostileMetadataPeer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
     private void acceptLoop() {
         while (!closing) {
             try {
                 Socket socket = server.accept();
+                connections.incrementAndGet();
                 Thread t = new Thread(() -> serve(socket), "hostile-metadata-conn");
                 t.setDaemon(true);
                 t.start();

@@ -227,6 +227,7 @@ public final class MetadataSession {
             String refused = remote.utMetadataId == 0 ? "does not offer metadata (no ut_metadata)"
                     : MetadataAssembly.refuseSize(remote.metadataSize);
             if (refused != null) {
+                swarm.dismiss(peer.address); // it will not offer other metadata during this fetch
                 peer.close(refused);
                 return;
             }

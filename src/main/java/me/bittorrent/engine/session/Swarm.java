@@ -91,6 +91,8 @@ final class Swarm {
     private final Set<String> connecting = new HashSet<>();
     /** Addresses of seeds we hung up on because we have everything too. */
     private final Set<String> seedAddresses = new HashSet<>();
+    /** Known addresses of peers that cannot help this swarm: never dialled again by it. */
+    private final Set<String> dismissed = new HashSet<>();
 
     Swarm(Vertx vertx, TorrentMeta meta, byte[] peerId, BanPolicy bans, SessionSettings settings, Host host) {
         this(vertx, meta.infoHash(), meta.name(), meta.pieceCount(), peerId, bans, settings, host);
@@ -169,6 +171,17 @@ final class Swarm {
                 || h.equals("0:0:0:0:0:0:0:1");
     }
 
+    /**
+     * The peer at {@code address} cannot help this swarm (a magnet's fetch: it offers no metadata, or claims a size
+     * we refuse): it is not dialled again, where a peer that hung up is redialled after 30 s. It stays known, so
+     * the download that follows the fetch may still dial it.
+     */
+    void dismiss(String address) {
+        if (known.containsKey(address)) {
+            dismissed.add(address); // a subset of known: bounded by MAX_KNOWN
+        }
+    }
+
     /** Dials known addresses up to the caps (and at most {@link #MAX_HALF_OPEN} at once). */
     void connectMore() {
         if (!host.dialling()) {
@@ -184,7 +197,8 @@ final class Swarm {
             String address = entry.getKey();
             Long retry = retryAfterNanos.get(address);
             if (peers.containsKey(address) || connecting.contains(address) || bans.isBanned(address)
-                    || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))) {
+                    || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))
+                    || dismissed.contains(address)) {
                 continue;
             }
             if (budget != null && !budget.tryDial()) {
