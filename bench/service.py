@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import threading
@@ -32,7 +33,7 @@ def _readme_jvm_options():
         for line in f:
             m = re.search(r"&& java (.*?) -jar target/quarkus-app/quarkus-run\.jar", line)
             if m:
-                return m.group(1).split()
+                return shlex.split(m.group(1))  # an option with a `*` is quoted for the shell
     raise SystemExit("bench: no `java ... -jar target/quarkus-app/quarkus-run.jar` run command in README.md")
 
 

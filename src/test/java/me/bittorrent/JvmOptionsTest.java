@@ -37,6 +37,7 @@ class JvmOptionsTest {
         assertTrue(docker.find(), "Dockerfile.jvm sets JAVA_OPTS_APPEND");
         // the image also routes java.util.logging to Quarkus' log manager, which `java -jar` does by itself
         String image = docker.group(1).replace("-Djava.util.logging.manager=org.jboss.logmanager.LogManager ", "");
-        assertEquals(readme.get(0), image, "Dockerfile.jvm runs the README's JVM options");
+        // the README quotes an option with a `*` for the shell; the image's variable holds it as it is
+        assertEquals(readme.get(0).replace("'", ""), image, "Dockerfile.jvm runs the README's JVM options");
     }
 }
