@@ -197,8 +197,8 @@ final class Swarm {
             String address = entry.getKey();
             Long retry = retryAfterNanos.get(address);
             if (peers.containsKey(address) || connecting.contains(address) || bans.isBanned(address)
-                    || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0) || (complete && seedAddresses.contains(address))
-                    || dismissed.contains(address)) {
+                    || bans.hostBanned(entry.getValue().host()) || (retry != null && retry - now > 0)
+                    || (complete && seedAddresses.contains(address)) || dismissed.contains(address)) {
                 continue;
             }
             if (budget != null && !budget.tryDial()) {
