@@ -1,7 +1,8 @@
 // bittorrent-me dashboard, Preferences > Sign-in: the permanent password and the API keys (GET/POST /auth/...).
-// Apart from app.js so the two stay short; same plain-JS style, no build step.
+// Apart from app.js so the two stay short; same plain-JS style, an ES module, no build step.
+import { renewingSession, unauthorized } from './session.js';
+
 (() => {
-  'use strict';
   const $ = (id) => document.getElementById(id);
 
   async function call(method, url, body) {
@@ -12,7 +13,7 @@
     }
     const response = await fetch(url, options);
     if (response.status === 401) {
-      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+      unauthorized();
     }
     let data = null;
     try { data = await response.json(); } catch (e) { /* 204 or not JSON */ }
@@ -82,7 +83,8 @@
   async function setPassword() {
     const input = $('account-password');
     try {
-      await call('POST', '/auth/password', { password: input.value });
+      // the answer carries this page's new session cookie; polls that crossed it wait for it (session.js)
+      await renewingSession(() => call('POST', '/auth/password', { password: input.value }));
       input.value = '';
       say('Password saved. Other sessions are signed out.');
       await load();

@@ -7,6 +7,7 @@ import { createGrid, STATE_COLOURS, stateReason, stateWords } from './grid.js';
 import { createDetails, createHistory } from './details.js';
 import { createStatusBar } from './statusbar.js';
 import { createLibrary } from './library.js';
+import { unauthorized } from './session.js';
 
 (function () {
   const torrents = new Map();   // torrent_id -> {id, status, card, multi}
@@ -57,7 +58,7 @@ import { createLibrary } from './library.js';
     }
     if (response.status === 401) {
       // the session ended (signed out elsewhere, password changed, expired): sign in again, then come back
-      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+      unauthorized();
     }
     let data = null;
     try { data = await response.json(); } catch (e) { /* not JSON */ }

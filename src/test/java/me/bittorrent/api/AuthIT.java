@@ -87,6 +87,12 @@ class AuthIT {
                 driver.navigate().refresh();
                 wait.until(d -> d.findElement(By.id("connection")).getText().equals("live"));
                 assertFalse(driver.getCurrentUrl().contains("/login"), driver.getCurrentUrl());
+
+                // a password set elsewhere ends this page's session: its next poll is answered 401, GET /auth/me
+                // confirms it, and the page goes to sign-in (a 401 that crossed its own change does not: session.js)
+                basic(app, PERMANENT).contentType("application/json").body("{\"password\": \"another long one\"}")
+                        .post("/auth/password").then().statusCode(200);
+                wait.until(d -> d.getCurrentUrl().contains("/login?next="));
             } finally {
                 driver.quit();
             }
