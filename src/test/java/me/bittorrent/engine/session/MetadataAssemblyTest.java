@@ -23,6 +23,14 @@ class MetadataAssemblyTest {
         new Random(1).nextBytes(metadata);
     }
 
+    /** The liar sends zeros for pieces 0 and 2, the honest peer the right pieces 1 and 3: a whole that fails. */
+    void piecesFromALiarAndAnHonestPeer(MetadataAssembly a) {
+        a.received("liar", 0, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        a.received("liar", 2, SIZE, new byte[UtMetadata.PIECE_SIZE]);
+        a.received("honest", 1, SIZE, piece(1));
+        a.received("honest", 3, SIZE, piece(3));
+    }
+
     byte[] piece(int i) {
         return Arrays.copyOfRange(metadata, i * UtMetadata.PIECE_SIZE,
                 i * UtMetadata.PIECE_SIZE + UtMetadata.pieceLength(SIZE, i));
@@ -77,10 +85,7 @@ class MetadataAssemblyTest {
         MetadataAssembly b = new MetadataAssembly();
         b.pick("liar", SIZE, 0); // 0, 1, 2
         b.pick("honest", SIZE, 0); // 3, 0, 1
-        b.received("liar", 0, SIZE, new byte[UtMetadata.PIECE_SIZE]);
-        b.received("liar", 2, SIZE, new byte[UtMetadata.PIECE_SIZE]);
-        b.received("honest", 1, SIZE, piece(1));
-        b.received("honest", 3, SIZE, piece(3));
+        piecesFromALiarAndAnHonestPeer(b);
         assertEquals(List.of(), b.hashFailed(), "two senders: nobody blamed yet");
         assertEquals(3, b.pick("honest", SIZE, 1).size());
         assertEquals(List.of(), b.pick("liar", SIZE, 1), "solo: one peer at a time");
@@ -99,10 +104,7 @@ class MetadataAssemblyTest {
         a.pick("liar", SIZE, 0); // 0, 1, 2
         a.pick("honest", SIZE, 0); // 3, 0, 1
         a.pick("silent", SIZE, 0); // 2, 3, 0
-        a.received("liar", 0, SIZE, new byte[UtMetadata.PIECE_SIZE]);
-        a.received("liar", 2, SIZE, new byte[UtMetadata.PIECE_SIZE]);
-        a.received("honest", 1, SIZE, piece(1));
-        a.received("honest", 3, SIZE, piece(3));
+        piecesFromALiarAndAnHonestPeer(a);
         assertEquals(List.of(), a.hashFailed(), "two senders: nobody blamed yet");
         assertEquals(List.of(), a.pick("silent", SIZE, 1), "it sent nothing: the senders go solo first");
         assertEquals(3, a.pick("liar", SIZE, 1).size());
