@@ -258,12 +258,14 @@ class RequesterTest {
         requester.updateInterest(a);
         assertEquals(256, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
 
-        for (int received = 1; received <= Requester.REQUEST_BATCH; received++) {
+        int batch = Requester.batchFor(256);
+        assertEquals(64, batch, "a quarter of the pipeline");
+        for (int received = 1; received <= batch; received++) {
             long key = a.outstanding.keys()[0];
             int at = Block.pieceOf(key) * 2 * B + Block.beginOf(key);
             assertNull(requester.received(a, Block.pieceOf(key), Block.beginOf(key),
                     Buffer.buffer().appendBytes(Arrays.copyOfRange(big, at, at + B))));
-            int expected = received < Requester.REQUEST_BATCH ? 256 : 256 + Requester.REQUEST_BATCH;
+            int expected = received < batch ? 256 : 256 + batch;
             assertEquals(expected, UnitTorrent.link(a).sent(PeerMessage.Request.class).size(),
                     "after " + received + " block(s)");
         }
