@@ -223,7 +223,7 @@ class RequesterTest {
 
     @Test
     void aFullPipelineIsToppedUpInBatchesNotOneRequestPerBlock() {
-        byte[] big = UnitTorrent.payload(200 * 2 * B, 5); // 200 pieces of 2 blocks
+        byte[] big = UnitTorrent.payload(400 * 2 * B, 5); // 400 pieces of 2 blocks
         TorrentMeta bigMeta = UnitTorrent.meta(big, 2 * B);
         PiecePicker bigPicker = PiecePicker.forMeta(bigMeta, new BitSet(), null, new Random(1));
         PieceVerifier bigVerifier = new PieceVerifier(bigMeta, PieceVerifier.inSteps(UnitTorrent::inline,
@@ -251,25 +251,25 @@ class RequesterTest {
                 System::nanoTime), bigVerifier, () -> true);
         requester.open(bigPicker);
         Peer a = UnitTorrent.seed("a", bigMeta.pieceCount());
-        a.reqq = 256;
-        a.slowStartDepth = 256;
+        a.reqq = Peer.MAX_OUT_REQUESTS;
+        a.slowStartDepth = Peer.MAX_OUT_REQUESTS;
         bigPicker.peerBitfield(a.has);
         bigPeers.add(a);
         requester.updateInterest(a);
-        assertEquals(256, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
+        assertEquals(500, UnitTorrent.link(a).sent(PeerMessage.Request.class).size());
 
-        int batch = Requester.batchFor(256);
-        assertEquals(64, batch, "a quarter of the pipeline");
+        int batch = Requester.batchFor(500);
+        assertEquals(125, batch, "a quarter of the pipeline");
         for (int received = 1; received <= batch; received++) {
             long key = a.outstanding.keys()[0];
             int at = Block.pieceOf(key) * 2 * B + Block.beginOf(key);
             assertNull(requester.received(a, Block.pieceOf(key), Block.beginOf(key),
                     Buffer.buffer().appendBytes(Arrays.copyOfRange(big, at, at + B))));
-            int expected = received < batch ? 256 : 256 + batch;
+            int expected = received < batch ? 500 : 500 + batch;
             assertEquals(expected, UnitTorrent.link(a).sent(PeerMessage.Request.class).size(),
                     "after " + received + " block(s)");
         }
-        assertEquals(256, a.outstanding.size(), "the pipeline is full again");
+        assertEquals(500, a.outstanding.size(), "the pipeline is full again");
 
         // a shallow pipeline (a peer that takes few requests) is topped up by a quarter of it
         a.reqq = 8;
