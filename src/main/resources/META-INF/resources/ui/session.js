@@ -4,6 +4,12 @@
 // answered 401 while this page is still signed in. Such a 401 must not send the user to the sign-in page.
 let renewal = null;
 let checking = null;
+// Signing out (the Sign out form) already leads to the sign-in page: a poll answered 401 meanwhile must not send the
+// page to /login?next=... instead, racing the form's own navigation (DashboardIT, CI).
+let signingOut = false;
+document.addEventListener('submit', (e) => {
+  if (e.target && e.target.id === 'sign-out-form') signingOut = true;
+}, true);
 
 /** Runs `change` (a call that renews this page's session cookie); 401s seen meanwhile wait for it. */
 export async function renewingSession(change) {
@@ -18,12 +24,13 @@ export async function renewingSession(change) {
 
 /** A call was answered 401: to sign-in (and back here afterwards) if the session really ended. */
 export function unauthorized() {
+  if (signingOut) return Promise.resolve();
   if (!checking) {
     checking = (async () => {
       if (renewal) await renewal.catch(() => {});
       let me = null;
       try { me = await fetch('/auth/me', { headers: { Accept: 'application/json' } }); } catch (e) { /* offline */ }
-      if (!me || me.status === 401) {
+      if ((!me || me.status === 401) && !signingOut) {
         window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
       }
     })().finally(() => { checking = null; });
