@@ -93,9 +93,9 @@ def parse_args():
     p.add_argument("-s", "--size-mib", type=int, help="payload size (default 1024)")
     p.add_argument("--scenarios", default=",".join(DEFAULT_SCENARIOS),
                    help="comma-separated subset of %s (default %s)" % (SCENARIOS, ",".join(DEFAULT_SCENARIOS)))
-    p.add_argument("-c", "--clients", default=",".join(CLIENTS),
+    p.add_argument("-c", "--clients",
                    help="comma-separated, in the order they run each round (default %s; native only with "
-                        "--native)" % ",".join(CLIENTS))
+                        "--native, trial only with --trial-options)" % ",".join(CLIENTS))
     p.add_argument("--native", default=os.environ.get("BTME_NATIVE"), metavar="PATH",
                    help="the native runner (e.g. target/bittorrent-me-0.1.0-SNAPSHOT-runner): adds 'native' rows "
                         "beside the JVM's (env BTME_NATIVE)")
@@ -113,6 +113,11 @@ def parse_args():
     p.add_argument("--attack-mib", type=int, help="'attack': the honest download's size (default 256)")
     p.add_argument("--attack-window", type=int, help="'attack': seconds the attack lasts at least (default 90)")
     p.add_argument("--restart-mib", type=int, help="'restart': payload size (default 6144)")
+    p.add_argument("--seeder-cpus", metavar="CPUS",
+                   help="'download' only: run its libtorrent seeders on these CPUs (comma-separated, e.g. 1) and "
+                        "everything else on --leecher-cpus: a seeder that does not share the leecher's cores")
+    p.add_argument("--leecher-cpus", metavar="CPUS",
+                   help="with --seeder-cpus: the CPUs of the leechers, this service and the tracker (e.g. 0)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the service's jar first")
     p.add_argument("--quick", action="store_true",
                    help="a check of the harness, not a measurement: 64 MiB, 50 torrents loaded, 10 started, "
@@ -122,6 +127,8 @@ def parse_args():
         if getattr(args, attr) is None:
             setattr(args, attr, quick if args.quick else full)
     args.scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    if args.clients is None:  # every client that can run: trial only when its options were given
+        args.clients = ",".join(c for c in CLIENTS if c != "trial" or args.trial_options)
     args.clients = [c.strip() for c in args.clients.split(",") if c.strip()]
     for s in args.scenarios:
         if s not in SCENARIOS + EXTRA_SCENARIOS:
@@ -137,7 +144,25 @@ def parse_args():
         args.clients.remove("native")
     if "trial" in args.clients and not args.trial_options:
         p.error("client 'trial' needs --trial-options")
+    if bool(args.seeder_cpus) != bool(args.leecher_cpus):
+        p.error("--seeder-cpus and --leecher-cpus go together")
+    if args.seeder_cpus:
+        if args.scenarios != ["download"]:
+            p.error("--seeder-cpus: for --scenarios download alone (other scenarios start their own seeders)")
+        args.seeder_cpus, args.leecher_cpus = cpu_set(p, args.seeder_cpus), cpu_set(p, args.leecher_cpus)
     return args
+
+
+def cpu_set(p, text):
+    """A set of CPU numbers from "0" or "0,1"; each must be one this process may run on."""
+    try:
+        cpus = {int(c) for c in text.split(",") if c.strip()}
+    except ValueError:
+        p.error("CPUs: comma-separated numbers, not %r" % text)
+    allowed = os.sched_getaffinity(0)
+    if not cpus or not cpus <= allowed:
+        p.error("CPUs %s: not among this machine's %s" % (text, ",".join(map(str, sorted(allowed)))))
+    return cpus
 
 
 def service_cmd(variant, args):
@@ -201,10 +226,16 @@ def main():
                   revision(), " ".join(service.JVM_CMD), built(os.path.join(ROOT, service.JVM_CMD[-1])),
                   "; native = `%s` (built %s)" % (args.native, built(args.native)) if args.native else "")
               + ("; trial = `%s`" % " ".join(service_cmd("trial", args)) if "trial" in args.clients else "")]
+    if args.seeder_cpus:
+        header.append("CPUs: the libtorrent seeders on CPU %s; the leechers, this service and the tracker on CPU %s "
+                      "(`--seeder-cpus`, `--leecher-cpus`)." % (",".join(map(str, sorted(args.seeder_cpus))),
+                                                               ",".join(map(str, sorted(args.leecher_cpus)))))
     payload = second = tracker = big = None
     seeders = []
     rows = []
     try:
+        if args.leecher_cpus:
+            os.sched_setaffinity(0, args.leecher_cpus)
         hashes = []
         if "download" in args.scenarios or "seed" in args.scenarios:
             payload = Payload(args.size_mib, args.tracker_port)
@@ -218,7 +249,12 @@ def main():
         if big:
             seeders.append(start_seeder(big, "seed-restart"))
         if "download" in args.scenarios:
+            # a process started from here (and the threads it starts) runs on the CPUs this thread may run on
+            if args.seeder_cpus:
+                os.sched_setaffinity(0, args.seeder_cpus)
             seeders += [start_seeder(payload, "seed-a"), start_seeder(second, "seed-b")]
+            if args.leecher_cpus:
+                os.sched_setaffinity(0, args.leecher_cpus)
             # each download row also reports its seeder's CPU during it (a CPU-bound seeder sets the pace)
             payload.seeder_pid, second.seeder_pid = seeders[-2].proc.pid, seeders[-1].proc.pid
         for run in range(1, args.runs + 1):
