@@ -337,6 +337,33 @@ class PeerConnectionTest {
                 new PeerMessage.Have(3), new PeerMessage.Have(4)), seen);
     }
 
+    @Test
+    void readsMayGrowTo256KiBOnBothSides() throws Exception {
+        CompletableFuture<PeerConnection> serverSide = new CompletableFuture<>();
+        int port = listen(new PeerServer(), serverSide::complete);
+        PeerConnection conn = await(connect(port, CLIENT, ConnectionSettings.DEFAULTS));
+        // Netty keeps the read-size handle made at a channel's first read: an allocator set after the handshake
+        // was never used, and reads stopped at its default of 64 KiB
+        assertEquals(256 * 1024, readSizeAfterFullReads(conn));
+        assertEquals(256 * 1024, readSizeAfterFullReads(await(serverSide)));
+    }
+
+    /** The size Netty reads {@code conn}'s socket with after reads that each filled their buffer (a fast peer). */
+    static int readSizeAfterFullReads(PeerConnection conn) throws Exception {
+        io.netty.channel.Channel ch = conn.nettyChannel();
+        return ch.eventLoop().submit(() -> {
+            io.netty.channel.RecvByteBufAllocator.Handle reads = ch.unsafe().recvBufAllocHandle();
+            for (int i = 0; i < 8; i++) {
+                reads.reset(ch.config());
+                reads.attemptedBytesRead(reads.guess());
+                reads.lastBytesRead(reads.guess());
+                reads.incMessagesRead(1);
+                reads.readComplete();
+            }
+            return reads.guess();
+        }).get(10, TimeUnit.SECONDS);
+    }
+
     // --- the client connections of a test live on one context, like the engine's ---
 
     io.vertx.core.Context clientContext;
