@@ -36,6 +36,7 @@ final class HandshakeReader implements Handler<Buffer> {
         this.onFailure = onFailure;
         this.timerId = vertx.setTimer(Math.max(1, timeout.toMillis()),
                 id -> fail("no handshake from the peer within " + timeout.toMillis() + " ms"));
+        PeerConnection.sizeReads(socket); // the socket's first reader: set before anything is read
         socket.handler(this);
         socket.closeHandler(v -> fail("the peer closed the connection during the handshake"));
         socket.exceptionHandler(e -> fail("connection error during the handshake: " + e.getMessage()));

@@ -102,10 +102,11 @@ public final class PeerConnection {
     }
 
     /**
-     * Lets {@code socket}'s reads grow to {@link #MAX_READ}. Call it before the socket reads anything (where a
-     * socket is born: our connect, the server's accept): Netty makes a channel's read-size handle at its first read
-     * and keeps it, so an allocator set later is never used: set in this class's constructor, after the
-     * handshake, it left every read at Netty's 64 KiB. PeerConnectionTest checks both sides.
+     * Lets {@code socket}'s reads grow to {@link #MAX_READ}. Called by {@link HandshakeReader}, every peer socket's
+     * first reader (our connect and the server's accept alike), before anything is read: Netty makes a channel's
+     * read-size handle at its first read and keeps it, so an allocator set later is never used (set in this
+     * class's constructor, after the handshake, it left every read at Netty's 64 KiB). PeerConnectionTest checks
+     * both sides.
      */
     static void sizeReads(NetSocket socket) {
         ((NetSocketInternal) socket).channelHandlerContext().channel().config()
@@ -149,7 +150,6 @@ public final class PeerConnection {
                     socket.close(); // connected after the timeout fired
                     return;
                 }
-                sizeReads(socket); // the peer answers our handshake: nothing was read yet
                 Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
                 new HandshakeReader(vertx, socket, left, (remote, rest) -> {
                     RuntimeException problem = !remote.infoHash().equals(ours.infoHash())

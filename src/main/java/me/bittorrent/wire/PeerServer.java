@@ -105,7 +105,6 @@ public final class PeerServer {
             socket.close();
             return;
         }
-        PeerConnection.sizeReads(socket); // before the peer's handshake is read
         new HandshakeReader(vertx, socket, handshakeTimeout, (remote, rest) -> {
             Optional<Handshake> ours = ourHandshakeFor.apply(remote.infoHash());
             if (ours.isEmpty()) {
